@@ -1,0 +1,90 @@
+"""What every command shares: error handling, and options spelled once."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import FeaturewatchError
+
+__all__ = ["handle_errors", "debug_option", "log_dir_option", "model_option", "version_option",
+           "es_options", "es_overrides"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Turn FeaturewatchError into one line on stderr and its exit code.
+
+    Unexpected exceptions also become one line (exit 1) unless ``--debug`` is
+    given, in which case the traceback is shown.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        debug = bool(ctx.find_root().params.get("debug")) or bool(kwargs.get("debug"))
+        try:
+            return func(*args, **kwargs)
+        except FeaturewatchError as exc:
+            if debug:
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the CLI boundary: one line, not a traceback
+            if debug:
+                raise
+            click.echo(f"error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def debug_option(func: F) -> F:
+    return click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")(func)
+
+
+def log_dir_option(func: F) -> F:
+    return click.option(
+        "--log-dir", type=click.Path(file_okay=False), default=None, envvar="FEATUREWATCH_LOG_DIR",
+        help="Folder of the shim's JSON-lines files [env FEATUREWATCH_LOG_DIR; default ./featurewatch-logs].",
+    )(func)
+
+
+def model_option(required: bool = True) -> Callable[[F], F]:
+    return click.option("--model", required=required, help="Model name, as given to the shim.")
+
+
+def version_option(func: F) -> F:
+    return click.option("--version", "model_version", default=None, help="Model version.")(func)
+
+
+def es_options(func: F) -> F:
+    """``--es`` and its auth/TLS options; values also come from FEATUREWATCH_ES_* variables."""
+    options = [
+        click.option("--es", "es_url", default=None, metavar="URL",
+                     help="Elasticsearch URL [env FEATUREWATCH_ES_URL]."),
+        click.option("--es-api-key", default=None, help="API key [env FEATUREWATCH_ES_API_KEY]."),
+        click.option("--es-username", default=None, help="User name [env FEATUREWATCH_ES_USERNAME]."),
+        click.option("--es-password", default=None, help="Password [env FEATUREWATCH_ES_PASSWORD]."),
+        click.option("--es-ca-file", default=None, type=click.Path(dir_okay=False),
+                     help="CA certificate file for TLS [env FEATUREWATCH_ES_CA_FILE]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def es_overrides(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Pop the ``es_*`` options from a command's kwargs into settings overrides."""
+    keys = ["es_url", "es_api_key", "es_username", "es_password", "es_ca_file"]
+    return {key: kwargs.pop(key, None) for key in keys}

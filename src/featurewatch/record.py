@@ -1,0 +1,278 @@
+"""The one record format: field names, value encoding, ids.
+
+Every other module imports these names instead of spelling field names itself.
+A record is one predicted row::
+
+    {"schema": 1, "@timestamp": "2026-11-26T18:00:00.123456Z",
+     "model": "credit", "model_version": "1.4.0",
+     "request_id": "9f1c...-17", "row": 0, "latency_ms": 3.2,
+     "features": {"age": 41, "city": null},
+     "features_present": ["age", "city"], "features_null": ["city"],
+     "prediction": 0.12}
+
+``features_present`` and ``features_null`` keep *absent* (key missing) and
+*null* (key present, value null/NaN/inf/NA) apart after indexing, because
+Elasticsearch does not index nulls. An ``error`` object is added when the
+model call raised.
+
+Value encoding (never raises; see :func:`encode_value`):
+
+========================  ==============================================
+Python value              JSON
+========================  ==============================================
+None, NaN, ±inf, pd.NA,   null (and the feature is listed in
+pd.NaT, numpy NaN         ``features_null``)
+bool, int, float, str     as is (ints beyond 64 bits become strings)
+numpy scalars / arrays    the matching number / list
+Decimal                   float
+datetime, pd.Timestamp    ISO 8601 string (UTC ``Z`` when tz-aware)
+date, time                ISO 8601 string
+bytes                     UTF-8 text (invalid bytes replaced)
+set, frozenset            sorted list
+Enum                      its ``value``
+other objects             ``str(obj)`` (or ``<TypeName>`` if that fails)
+========================  ==============================================
+
+Strings longer than the configured limit are cut and end with
+:data:`TRUNCATION_MARKER` plus the original length.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import decimal
+import enum
+import hashlib
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "TIMESTAMP",
+    "MODEL",
+    "MODEL_VERSION",
+    "REQUEST_ID",
+    "ROW",
+    "LATENCY_MS",
+    "FEATURES",
+    "PREDICTION",
+    "FEATURES_PRESENT",
+    "FEATURES_NULL",
+    "ERROR",
+    "TRUNCATION_MARKER",
+    "RecordOptions",
+    "encode_value",
+    "is_null",
+    "document_id",
+    "dumps",
+    "format_timestamp",
+    "parse_timestamp",
+]
+
+SCHEMA_VERSION = 1
+
+SCHEMA = "schema"
+TIMESTAMP = "@timestamp"
+MODEL = "model"
+MODEL_VERSION = "model_version"
+REQUEST_ID = "request_id"
+ROW = "row"
+LATENCY_MS = "latency_ms"
+FEATURES = "features"
+PREDICTION = "prediction"
+FEATURES_PRESENT = "features_present"
+FEATURES_NULL = "features_null"
+ERROR = "error"
+
+TRUNCATION_MARKER = "…[truncated, "
+
+_DUMPS_OPTIONS = (
+    orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordOptions:
+    """What the encoder needs from the settings."""
+
+    max_string_length: int = 2048
+    redact: frozenset[str] = frozenset()
+    redact_mode: str = "hash"
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` characters, ending with a marker."""
+    if len(text) <= limit:
+        return text
+    marker = f"{TRUNCATION_MARKER}{len(text)} chars]"
+    return text[: max(0, limit - len(marker))] + marker
+
+
+def is_null(value: Any) -> bool:
+    """True for the values that are written as JSON null (None, NaN, ±inf, NA, NaT)."""
+    if value is None:
+        return True
+    kind = type(value)
+    if kind is float:
+        return value != value or value in (math.inf, -math.inf)
+    if kind is str or kind is int or kind is bool:
+        return False
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    if isinstance(value, (float, decimal.Decimal)) or _is_numpy_float(value):
+        try:
+            return not math.isfinite(float(value))
+        except (TypeError, ValueError, OverflowError):
+            return False
+    return False
+
+
+def _is_numpy_float(value: Any) -> bool:
+    module = type(value).__module__
+    return module == "numpy" and hasattr(value, "dtype") and value.dtype.kind == "f"
+
+
+def _default(value: Any) -> Any:
+    """orjson's fallback for types it does not know; must never raise."""
+    try:
+        return _encode_other(value)
+    except Exception:  # noqa: BLE001 - the encoder must not raise
+        return f"<{type(value).__name__}>"
+
+
+def _encode_other(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, (set, frozenset)):
+        items = [encode_value(v) for v in value]
+        try:
+            return sorted(items)
+        except TypeError:
+            return sorted(items, key=repr)
+    if isinstance(value, enum.Enum):
+        return encode_value(value.value)
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return _iso(value)
+    if is_null(value):
+        return None
+    module = type(value).__module__.split(".")[0]
+    if module == "numpy":
+        if hasattr(value, "tolist"):
+            return encode_value(value.tolist())
+        return str(value)
+    if module == "pandas":
+        if hasattr(value, "isoformat"):
+            return _iso(value)
+        if hasattr(value, "tolist"):
+            return encode_value(value.tolist())
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001 - an object whose __str__ raises
+        return f"<{type(value).__name__}>"
+
+
+def _iso(value: Any) -> str | None:
+    if is_null(value):
+        return None
+    if isinstance(value, _dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        return value.isoformat() + "Z"
+    return value.isoformat()
+
+
+def encode_value(value: Any, max_string_length: int | None = None) -> Any:
+    """Turn ``value`` into plain JSON types, deeply; the slow, exact path.
+
+    The shim uses orjson directly and falls back to this only when orjson
+    cannot encode a record (for example an integer beyond 64 bits).
+    """
+    kind = type(value)
+    if value is None or kind is bool:
+        return value
+    if kind is str:
+        return truncate(value, max_string_length) if max_string_length else value
+    if kind is int:
+        return value if -(2**63) <= value < 2**64 else str(value)
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): encode_value(v, max_string_length) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode_value(v, max_string_length) for v in value]
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and not _is_numpy_scalar(value):
+        return encode_value(int(value), max_string_length)
+    if isinstance(value, str):
+        return encode_value(str(value), max_string_length)
+    if isinstance(value, float):
+        return encode_value(float(value), max_string_length)
+    if _is_numpy_scalar(value):
+        return encode_value(value.item(), max_string_length)
+    encoded = _default(value)
+    if isinstance(encoded, (str, list, dict)):
+        return encode_value(encoded, max_string_length)
+    return encoded
+
+
+def _is_numpy_scalar(value: Any) -> bool:
+    return type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0
+
+
+def dumps(record: Mapping[str, Any], max_string_length: int = 2048) -> bytes:
+    """Serialise one record to a JSON line (with trailing newline); never raises.
+
+    The fast path is one ``orjson.dumps``; anything orjson refuses is encoded
+    by :func:`encode_value` first and serialised again.
+    """
+    try:
+        return orjson.dumps(record, default=_default, option=_DUMPS_OPTIONS)
+    except (orjson.JSONEncodeError, TypeError, ValueError, OverflowError, RecursionError):
+        return orjson.dumps(encode_value(record, max_string_length), default=_default, option=_DUMPS_OPTIONS)
+
+
+def redact_value(value: Any, mode: str) -> Any:
+    """The replacement for a redacted value in ``"hash"`` mode (a stable SHA-256 prefix)."""
+    if value is None:
+        return None
+    raw = value if isinstance(value, bytes) else str(value).encode("utf-8", errors="replace")
+    return "sha256:" + hashlib.sha256(raw).hexdigest()[:16]
+
+
+def document_id(record: Mapping[str, Any]) -> str:
+    """Deterministic id of a record: the same record always gets the same id.
+
+    Built from model, request id and row; hashed so it is short, URL-safe and
+    within Elasticsearch's 512-byte ``_id`` limit whatever the inputs.
+    """
+    key = f"{record.get(MODEL)}\x1f{record.get(REQUEST_ID)}\x1f{record.get(ROW, 0)}"
+    return hashlib.blake2b(key.encode("utf-8", errors="replace"), digest_size=16).hexdigest()
+
+
+def format_timestamp(moment: _dt.datetime | float) -> str:
+    """UTC ISO 8601 with microseconds and ``Z``; naive datetimes are taken as UTC."""
+    if isinstance(moment, (int, float)):
+        moment = _dt.datetime.fromtimestamp(moment, tz=_dt.timezone.utc)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_timestamp(text: str) -> _dt.datetime:
+    """Parse an ISO 8601 timestamp into an aware UTC datetime (naive means UTC)."""
+    value = _dt.datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=_dt.timezone.utc)
+    return value.astimezone(_dt.timezone.utc)

@@ -1,0 +1,65 @@
+"""Replay a table of rows through the shim as historical requests (backfills, demos, tests)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+import pandas as pd
+
+from .errors import DataError
+from .shim import _state
+
+__all__ = ["replay_frame"]
+
+_CHUNK = 5000
+
+
+def replay_frame(frame: pd.DataFrame, *, model: str, version: str | None, timestamp_column: str,
+                 prediction_column: str | None = None, request_id_column: str | None = None,
+                 version_column: str | None = None, source_name: str = "replay",
+                 progress: Callable[[int], None] | None = None) -> int:
+    """Log each row of ``frame`` as one request at its own timestamp; return the row count.
+
+    Request ids are ``request_id_column`` when given, else derived from the
+    model, ``source_name`` and row position, so replaying the same file twice
+    gives the same ids (and the shipper does not duplicate them).
+    """
+    missing = [c for c in (timestamp_column, prediction_column, request_id_column, version_column)
+               if c and c not in frame.columns]
+    if missing:
+        raise DataError(f"column(s) not in the data: {', '.join(missing)} "
+                        f"(columns are: {', '.join(map(str, frame.columns[:20]))})")
+    try:
+        stamps = pd.to_datetime(frame[timestamp_column], utc=True, format="mixed")
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"cannot parse timestamps in column {timestamp_column!r}: {exc}") from None
+    if stamps.isna().any():
+        bad = int(stamps.isna().idxmax()) if len(stamps) else 0
+        raise DataError(f"column {timestamp_column!r} has an empty or invalid timestamp (first at row {bad})")
+    iso = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").tolist()
+    hours = stamps.dt.strftime("%Y%m%dT%H").tolist()
+    drop = [c for c in (timestamp_column, prediction_column, request_id_column, version_column) if c]
+    features = frame.drop(columns=drop)
+    predictions = frame[prediction_column].tolist() if prediction_column else None
+    versions = frame[version_column].astype(str).tolist() if version_column else None
+    if request_id_column:
+        ids = frame[request_id_column].astype(str).tolist()
+    else:
+        prefix = hashlib.blake2b(f"{model}\x1f{source_name}".encode(), digest_size=5).hexdigest()
+        ids = [f"{prefix}-{i}" for i in range(len(frame))]
+
+    shim = _state.current()
+    for begin in range(0, len(frame), _CHUNK):
+        end = min(begin + _CHUNK, len(frame))
+        shim.log_rows(model, version, features.iloc[begin:end],
+                      timestamps=(iso[begin:end], hours[begin:end]),
+                      request_ids=ids[begin:end],
+                      predictions=None if predictions is None else predictions[begin:end],
+                      versions=None if versions is None else versions[begin:end])
+        if progress is not None:
+            progress(end - begin)
+    shim.flush()
+    return len(frame)
+
+

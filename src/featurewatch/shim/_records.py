@@ -1,0 +1,175 @@
+"""Turn model inputs (dict, Series, DataFrame, list of dicts) into records.
+
+Kept apart from the shim's state so the benchmarks and tests can call it
+directly. Everything here is on the hot path: it is written for speed first
+(type checks by identity, one pass over the features) and must never raise
+for odd values; :mod:`featurewatch.record` owns what the encoding means.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .. import record as R
+
+__all__ = ["RowSet", "rows_from_input", "split_predictions", "redact"]
+
+_INF = math.inf
+_NINF = -math.inf
+
+
+class RowSet:
+    """Rows of one request: feature dicts plus their null lists, ready to log."""
+
+    __slots__ = ("features", "present", "nulls")
+
+    def __init__(self, features: list[dict[str, Any]], present: list[list[str]],
+                 nulls: list[list[str]]) -> None:
+        self.features = features
+        self.present = present
+        self.nulls = nulls
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+
+def clean_mapping(features: Mapping[Any, Any], limit: int) -> tuple[dict[str, Any], list[str]]:
+    """One pass over a feature mapping: string keys, truncated strings, null list.
+
+    Returns the caller's dict itself when nothing needs changing (no copy on
+    the hot path); never changes the caller's object.
+    """
+    nulls: list[str] = []
+    changed: dict[str, Any] | None = None
+    for key, value in features.items():
+        kind = type(value)
+        if kind is str:
+            if len(value) > limit:
+                changed = changed if changed is not None else {}
+                changed[key] = R.truncate(value, limit)
+        elif kind is float:
+            if value != value or value == _INF or value == _NINF:
+                nulls.append(key)
+        elif kind is int or kind is bool:
+            continue
+        elif value is None:
+            nulls.append(key)
+        elif R.is_null(value):
+            nulls.append(key)
+        elif kind is dict or kind is list or kind is tuple:
+            changed = changed if changed is not None else {}
+            changed[key] = R.encode_value(value, limit)
+    result: dict[str, Any] = features if type(features) is dict else dict(features)  # type: ignore[assignment]
+    if changed is not None:
+        result = {**result, **changed}
+    if not all(type(k) is str for k in result):
+        result = {str(k): v for k, v in result.items()}
+        nulls = [str(k) for k in nulls]
+    return result, nulls
+
+
+def _rows_from_frame(frame: Any, limit: int) -> RowSet:
+    """Vectorised: null mask and truncation per column, then ``to_dict('records')``."""
+    import numpy as np
+
+    columns = [str(c) for c in frame.columns]
+    if list(frame.columns) != columns:
+        frame = frame.set_axis(columns, axis=1)
+    mask = frame.isna().to_numpy(dtype=bool, na_value=True) if len(columns) else np.zeros((len(frame), 0), bool)
+    numeric = frame.select_dtypes(include=["floating"])
+    if numeric.shape[1]:
+        infinite = np.isinf(numeric.to_numpy(dtype=float, na_value=np.nan))
+        if infinite.any():
+            positions = [columns.index(c) for c in numeric.columns]
+            mask[:, positions] |= infinite
+    text_columns = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype).startswith("str")]
+    for column in text_columns:
+        lengths = frame[column].map(lambda v: len(v) if type(v) is str else 0)
+        if (lengths > limit).any() or frame[column].map(lambda v: type(v) in (dict, list, tuple)).any():
+            frame = frame.copy() if frame is not None else frame
+            frame[column] = frame[column].map(lambda v: R.encode_value(v, limit) if type(v) in (str, dict, list, tuple) else v)
+    records = frame.to_dict(orient="records")
+    present = [columns] * len(records)
+    if mask.any():
+        names = np.array(columns, dtype=object)
+        nulls = [names[row].tolist() if row.any() else [] for row in mask]
+    else:
+        nulls = [[] for _ in records]
+    return RowSet(records, present, nulls)
+
+
+def rows_from_input(features: Any, limit: int) -> RowSet:
+    """Rows for any supported input: dict, pandas Series/DataFrame, list of dicts."""
+    if isinstance(features, Mapping):
+        row, nulls = clean_mapping(features, limit)
+        return RowSet([row], [list(row)], [nulls])
+    module = type(features).__module__
+    if module.startswith("pandas"):
+        import pandas as pd
+
+        if isinstance(features, pd.DataFrame):
+            return _rows_from_frame(features, limit)
+        if isinstance(features, pd.Series):
+            row, nulls = clean_mapping(features.to_dict(), limit)
+            return RowSet([row], [list(row)], [nulls])
+    if isinstance(features, Sequence) and not isinstance(features, (str, bytes)):
+        rows, present, nulls_all = [], [], []
+        for item in features:
+            if isinstance(item, Mapping):
+                row, nulls = clean_mapping(item, limit)
+            else:
+                row, nulls = clean_mapping({"value": item}, limit)
+            rows.append(row)
+            present.append(list(row))
+            nulls_all.append(nulls)
+        return RowSet(rows, present, nulls_all)
+    row, nulls = clean_mapping({"value": features}, limit)
+    return RowSet([row], [list(row)], [nulls])
+
+
+def split_predictions(prediction: Any, count: int, limit: int) -> list[Any]:
+    """One prediction per row: per-row values when the shapes agree, else the whole value on each."""
+    if count == 1 and not _is_columnar(prediction):
+        return [_clean_prediction(prediction, limit)]
+    module = type(prediction).__module__
+    values: list[Any] | None = None
+    if module.startswith("pandas"):
+        import pandas as pd
+
+        if isinstance(prediction, pd.DataFrame) and len(prediction) == count:
+            values = prediction.to_dict(orient="records")
+        elif isinstance(prediction, pd.Series) and len(prediction) == count:
+            values = prediction.tolist()
+    elif module == "numpy" and getattr(prediction, "ndim", 0) >= 1 and len(prediction) == count:
+        values = prediction.tolist()
+    elif isinstance(prediction, (list, tuple)) and len(prediction) == count:
+        values = list(prediction)
+    if values is None:
+        if count == 1:
+            return [_clean_prediction(prediction, limit)]
+        cleaned = _clean_prediction(prediction, limit)
+        return [cleaned] * count
+    return [_clean_prediction(v, limit) for v in values]
+
+
+def _is_columnar(value: Any) -> bool:
+    module = type(value).__module__
+    return module.startswith("pandas") or (module == "numpy" and getattr(value, "ndim", 0) >= 1)
+
+
+def _clean_prediction(value: Any, limit: int) -> Any:
+    kind = type(value)
+    if kind is str:
+        return R.truncate(value, limit)
+    if kind is float or kind is int or kind is bool or value is None:
+        return value
+    return R.encode_value(value, limit)
+
+
+def redact(features: dict[str, Any], names: frozenset[str], mode: str) -> dict[str, Any]:
+    """A copy of ``features`` with the named fields dropped or hashed."""
+    if mode == "drop":
+        return {k: v for k, v in features.items() if k not in names}
+    return {k: (R.redact_value(v, mode) if k in names else v) for k, v in features.items()}

@@ -1,0 +1,74 @@
+"""The shim's only global state: the current :class:`Shim`, replaced by ``configure()``."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from structlog.typing import Processor
+
+from ..settings import load_settings
+from ._core import Shim
+
+__all__ = ["configure", "current", "flush", "reset"]
+
+_lock = threading.Lock()
+_current: Shim | None = None
+
+
+def configure(processors: Sequence[Processor] | None = None, **settings: Any) -> Shim:
+    """Replace the shim: records logged after this call follow the new settings.
+
+    The previous shim is flushed and closed first, so nothing already logged
+    is lost or written to the new folder.
+    """
+    global _current
+    resolved = load_settings(settings)
+    new = Shim(resolved, processors or ())
+    with _lock:
+        old, _current = _current, new
+    if old is not None:
+        old.close()
+    return new
+
+
+def current() -> Shim:
+    """The configured shim, configuring one from the environment on first use."""
+    shim = _current
+    if shim is None:
+        with _lock:
+            if _current is None:
+                globals()["_current"] = Shim(load_settings())
+            shim = _current
+    assert shim is not None
+    return shim
+
+
+def flush() -> None:
+    """Make everything logged so far durable in the files."""
+    if _current is not None:
+        _current.flush()
+
+
+def reset() -> None:
+    """Flush, close and forget the shim (tests use this between cases)."""
+    global _current
+    with _lock:
+        old, _current = _current, None
+    if old is not None:
+        old.close()
+
+
+def _at_exit() -> None:
+    try:
+        flush()
+    except Exception:  # noqa: BLE001 - never fail interpreter shutdown
+        pass
+
+
+atexit.register(_at_exit)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_at_exit)

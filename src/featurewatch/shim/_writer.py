@@ -1,0 +1,224 @@
+"""Per-process, hourly JSON-lines files with an in-memory buffer.
+
+Why a hand-written writer: the shim must cost about one ``orjson.dumps`` per
+record, so lines go into a ``bytearray`` and reach the file in large
+``os.write`` calls (when the buffer fills, every ``flush_interval`` seconds
+from a daemon thread, on :meth:`flush`, and at exit). Each process owns its
+files, so processes never interleave; after ``fork`` the child drops the
+parent's buffer (flushing it would duplicate records) and opens its own files.
+
+Failures (read-only or vanished directory, full disk) never propagate: the
+affected lines are dropped and counted, and one warning goes to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from .. import logfiles
+
+__all__ = ["FileWriter", "WriterStats"]
+
+_BUFFER_LIMIT = 256 * 1024
+_MAX_OPEN_HOURS = 4
+
+
+class WriterStats:
+    """Counters a caller can read to see what was written and what was dropped."""
+
+    __slots__ = ("written", "dropped", "errors")
+
+    def __init__(self) -> None:
+        self.written = 0
+        self.dropped = 0
+        self.errors = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"written": self.written, "dropped": self.dropped, "errors": self.errors}
+
+
+def _process_tag() -> str:
+    host = "".join(c if c.isalnum() else "_" for c in socket.gethostname())[:40] or "host"
+    return f"{host}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+class FileWriter:
+    """Buffers JSON lines per hour and appends them to this process's files."""
+
+    def __init__(self, log_dir: str | os.PathLike[str], flush_interval: float = 1.0,
+                 warn: Callable[[str], None] | None = None) -> None:
+        self.log_dir = Path(log_dir)
+        self.flush_interval = flush_interval
+        self.stats = WriterStats()
+        self._warn = warn or _warn_stderr
+        self._lock = threading.Lock()
+        self._io_lock = threading.Lock()
+        self._buffers: dict[str, bytearray] = {}
+        self._counts: dict[str, int] = {}
+        self._fds: dict[str, int] = {}
+        self._size = 0
+        self._tag = _process_tag()
+        self._pid = os.getpid()
+        self._closed = False
+        self._warned: set[str] = set()
+        self._flusher: threading.Thread | None = None
+        self._wake = threading.Event()
+
+    # -- writing ---------------------------------------------------------
+    def write(self, hour_key: str, line: bytes) -> None:
+        """Queue one newline-terminated line for the file of ``hour_key``."""
+        if self._pid != os.getpid():
+            self._after_fork()
+        with self._lock:
+            buffer = self._buffers.get(hour_key)
+            if buffer is None:
+                buffer = self._buffers[hour_key] = bytearray()
+                self._counts[hour_key] = 0
+            buffer += line
+            self._counts[hour_key] += 1
+            self._size += len(line)
+            full = self._size >= _BUFFER_LIMIT
+        if self._flusher is None:
+            self._start_flusher()
+        if full:
+            self.flush()
+
+    def write_many(self, hour_key: str, lines: bytes, count: int) -> None:
+        """Queue ``count`` already-joined lines for the file of ``hour_key``."""
+        if self._pid != os.getpid():
+            self._after_fork()
+        with self._lock:
+            buffer = self._buffers.setdefault(hour_key, bytearray())
+            self._counts[hour_key] = self._counts.get(hour_key, 0) + count
+            buffer += lines
+            self._size += len(lines)
+            full = self._size >= _BUFFER_LIMIT
+        if self._flusher is None:
+            self._start_flusher()
+        if full:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every buffered line to its file; failures drop and count them."""
+        if self._pid != os.getpid():
+            self._after_fork()
+            return
+        # The I/O lock keeps flushes in order; the buffer lock is held only for
+        # the swap, so callers never wait for the disk.
+        with self._io_lock:
+            with self._lock:
+                pending = [(k, b, self._counts.get(k, 0)) for k, b in self._buffers.items() if b]
+                self._buffers = {}
+                self._counts = {}
+                self._size = 0
+            for hour_key, data, count in pending:
+                self._write_file(hour_key, data, count)
+            self._close_old_files()
+
+    def _write_file(self, hour_key: str, data: bytearray, count: int) -> None:
+        try:
+            fd = self._fd_for(hour_key)
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            self.stats.written += count
+        except OSError as exc:
+            self.stats.dropped += count
+            self.stats.errors += 1
+            self._forget_fd(hour_key)
+            self._warn_once(f"featurewatch: dropped {count} record(s), cannot write to {self.log_dir}: "
+                            f"{exc.strerror or exc}")
+
+    def _fd_for(self, hour_key: str) -> int:
+        fd = self._fds.get(hour_key)
+        if fd is not None:
+            # A deleted file or folder would swallow writes; reopen it instead.
+            try:
+                if os.fstat(fd).st_nlink == 0:
+                    self._forget_fd(hour_key)
+                    fd = None
+            except OSError:
+                self._forget_fd(hour_key)
+                fd = None
+        if fd is None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            path = self.log_dir / logfiles.file_name(hour_key, self._tag)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o644)
+            self._fds[hour_key] = fd
+        return fd
+
+    def _forget_fd(self, hour_key: str) -> None:
+        fd = self._fds.pop(hour_key, None)
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def _close_old_files(self) -> None:
+        if len(self._fds) > _MAX_OPEN_HOURS:
+            for hour_key in sorted(self._fds)[:-_MAX_OPEN_HOURS]:
+                self._forget_fd(hour_key)
+
+    def _warn_once(self, message: str) -> None:
+        key = message.split(":", 2)[-1]
+        if key not in self._warned:
+            self._warned.add(key)
+            try:
+                self._warn(message)
+            except Exception:  # noqa: BLE001 - warning must never break the caller
+                pass
+
+    # -- lifecycle -------------------------------------------------------
+    def _start_flusher(self) -> None:
+        with self._lock:
+            if self._flusher is not None or self._closed:
+                return
+            self._flusher = threading.Thread(target=self._flush_loop, name="featurewatch-flush", daemon=True)
+            self._flusher.start()
+
+    def _flush_loop(self) -> None:
+        while not self._closed:
+            self._wake.wait(self.flush_interval)
+            if self._closed or self._pid != os.getpid():
+                return
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - the background flush must survive anything
+                pass
+
+    def _after_fork(self) -> None:
+        """In a forked child: forget the parent's buffer, files and thread."""
+        self._lock = threading.Lock()
+        self._io_lock = threading.Lock()
+        self._buffers = {}
+        self._counts = {}
+        self._size = 0
+        self._fds = {}
+        self._tag = _process_tag()
+        self._pid = os.getpid()
+        self._flusher = None
+        self._wake = threading.Event()
+        self.stats = WriterStats()
+
+    def close(self) -> None:
+        """Flush and close every file; the writer accepts no more lines."""
+        if self._pid != os.getpid():
+            return
+        self.flush()
+        self._closed = True
+        self._wake.set()
+        with self._io_lock:
+            for hour_key in list(self._fds):
+                self._forget_fd(hour_key)
+
+
+def _warn_stderr(message: str) -> None:
+    sys.stderr.write(message + "\n")
