@@ -1,0 +1,1 @@
+"""Everything that talks to Elasticsearch. The only package that imports ``elasticsearch``."""

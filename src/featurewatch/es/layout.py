@@ -1,0 +1,94 @@
+"""Names and document shapes of featurewatch's Elasticsearch indices.
+
+Pure data, no client import: the shipper, the detection sinks and the Kibana
+builders all take their index names and field names from here.
+
+* **requests** — one document per logged record (the record format of
+  :mod:`featurewatch.record`, unchanged, plus ``unseen_tokens`` counts added
+  at ship time when a baseline is known), in daily indices named by the
+  record's own date: ``<prefix>-requests-YYYY.MM.DD``. ``_id`` is
+  :func:`featurewatch.record.document_id`.
+* **findings** — one document per finding of a ``detect`` run, in
+  ``<prefix>-findings``; ``_id`` derived from model, window, check and
+  feature, so a rerun of the same window overwrites.
+* **metrics** — per window and feature the numbers behind the checks, in
+  ``<prefix>-metrics``; ``_id`` derived from model, window and feature.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+__all__ = [
+    "DEFAULT_PREFIX",
+    "requests_index",
+    "requests_pattern",
+    "findings_index",
+    "metrics_index",
+    "FINDING_FIELDS",
+    "METRIC_FIELDS",
+]
+
+DEFAULT_PREFIX = "featurewatch"
+
+
+def requests_index(moment: _dt.datetime | str, prefix: str = DEFAULT_PREFIX) -> str:
+    """Daily requests index for a record's timestamp (datetime or the record's ISO string)."""
+    if isinstance(moment, str):
+        day = f"{moment[0:4]}.{moment[5:7]}.{moment[8:10]}"
+    else:
+        day = moment.strftime("%Y.%m.%d")
+    return f"{prefix}-requests-{day}"
+
+
+def requests_pattern(prefix: str = DEFAULT_PREFIX) -> str:
+    """Index pattern covering every daily requests index."""
+    return f"{prefix}-requests-*"
+
+
+def findings_index(prefix: str = DEFAULT_PREFIX) -> str:
+    return f"{prefix}-findings"
+
+
+def metrics_index(prefix: str = DEFAULT_PREFIX) -> str:
+    return f"{prefix}-metrics"
+
+
+#: Fields of a findings document and their Elasticsearch types. ``@timestamp``
+#: is the window end; ``baseline``/``observed`` are rendered as short text for
+#: the table, their numbers in ``baseline_value``/``observed_value``.
+FINDING_FIELDS: dict[str, str] = {
+    "@timestamp": "date",
+    "model": "keyword",
+    "window.start": "date",
+    "window.end": "date",
+    "check": "keyword",
+    "feature": "keyword",
+    "severity": "keyword",
+    "severity_rank": "integer",
+    "statistic": "double",
+    "threshold": "double",
+    "p_value": "double",
+    "baseline": "keyword",
+    "observed": "keyword",
+    "message": "text",
+}
+
+#: Fields of a metrics document: one per (model, window, feature).
+METRIC_FIELDS: dict[str, str] = {
+    "@timestamp": "date",
+    "model": "keyword",
+    "window.start": "date",
+    "window.end": "date",
+    "feature": "keyword",
+    "records": "long",
+    "present_rate": "double",
+    "null_rate": "double",
+    "baseline_null_rate": "double",
+    "unseen_category_rate": "double",
+    "baseline_unseen_category_rate": "double",
+    "unseen_token_rate": "double",
+    "baseline_unseen_token_rate": "double",
+    "drift_score": "double",
+    "type_violation_rate": "double",
+}
