@@ -25,7 +25,7 @@ def read_table(path: str | Path, columns: list[str] | None = None) -> pd.DataFra
         if suffix in {".parquet", ".pq"}:
             return pd.read_parquet(file, columns=columns)
         if suffix in {".jsonl", ".ndjson", ".json"}:
-            frame = pd.read_json(file, lines=True, dtype=False, convert_dates=False)
+            frame = pd.read_json(file, lines=True, dtype=False, precise_float=True)
             return frame[columns] if columns else frame
     except (ValueError, OSError, KeyError, pd.errors.ParserError) as exc:
         raise DataError(f"cannot read {file}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import sys
+
 import click
 
 from ..demo import data, run
@@ -31,7 +33,7 @@ def command(workdir: str, per_hour: int) -> None:
     root.mkdir(parents=True, exist_ok=True)
     training = run.write_training_data(root)
     click.echo(f"training data: {training} ({sum(1 for _ in training.open()) - 1} rows)")
-    with click.progressbar(length=per_hour * 24, label="logging demo traffic", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=per_hour * 24, label="logging demo traffic", file=sys.stderr) as bar:
         count = run.log_traffic(logs, per_hour=per_hour, progress=bar.update)
     click.echo(f"logged {count} requests of model {data.MODEL!r} {data.VERSION} into {logs}")
     for hour, records in run.summarise_logs(logs):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sys
+
 import click
 
 from ..datafiles import read_table
@@ -40,7 +42,7 @@ def command(data: str, model: str, model_version: str | None, timestamp_column: 
     frame = read_table(data)
     shim = _state.configure(log_dir=log_dir)
     label = f"replaying {Path(data).name}"
-    with click.progressbar(length=len(frame), label=label, file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=len(frame), label=label, file=sys.stderr) as bar:
         count = replay_frame(frame, model=model, version=model_version, timestamp_column=timestamp_column,
                              prediction_column=prediction_column, request_id_column=request_id_column,
                              version_column=version_column, source_name=Path(data).name, progress=bar.update)

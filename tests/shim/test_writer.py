@@ -1,0 +1,160 @@
+"""The shim's files: per process, per hour, durable on flush, never breaking the caller."""
+
+from __future__ import annotations
+
+import errno
+import multiprocessing
+import os
+import shutil
+
+import orjson
+import pytest
+
+import featurewatch as fw
+from featurewatch import logfiles
+from featurewatch import record as R
+from featurewatch.shim import _state, _writer
+from tests.conftest import read_records
+
+
+def _log_many(log_dir: str, worker: int, count: int) -> None:
+    fw.configure(log_dir=log_dir)
+    features = {f"f{i}": (i if i % 2 else f"v{i}") for i in range(20)}
+    for index in range(count):
+        fw.log_request(model="m", features={**features, "worker": worker, "i": index}, prediction=index)
+    fw.flush()
+
+
+class TestProcesses:
+    @pytest.mark.parametrize("method", ["fork", "spawn"])
+    def test_four_processes_give_exact_non_interleaved_lines(self, tmp_path, method):
+        """4 processes x 10,000 records: exactly 40,000 valid lines, each record once."""
+        context = multiprocessing.get_context(method)
+        workers = [context.Process(target=_log_many, args=(str(tmp_path), w, 10_000)) for w in range(4)]
+        for process in workers:
+            process.start()
+        for process in workers:
+            process.join(120)
+            assert process.exitcode == 0
+        lines = [line for path in logfiles.log_files(tmp_path) for line in path.read_bytes().splitlines()]
+        assert len(lines) == 40_000
+        seen = {(rec[R.FEATURES]["worker"], rec[R.FEATURES]["i"]) for rec in map(orjson.loads, lines)}
+        assert len(seen) == 40_000
+        assert len(logfiles.log_files(tmp_path)) == 4  # one file per process
+
+    def test_fork_does_not_duplicate_the_parents_buffer(self, tmp_path):
+        """A child forked with records still buffered must not write them again."""
+        fw.configure(log_dir=str(tmp_path), flush_interval=60)
+        fw.log_request(model="m", features={"who": "parent"})
+        pid = os.fork()
+        if pid == 0:  # child
+            fw.log_request(model="m", features={"who": "child"})
+            fw.flush()
+            os._exit(0)
+        os.waitpid(pid, 0)
+        fw.flush()
+        assert sorted(r[R.FEATURES]["who"] for r in read_records(tmp_path)) == ["child", "parent"]
+
+
+class TestFailuresNeverReachTheCaller:
+    def _predict(self):
+        @fw.monitor(model="m")
+        def predict(features):
+            return 42
+
+        return predict
+
+    def test_unwritable_log_dir(self, tmp_path, capsys):
+        """A log folder that cannot be created drops records with one warning; the call succeeds."""
+        blocker = tmp_path / "file"
+        blocker.write_text("not a folder")
+        fw.configure(log_dir=str(blocker / "logs"))
+        predict = self._predict()
+        assert [predict({"a": i}) for i in range(3)] == [42, 42, 42]
+        fw.flush()
+        fw.log_request(model="m", features={"a": 9})
+        fw.flush()
+        assert fw.stats()["dropped"] == 4
+        assert capsys.readouterr().err.count("featurewatch: dropped") == 1
+
+    def test_read_only_file_system(self, tmp_path, monkeypatch, capsys):
+        def read_only(*args, **kwargs):
+            raise OSError(errno.EROFS, "Read-only file system")
+
+        fw.configure(log_dir=str(tmp_path))
+        monkeypatch.setattr(_writer.os, "open", read_only)
+        assert self._predict()({"a": 1}) == 42
+        fw.flush()
+        monkeypatch.undo()
+        assert fw.stats()["dropped"] == 1 and "Read-only" in capsys.readouterr().err
+
+    def test_disk_full(self, tmp_path, monkeypatch, capsys):
+        """ENOSPC on write: records dropped and counted, later records written once space is back."""
+        fw.configure(log_dir=str(tmp_path))
+        real_write = os.write
+
+        def full(fd, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(_writer.os, "write", full)
+        assert self._predict()({"a": 1}) == 42
+        fw.flush()
+        monkeypatch.setattr(_writer.os, "write", real_write)
+        fw.log_request(model="m", features={"a": 2})
+        fw.flush()
+        assert fw.stats()["dropped"] == 1
+        assert [r[R.FEATURES]["a"] for r in read_records(tmp_path)] == [2]
+        assert "No space left" in capsys.readouterr().err
+
+    def test_vanished_log_dir_is_recreated(self, tmp_path):
+        """Deleting the folder while logging loses nothing written after the delete."""
+        folder = tmp_path / "logs"
+        fw.configure(log_dir=str(folder))
+        fw.log_request(model="m", features={"a": 1})
+        fw.flush()
+        shutil.rmtree(folder)
+        assert self._predict()({"a": 2}) == 42
+        fw.flush()
+        assert [r[R.FEATURES]["a"] for r in read_records(folder)] == [2]
+
+    def test_unencodable_and_hostile_values(self, log_dir):
+        class Hostile:
+            def __str__(self):
+                raise RuntimeError("no str")
+
+            def __eq__(self, other):
+                raise RuntimeError("no eq")
+
+            __hash__ = object.__hash__
+
+        assert self._predict()({"h": Hostile(), "big": 2**100}) == 42
+        fw.flush()
+        [rec] = read_records(log_dir)
+        assert rec[R.FEATURES] == {"h": "<Hostile>", "big": str(2**100)}
+
+    def test_records_are_durable_after_flush_and_at_exit(self, tmp_path):
+        """flush() puts records in the file; the background flusher does so on its own."""
+        fw.configure(log_dir=str(tmp_path), flush_interval=0.05)
+        fw.log_request(model="m", features={"a": 1})
+        import time
+
+        deadline = time.time() + 5
+        while not read_records(tmp_path) and time.time() < deadline:
+            time.sleep(0.02)
+        assert len(read_records(tmp_path)) == 1
+        _state.reset()
+
+
+class TestFiles:
+    def test_hour_files_and_window_selection(self, tmp_path):
+        import datetime as dt
+
+        fw.configure(log_dir=str(tmp_path))
+        base = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+        for hour in range(5):
+            fw.log_request(model="m", features={"h": hour}, timestamp=base + dt.timedelta(hours=hour, minutes=30))
+        fw.flush()
+        assert len(logfiles.log_files(tmp_path)) == 5
+        picked = list(logfiles.files_for_window(tmp_path, base + dt.timedelta(hours=1, minutes=45),
+                                                base + dt.timedelta(hours=3)))
+        assert [logfiles.hour_of(p).hour for p in picked] == [1, 2]

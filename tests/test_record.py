@@ -1,0 +1,108 @@
+"""The record format: encoding never raises, nulls are nulls, ids are deterministic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import math
+
+import numpy as np
+import orjson
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from featurewatch import record as R
+
+
+class Color(enum.Enum):
+    RED = "red"
+
+
+class Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("no")
+
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(2**80), max_value=2**80),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=50),
+    st.text(min_size=3000, max_size=5000, alphabet="ab€"),
+    st.decimals(allow_nan=True, allow_infinity=True), st.binary(max_size=20),
+    st.datetimes(timezones=st.one_of(st.none(), st.just(dt.timezone.utc))), st.dates(),
+    st.integers(-1000, 1000).map(np.int64), st.floats(width=32, allow_nan=True).map(np.float32),
+    st.floats(allow_nan=True).map(np.float64), st.booleans().map(np.bool_),
+    st.just(pd.NA), st.just(pd.NaT), st.just(Color.RED), st.just(Unprintable()),
+    st.integers(0, 10**9).map(lambda s: pd.Timestamp(s, unit="s")),
+    st.lists(st.floats(allow_nan=True), max_size=4).map(np.array),
+    st.frozensets(st.integers(0, 5), max_size=4),
+)
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=5), inner, max_size=4)), max_leaves=12)
+
+
+class TestDumps:
+    @settings(max_examples=150, deadline=None)
+    @given(features=st.dictionaries(st.text(max_size=10), values, max_size=8), prediction=values)
+    def test_any_value_gives_one_valid_json_line(self, features, prediction):
+        """Whatever a caller passes, dumps gives exactly one parseable JSON line."""
+        line = R.dumps({R.FEATURES: features, R.PREDICTION: prediction}, max_string_length=100)
+        assert line.endswith(b"\n") and line.count(b"\n") == 1
+        parsed = orjson.loads(line)
+        assert set(parsed[R.FEATURES]) == {str(k) for k in features}
+
+    def test_encoding_table(self):
+        """Each documented type gets its documented JSON form."""
+        encoded = orjson.loads(R.dumps({
+            "nan": math.nan, "inf": -math.inf, "na": pd.NA, "nat": pd.NaT,
+            "np_int": np.int64(7), "np_float": np.float32(1.5), "dec": decimal.Decimal("2.25"),
+            "when": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc), "day": dt.date(2026, 1, 2),
+            "raw": b"ab\xff", "set": {3, 1, 2}, "enum": Color.RED, "big": 2**70, "obj": Unprintable(),
+            "arr": np.array([1, 2]),
+        }))
+        assert encoded == {
+            "nan": None, "inf": None, "na": None, "nat": None, "np_int": 7, "np_float": 1.5,
+            "dec": 2.25, "when": "2026-01-02T03:04:05Z", "day": "2026-01-02", "raw": "ab\ufffd",
+            "set": [1, 2, 3], "enum": "red", "big": "1180591620717411303424", "obj": "<Unprintable>",
+            "arr": [1, 2],
+        }
+
+
+class TestNulls:
+    @pytest.mark.parametrize("value", [None, math.nan, math.inf, -math.inf, np.float64("nan"),
+                                       np.float32("inf"), pd.NA, pd.NaT, decimal.Decimal("NaN")])
+    def test_null_values(self, value):
+        """Values written as JSON null are recognised as null."""
+        assert R.is_null(value)
+
+    @pytest.mark.parametrize("value", [0, 0.0, "", "nan", False, np.int64(0), [], {}])
+    def test_non_null_values(self, value):
+        """Falsy but real values are not null."""
+        assert not R.is_null(value)
+
+
+class TestTruncate:
+    def test_long_strings_keep_limit_and_marker(self):
+        """A cut string fits the limit and says how long it was."""
+        text = R.truncate("x" * 10_000, 100)
+        assert len(text) == 100 and text.endswith("[truncated, 10000 chars]")
+
+    def test_short_strings_unchanged(self):
+        assert R.truncate("hello", 100) == "hello"
+
+
+class TestIdsAndTime:
+    def test_document_id_is_deterministic_and_distinct(self):
+        """The same model/request/row always gives the same id; another row another id."""
+        a = {R.MODEL: "m", R.REQUEST_ID: "r1", R.ROW: 0}
+        assert R.document_id(a) == R.document_id(dict(a))
+        assert R.document_id(a) != R.document_id({**a, R.ROW: 1})
+        assert len(R.document_id({R.MODEL: "m" * 1000, R.REQUEST_ID: "r", R.ROW: 0})) == 32
+
+    def test_timestamps_round_trip_in_utc(self):
+        moment = dt.datetime(2026, 11, 26, 18, 0, 0, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+        text = R.format_timestamp(moment)
+        assert text == "2026-11-26T16:00:00.123456Z"
+        assert R.parse_timestamp(text) == moment
