@@ -45,7 +45,7 @@ import decimal
 import enum
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -69,6 +69,7 @@ __all__ = [
     "is_null",
     "document_id",
     "dumps",
+    "dumps_many",
     "format_timestamp",
     "parse_timestamp",
 ]
@@ -241,6 +242,20 @@ def dumps(record: Mapping[str, Any], max_string_length: int = 2048) -> bytes:
         return orjson.dumps(record, default=_default, option=_DUMPS_OPTIONS)
     except (orjson.JSONEncodeError, TypeError, ValueError, OverflowError, RecursionError):
         return orjson.dumps(encode_value(record, max_string_length), default=_default, option=_DUMPS_OPTIONS)
+
+
+def dumps_many(records: "Iterable[Mapping[str, Any]]", max_string_length: int = 2048) -> tuple[bytes, int]:
+    """Serialise many records into one block of JSON lines; returns ``(bytes, count)``."""
+    out = bytearray()
+    count = 0
+    fast = orjson.dumps
+    for record in records:
+        try:
+            out += fast(record, default=_default, option=_DUMPS_OPTIONS)
+        except (orjson.JSONEncodeError, TypeError, ValueError, OverflowError, RecursionError):
+            out += dumps(record, max_string_length)
+        count += 1
+    return bytes(out), count
 
 
 def redact_value(value: Any, mode: str) -> Any:

@@ -18,7 +18,7 @@ import random
 import secrets
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import structlog
@@ -30,6 +30,8 @@ from . import _records
 from ._writer import FileWriter
 
 __all__ = ["Shim"]
+
+_PLAIN = frozenset({float, int, bool, type(None)})
 
 
 class _Clock:
@@ -77,6 +79,8 @@ class Shim:
         self.processors: tuple[Processor, ...] = tuple(processors)
         self.writer = FileWriter(settings.log_dir, settings.flush_interval, warn=self._warn)
         self._limit = settings.max_string_length
+        self._enabled = settings.enabled
+        self._sample_rate = settings.sample_rate
         self._redact = frozenset(settings.redact)
         self._clock = _Clock()
         self._ids = itertools.count()
@@ -88,19 +92,22 @@ class Shim:
 
     def new_request_id(self) -> str:
         """A process-unique request id: a random per-process prefix and a counter."""
-        if self._pid != os.getpid():
-            self._pid = os.getpid()
-            self._id_prefix = secrets.token_hex(6)
         return f"{self._id_prefix}-{next(self._ids)}"
+
+    def after_fork(self) -> None:
+        """In a forked child: new id prefix, fresh writer state (the parent's buffer is not ours)."""
+        self._pid = os.getpid()
+        self._id_prefix = secrets.token_hex(6)
+        self.writer.after_fork()
 
     def log(self, model: str, version: str | None, features: Any, prediction: Any = None, *,
             timestamp: Any = None, request_id: str | None = None, latency_ms: float | None = None,
             error: BaseException | None = None) -> None:
         """Log one request (one or many rows). Never raises."""
         try:
-            if not self.settings.enabled:
+            if not self._enabled:
                 return
-            if self.settings.sample_rate < 1.0 and random.random() >= self.settings.sample_rate:
+            if self._sample_rate < 1.0 and random.random() >= self._sample_rate:
                 self.filtered += 1
                 return
             self._log(model, version, features, prediction, timestamp, request_id, latency_ms, error)
@@ -131,7 +138,8 @@ class Shim:
                 R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: iso, R.MODEL: model, R.MODEL_VERSION: version,
                 R.REQUEST_ID: request_id, R.ROW: 0, R.LATENCY_MS: latency_ms, R.FEATURES: row,
                 R.FEATURES_PRESENT: list(row), R.FEATURES_NULL: nulls,
-                R.PREDICTION: _records.split_predictions(prediction, 1, limit)[0],
+                R.PREDICTION: prediction if type(prediction) in _PLAIN else
+                _records.split_predictions(prediction, 1, limit)[0],
             }
             if error_field is not None:
                 event[R.ERROR] = error_field
@@ -146,32 +154,42 @@ class Shim:
 
         rows = _records.rows_from_input(features, limit)
         predictions = _records.split_predictions(prediction, len(rows), limit)
-        lines = bytearray()
-        count = 0
-        for index in range(len(rows)):
-            row = rows.features[index]
-            present = rows.present[index]
-            if self._redact:
-                row = _records.redact(row, self._redact, self.settings.redact_mode)
-                present = list(row)
-            event = {
-                R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: iso, R.MODEL: model, R.MODEL_VERSION: version,
-                R.REQUEST_ID: request_id, R.ROW: index, R.LATENCY_MS: latency_ms, R.FEATURES: row,
-                R.FEATURES_PRESENT: present, R.FEATURES_NULL: rows.nulls[index],
-                R.PREDICTION: predictions[index],
-            }
-            if error_field is not None:
-                event[R.ERROR] = error_field
-            try:
-                for processor in processors:
-                    event = processor(self, method, event)
-            except structlog.DropEvent:
-                self.filtered += 1
-                continue
-            lines += R.dumps(event, limit)
-            count += 1
+        template: dict[str, Any] = {
+            R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: iso, R.MODEL: model, R.MODEL_VERSION: version,
+            R.REQUEST_ID: request_id, R.ROW: 0, R.LATENCY_MS: latency_ms, R.FEATURES: None,
+            R.FEATURES_PRESENT: None, R.FEATURES_NULL: None, R.PREDICTION: None,
+        }
+        if error_field is not None:
+            template[R.ERROR] = error_field
+        events = self._events(template, rows, predictions, method)
+        lines, count = R.dumps_many(events, limit)
         if count:
-            self.writer.write_many(hour, bytes(lines), count)
+            self.writer.write_many(hour, lines, count)
+
+    def _events(self, template: dict[str, Any], rows: _records.RowSet, predictions: list[Any],
+                method: str) -> Iterator[dict[str, Any]]:
+        """One event per row from a template; redaction and processors applied."""
+        redact = self._redact
+        processors = self.processors
+        for index, (row, present, nulls, prediction) in enumerate(
+                zip(rows.features, rows.present, rows.nulls, predictions)):
+            if redact:
+                row = _records.redact(row, redact, self.settings.redact_mode)
+                present = list(row)
+            event = template.copy()
+            event[R.ROW] = index
+            event[R.FEATURES] = row
+            event[R.FEATURES_PRESENT] = present
+            event[R.FEATURES_NULL] = nulls
+            event[R.PREDICTION] = prediction
+            if processors:
+                try:
+                    for processor in processors:
+                        event = processor(self, method, event)
+                except structlog.DropEvent:
+                    self.filtered += 1
+                    continue
+            yield event
 
     def log_rows(self, model: str, version: str | None, frame: Any, *,
                  timestamps: tuple[list[str], list[str]], request_ids: list[str],

@@ -64,40 +64,86 @@ def clean_mapping(features: Mapping[Any, Any], limit: int) -> tuple[dict[str, An
     result: dict[str, Any] = features if type(features) is dict else dict(features)  # type: ignore[assignment]
     if changed is not None:
         result = {**result, **changed}
-    if not all(type(k) is str for k in result):
+    try:
+        "".join(result)  # C-speed check that every key is a string
+    except TypeError:
         result = {str(k): v for k, v in result.items()}
         nulls = [str(k) for k in nulls]
     return result, nulls
 
 
-def _rows_from_frame(frame: Any, limit: int) -> RowSet:
-    """Vectorised: null mask and truncation per column, then ``to_dict('records')``."""
+def _longest(values: list[Any]) -> int:
+    """Length of the longest string in a column's values."""
+    try:
+        return max(map(len, values), default=0)  # all strings: C speed
+    except TypeError:
+        return max((len(v) for v in values if type(v) is str), default=0)
+
+
+def _arrow_null_count(series: Any) -> int | None:
+    """Null count of an Arrow-backed column without a pass over it (None if not Arrow)."""
+    arrow = getattr(series.array, "__arrow_array__", None)
+    if arrow is None:
+        return None
+    try:
+        return int(arrow().null_count)
+    except Exception:  # noqa: BLE001 - any doubt: compute the mask instead
+        return None
+
+
+def _column(series: Any, limit: int) -> tuple[list[Any], Any]:
+    """A column as Python values (long strings cut, nested values encoded, nulls as None)
+    and its null mask (None when the column has no null)."""
     import numpy as np
 
+    values = series.tolist()
+    kind = series.dtype.kind
+    if kind in "biu":
+        return values, None
+    if kind == "f":
+        mask = ~np.isfinite(series.to_numpy(dtype=float, na_value=np.nan))
+        return values, (mask if mask.any() else None)  # NaN and inf serialise as null already
+    mask = None if _arrow_null_count(series) == 0 else series.isna().to_numpy(dtype=bool, na_value=True)
+    if series.dtype == object:
+        if any(type(v) in (dict, list, tuple) or (type(v) is str and len(v) > limit) for v in values):
+            values = [R.encode_value(v, limit) if type(v) in (str, dict, list, tuple) else v for v in values]
+    elif kind != "M" and _longest(values) > limit:
+        values = [R.truncate(v, limit) if type(v) is str else v for v in values]
+    if mask is None or not mask.any():
+        return values, None
+    return [None if null else v for v, null in zip(values, mask.tolist())], mask
+
+
+def _null_lists(columns: list[str], masks: list[tuple[int, Any]], count: int) -> list[list[str]]:
+    """Per-row lists of null feature names; rows with the same pattern share one list."""
+    import numpy as np
+
+    if not masks:
+        empty: list[str] = []
+        return [empty] * count
+    if len(masks) > 62:  # too many columns to pack into one integer key: per-row lists
+        return [[columns[p] for p, m in masks if m[row]] for row in range(count)]
+    keys = np.zeros(count, dtype=np.int64)
+    for bit, (_, mask) in enumerate(masks):
+        keys |= mask.astype(np.int64) << bit
+    patterns, inverse = np.unique(keys, return_inverse=True)
+    lists = [[columns[p] for bit, (p, _) in enumerate(masks) if (int(key) >> bit) & 1] for key in patterns]
+    return [lists[i] for i in inverse.tolist()]
+
+
+def _rows_from_frame(frame: Any, limit: int) -> RowSet:
+    """Vectorised: values and null masks per column, rows zipped at C speed."""
     columns = [str(c) for c in frame.columns]
-    if list(frame.columns) != columns:
-        frame = frame.set_axis(columns, axis=1)
-    mask = frame.isna().to_numpy(dtype=bool, na_value=True) if len(columns) else np.zeros((len(frame), 0), bool)
-    numeric = frame.select_dtypes(include=["floating"])
-    if numeric.shape[1]:
-        infinite = np.isinf(numeric.to_numpy(dtype=float, na_value=np.nan))
-        if infinite.any():
-            positions = [columns.index(c) for c in numeric.columns]
-            mask[:, positions] |= infinite
-    text_columns = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype).startswith("str")]
-    for column in text_columns:
-        lengths = frame[column].map(lambda v: len(v) if type(v) is str else 0)
-        if (lengths > limit).any() or frame[column].map(lambda v: type(v) in (dict, list, tuple)).any():
-            frame = frame.copy() if frame is not None else frame
-            frame[column] = frame[column].map(lambda v: R.encode_value(v, limit) if type(v) in (str, dict, list, tuple) else v)
-    records = frame.to_dict(orient="records")
-    present = [columns] * len(records)
-    if mask.any():
-        names = np.array(columns, dtype=object)
-        nulls = [names[row].tolist() if row.any() else [] for row in mask]
-    else:
-        nulls = [[] for _ in records]
-    return RowSet(records, present, nulls)
+    count = len(frame)
+    data = []
+    masks = []
+    for position, (_, series) in enumerate(frame.items()):
+        values, mask = _column(series, limit)
+        data.append(values)
+        if mask is not None:
+            masks.append((position, mask))
+    records = [dict(zip(columns, row)) for row in zip(*data)] if columns else [{} for _ in range(count)]
+    return RowSet(records, [columns] * count, _null_lists(columns, masks, count))
 
 
 def rows_from_input(features: Any, limit: int) -> RowSet:

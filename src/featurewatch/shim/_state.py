@@ -70,5 +70,10 @@ def _at_exit() -> None:
 
 
 atexit.register(_at_exit)
+def _after_fork_in_child() -> None:
+    if _current is not None:
+        _current.after_fork()
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_at_exit)
+    os.register_at_fork(before=_at_exit, after_in_child=_after_fork_in_child)

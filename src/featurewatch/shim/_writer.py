@@ -73,8 +73,6 @@ class FileWriter:
     # -- writing ---------------------------------------------------------
     def write(self, hour_key: str, line: bytes) -> None:
         """Queue one newline-terminated line for the file of ``hour_key``."""
-        if self._pid != os.getpid():
-            self._after_fork()
         with self._lock:
             buffer = self._buffers.get(hour_key)
             if buffer is None:
@@ -91,8 +89,6 @@ class FileWriter:
 
     def write_many(self, hour_key: str, lines: bytes, count: int) -> None:
         """Queue ``count`` already-joined lines for the file of ``hour_key``."""
-        if self._pid != os.getpid():
-            self._after_fork()
         with self._lock:
             buffer = self._buffers.setdefault(hour_key, bytearray())
             self._counts[hour_key] = self._counts.get(hour_key, 0) + count
@@ -107,7 +103,7 @@ class FileWriter:
     def flush(self) -> None:
         """Write every buffered line to its file; failures drop and count them."""
         if self._pid != os.getpid():
-            self._after_fork()
+            self.after_fork()
             return
         # The I/O lock keeps flushes in order; the buffer lock is held only for
         # the swap, so callers never wait for the disk.
@@ -194,8 +190,12 @@ class FileWriter:
             except Exception:  # noqa: BLE001 - the background flush must survive anything
                 pass
 
-    def _after_fork(self) -> None:
-        """In a forked child: forget the parent's buffer, files and thread."""
+    def after_fork(self) -> None:
+        """In a forked child: forget the parent's buffer, files and thread.
+
+        Called from an ``os.register_at_fork`` hook (and when a flush notices a
+        new pid), so the hot path needs no pid check.
+        """
         self._lock = threading.Lock()
         self._io_lock = threading.Lock()
         self._buffers = {}
