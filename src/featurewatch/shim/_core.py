@@ -45,14 +45,13 @@ class _Clock:
         self._hour = ""
 
     def now(self) -> tuple[str, str]:
-        moment = time.time()
-        second = int(moment)
+        second, nanos = divmod(time.time_ns(), 1_000_000_000)
         if second != self._second:
             parts = time.gmtime(second)
             self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", parts)
             self._hour = time.strftime("%Y%m%dT%H", parts)
             self._second = second
-        return f"{self._prefix}.{int((moment - second) * 1e6):06d}Z", self._hour
+        return f"{self._prefix}.{nanos // 1000:06d}Z", self._hour
 
 
 def _timestamp_of(value: Any) -> tuple[str, str]:
@@ -138,18 +137,23 @@ class Shim:
                 R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: iso, R.MODEL: model, R.MODEL_VERSION: version,
                 R.REQUEST_ID: request_id, R.ROW: 0, R.LATENCY_MS: latency_ms, R.FEATURES: row,
                 R.FEATURES_PRESENT: list(row), R.FEATURES_NULL: nulls,
-                R.PREDICTION: prediction if type(prediction) in _PLAIN else
+                R.PREDICTION: prediction if prediction.__class__ in _PLAIN else
                 _records.split_predictions(prediction, 1, limit)[0],
             }
             if error_field is not None:
                 event[R.ERROR] = error_field
-            try:
-                for processor in processors:
-                    event = processor(self, method, event)
-            except structlog.DropEvent:
-                self.filtered += 1
-                return
-            self.writer.write(hour, R.dumps(event, limit))
+            if processors:
+                try:
+                    for processor in processors:
+                        event = processor(self, method, event)
+                except structlog.DropEvent:
+                    self.filtered += 1
+                    return
+            line = R.dumps(event, limit)
+            if len(line) > limit:  # a string might be too long: check them this time
+                event[R.FEATURES] = _records.clean_mapping(row, limit, check_strings=True)[0]
+                line = R.dumps(event, limit)
+            self.writer.write(hour, line)
             return
 
         rows = _records.rows_from_input(features, limit)
@@ -164,7 +168,7 @@ class Shim:
         events = self._events(template, rows, predictions, method)
         lines, count = R.dumps_many(events, limit)
         if count:
-            self.writer.write_many(hour, lines, count)
+            self.writer.write(hour, lines)
 
     def _events(self, template: dict[str, Any], rows: _records.RowSet, predictions: list[Any],
                 method: str) -> Iterator[dict[str, Any]]:
@@ -231,7 +235,7 @@ class Shim:
             buffer += R.dumps(event, limit)
             counts[hour] += 1
         for hour, buffer in by_hour.items():
-            self.writer.write_many(hour, bytes(buffer), counts[hour])
+            self.writer.write(hour, buffer)
         return sum(counts.values())
 
     def flush(self) -> None:

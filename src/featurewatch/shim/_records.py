@@ -16,8 +16,7 @@ from .. import record as R
 
 __all__ = ["RowSet", "rows_from_input", "split_predictions", "redact"]
 
-_INF = math.inf
-_NINF = -math.inf
+_INFINITIES = frozenset({math.inf, -math.inf})
 
 
 class RowSet:
@@ -35,22 +34,26 @@ class RowSet:
         return len(self.features)
 
 
-def clean_mapping(features: Mapping[Any, Any], limit: int) -> tuple[dict[str, Any], list[str]]:
-    """One pass over a feature mapping: string keys, truncated strings, null list.
+def clean_mapping(features: Mapping[Any, Any], limit: int,
+                  check_strings: bool = False) -> tuple[dict[str, Any], list[str]]:
+    """One pass over a feature mapping: string keys, nested values encoded, null list.
 
-    Returns the caller's dict itself when nothing needs changing (no copy on
-    the hot path); never changes the caller's object.
+    Long strings are cut only when ``check_strings`` is true: the shim first
+    serialises without the check and repeats with it only when the line is
+    longer than the limit (no string can be longer than its line), which
+    keeps the common case to one cheap pass. Returns the caller's dict itself
+    when nothing needs changing; never changes the caller's object.
     """
     nulls: list[str] = []
     changed: dict[str, Any] | None = None
     for key, value in features.items():
-        kind = type(value)
+        kind = value.__class__
         if kind is str:
-            if len(value) > limit:
+            if check_strings and len(value) > limit:
                 changed = changed if changed is not None else {}
                 changed[key] = R.truncate(value, limit)
         elif kind is float:
-            if value != value or value == _INF or value == _NINF:
+            if value != value or value in _INFINITIES:
                 nulls.append(key)
         elif kind is int or kind is bool:
             continue
@@ -149,7 +152,7 @@ def _rows_from_frame(frame: Any, limit: int) -> RowSet:
 def rows_from_input(features: Any, limit: int) -> RowSet:
     """Rows for any supported input: dict, pandas Series/DataFrame, list of dicts."""
     if isinstance(features, Mapping):
-        row, nulls = clean_mapping(features, limit)
+        row, nulls = clean_mapping(features, limit, check_strings=True)
         return RowSet([row], [list(row)], [nulls])
     module = type(features).__module__
     if module.startswith("pandas"):
@@ -158,20 +161,20 @@ def rows_from_input(features: Any, limit: int) -> RowSet:
         if isinstance(features, pd.DataFrame):
             return _rows_from_frame(features, limit)
         if isinstance(features, pd.Series):
-            row, nulls = clean_mapping(features.to_dict(), limit)
+            row, nulls = clean_mapping(features.to_dict(), limit, check_strings=True)
             return RowSet([row], [list(row)], [nulls])
     if isinstance(features, Sequence) and not isinstance(features, (str, bytes)):
         rows, present, nulls_all = [], [], []
         for item in features:
             if isinstance(item, Mapping):
-                row, nulls = clean_mapping(item, limit)
+                row, nulls = clean_mapping(item, limit, check_strings=True)
             else:
-                row, nulls = clean_mapping({"value": item}, limit)
+                row, nulls = clean_mapping({"value": item}, limit, check_strings=True)
             rows.append(row)
             present.append(list(row))
             nulls_all.append(nulls)
         return RowSet(rows, present, nulls_all)
-    row, nulls = clean_mapping({"value": features}, limit)
+    row, nulls = clean_mapping({"value": features}, limit, check_strings=True)
     return RowSet([row], [list(row)], [nulls])
 
 

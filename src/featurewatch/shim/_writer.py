@@ -49,56 +49,62 @@ def _process_tag() -> str:
 
 
 class FileWriter:
-    """Buffers JSON lines per hour and appends them to this process's files."""
+    """Buffers JSON lines per hour and appends them to this process's files.
+
+    The current hour has a fast path (one lock, one ``bytearray +=``); lines of
+    other hours (replays, the minute around an hour change) go to a side dict.
+    Records are counted at flush time by counting newlines, so the hot path
+    keeps no counters.
+    """
 
     def __init__(self, log_dir: str | os.PathLike[str], flush_interval: float = 1.0,
                  warn: Callable[[str], None] | None = None) -> None:
         self.log_dir = Path(log_dir)
         self.flush_interval = flush_interval
-        self.stats = WriterStats()
         self._warn = warn or _warn_stderr
+        self._closed = False
+        self._reset_process_state()
+
+    def _reset_process_state(self) -> None:
+        self.stats = WriterStats()
         self._lock = threading.Lock()
         self._io_lock = threading.Lock()
-        self._buffers: dict[str, bytearray] = {}
-        self._counts: dict[str, int] = {}
+        self._hour = ""
+        self._buffer = bytearray()
+        self._other: dict[str, bytearray] = {}
         self._fds: dict[str, int] = {}
-        self._size = 0
         self._tag = _process_tag()
         self._pid = os.getpid()
-        self._closed = False
         self._warned: set[str] = set()
-        self._flusher: threading.Thread | None = None
         self._wake = threading.Event()
+        self._flusher: threading.Thread | None = None
 
     # -- writing ---------------------------------------------------------
     def write(self, hour_key: str, line: bytes) -> None:
-        """Queue one newline-terminated line for the file of ``hour_key``."""
+        """Queue newline-terminated line(s) for the file of ``hour_key``."""
         with self._lock:
-            buffer = self._buffers.get(hour_key)
-            if buffer is None:
-                buffer = self._buffers[hour_key] = bytearray()
-                self._counts[hour_key] = 0
+            if hour_key == self._hour:
+                buffer = self._buffer
+            else:
+                buffer = self._buffer_for(hour_key)
             buffer += line
-            self._counts[hour_key] += 1
-            self._size += len(line)
-            full = self._size >= _BUFFER_LIMIT
-        if self._flusher is None:
-            self._start_flusher()
+            full = len(buffer) >= _BUFFER_LIMIT
         if full:
             self.flush()
 
-    def write_many(self, hour_key: str, lines: bytes, count: int) -> None:
-        """Queue ``count`` already-joined lines for the file of ``hour_key``."""
-        with self._lock:
-            buffer = self._buffers.setdefault(hour_key, bytearray())
-            self._counts[hour_key] = self._counts.get(hour_key, 0) + count
-            buffer += lines
-            self._size += len(lines)
-            full = self._size >= _BUFFER_LIMIT
-        if self._flusher is None:
-            self._start_flusher()
-        if full:
-            self.flush()
+    write_many = write
+
+    def _buffer_for(self, hour_key: str) -> bytearray:
+        """Called under the lock when a line is not for the current hour."""
+        if not self._hour or hour_key > self._hour:
+            if self._buffer:
+                self._other[self._hour] = self._other.get(self._hour, bytearray()) + self._buffer
+            self._hour = hour_key
+            self._buffer = self._other.pop(hour_key, None) or bytearray()
+            if self._flusher is None and not self._closed:
+                self._start_flusher()
+            return self._buffer
+        return self._other.setdefault(hour_key, bytearray())
 
     def flush(self) -> None:
         """Write every buffered line to its file; failures drop and count them."""
@@ -109,15 +115,17 @@ class FileWriter:
         # the swap, so callers never wait for the disk.
         with self._io_lock:
             with self._lock:
-                pending = [(k, b, self._counts.get(k, 0)) for k, b in self._buffers.items() if b]
-                self._buffers = {}
-                self._counts = {}
-                self._size = 0
-            for hour_key, data, count in pending:
-                self._write_file(hour_key, data, count)
+                pending = [(k, b) for k, b in self._other.items() if b]
+                if self._buffer:
+                    pending.append((self._hour, self._buffer))
+                    self._buffer = bytearray()
+                self._other = {}
+            for hour_key, data in sorted(pending, key=lambda item: item[0]):
+                self._write_file(hour_key, data)
             self._close_old_files()
 
-    def _write_file(self, hour_key: str, data: bytearray, count: int) -> None:
+    def _write_file(self, hour_key: str, data: bytearray) -> None:
+        count = data.count(b"\n")
         try:
             fd = self._fd_for(hour_key)
             view = memoryview(data)
@@ -174,16 +182,15 @@ class FileWriter:
 
     # -- lifecycle -------------------------------------------------------
     def _start_flusher(self) -> None:
-        with self._lock:
-            if self._flusher is not None or self._closed:
-                return
-            self._flusher = threading.Thread(target=self._flush_loop, name="featurewatch-flush", daemon=True)
-            self._flusher.start()
+        self._flusher = threading.Thread(target=self._flush_loop, args=(self._wake,),
+                                         name="featurewatch-flush", daemon=True)
+        self._flusher.start()
 
-    def _flush_loop(self) -> None:
+    def _flush_loop(self, wake: threading.Event) -> None:
+        pid = os.getpid()
         while not self._closed:
-            self._wake.wait(self.flush_interval)
-            if self._closed or self._pid != os.getpid():
+            wake.wait(self.flush_interval)
+            if self._closed or pid != os.getpid() or wake is not self._wake:
                 return
             try:
                 self.flush()
@@ -194,19 +201,11 @@ class FileWriter:
         """In a forked child: forget the parent's buffer, files and thread.
 
         Called from an ``os.register_at_fork`` hook (and when a flush notices a
-        new pid), so the hot path needs no pid check.
+        new pid), so the hot path needs no pid check. The parent's descriptors
+        are left open: closing them here could race with nothing, but they are
+        the parent's to close.
         """
-        self._lock = threading.Lock()
-        self._io_lock = threading.Lock()
-        self._buffers = {}
-        self._counts = {}
-        self._size = 0
-        self._fds = {}
-        self._tag = _process_tag()
-        self._pid = os.getpid()
-        self._flusher = None
-        self._wake = threading.Event()
-        self.stats = WriterStats()
+        self._reset_process_state()
 
     def close(self) -> None:
         """Flush and close every file; the writer accepts no more lines."""
