@@ -102,6 +102,7 @@ class TestContent:
         assert fields == ["feature", "check", "severity", "baseline", "observed", "statistic", "window.end"]
 
     @pytest.mark.parametrize("title, field, features", [
+        ("present rate by feature", "present_rate", 15),
         ("null rate by feature", "null_rate", 15),
         ("unseen-category share by feature", "unseen_category_rate", 6),
         ("unseen-token rate by feature", "unseen_token_rate", 1),

@@ -28,7 +28,8 @@ def _overview_panels(keys: set[str]) -> list[Panel]:
 
 
 def _input_health_panels(keys: list[str]) -> list[Panel]:
-    rates = [k for k in ("null-rate", "unseen-category-share", "unseen-token-rate", "drift-score") if k in keys]
+    rates = [k for k in ("present-rate", "null-rate", "unseen-category-share", "unseen-token-rate", "drift-score")
+             if k in keys]
     panels = grid(rates)
     mixes = [k for k in keys if k.startswith("category-mix/")]
     panels += grid(mixes, top=bottom(panels))
@@ -51,7 +52,7 @@ def build_objects(spec: ModelSpec, prefix: str = layout.DEFAULT_PREFIX) -> list[
         _overview_panels(set(keys)), ids, OVERVIEW_TIME)
     health = dashboard(
         model, "input-health", f"[featurewatch] {model}: input health",
-        f"Per-feature null rates, unseen categories and tokens, drift scores and category mixes of model {model}.",
+        f"Per-feature presence and null rates, unseen categories and tokens, drift scores and category mixes of model {model}.",
         _input_health_panels(keys), ids, INPUT_HEALTH_TIME)
     return [*data_views(views), search, *(obj for _, obj in lens), overview, health]
 

@@ -17,6 +17,8 @@ Visualization = tuple[str, dict[str, Any]]
 
 #: Per-feature rates from the metrics index: (key, metric field, title, y axis, feature kinds it applies to).
 _METRIC_CHARTS = (
+    ("present-rate", "present_rate", "present rate by feature", "share of requests carrying the feature",
+     ("numeric", "categorical", "boolean", "text", "identifier")),
     ("null-rate", "null_rate", "null rate by feature", "share of requests with the feature null",
      ("numeric", "categorical", "boolean", "text", "identifier")),
     ("unseen-category-share", "unseen_category_rate", "unseen-category share by feature",
