@@ -154,3 +154,11 @@ class TestDockerfile:
         assert base and ":" in base.group(1) and not base.group(1).endswith(":latest")
         assert "RUN pip install ." in text and "COPY kibana ./kibana" in text
         assert list((REPO / "kibana").glob("*.ndjson"))
+
+
+def test_readme_quotes_the_setup_output() -> None:
+    """The README's walkthrough quotes the import summary the setup service prints for the committed files."""
+    total = sum(len(p.read_bytes().splitlines()) for p in (REPO / "kibana").glob("*.ndjson"))
+    readme = (REPO / "README.md").read_text()
+    assert "## Elasticsearch and Kibana" in readme
+    assert f"imported {total} of {total} saved objects into Kibana at http://kibana:5601" in readme
