@@ -99,7 +99,8 @@ class TestContent:
         layer, vis = _layer(obj)
         assert obj["attributes"]["visualizationType"] == "lnsDatatable"
         fields = [layer["columns"][c]["sourceField"] for c in layer["columnOrder"]]
-        assert fields == ["feature", "check", "severity", "baseline", "observed", "statistic", "window.end"]
+        assert fields == ["feature", "check", "severity", "___records___", "baseline", "observed", "statistic",
+                          "window.end"]
 
     @pytest.mark.parametrize("title, field, features", [
         ("present rate by feature", "present_rate", 15),

@@ -89,6 +89,14 @@ def _order_by(objects: Objects) -> None:
     terms["params"]["orderBy"]["columnId"] = "gone"
 
 
+def _rank_by_array_values(objects: Objects) -> None:
+    layer = _layer(_first(objects, "lens", "latest findings"))
+    terms = next(c for c in layer["columns"].values() if c["operationType"] == "terms")
+    ranked = next(i for i, c in layer["columns"].items() if c["operationType"] == "last_value")
+    terms["params"]["orderBy"]["columnId"] = ranked
+    layer["columns"][ranked]["params"]["showArrayValues"] = True
+
+
 def _search_column(objects: Objects) -> None:
     _first(objects, "search")["attributes"]["columns"].append("features.nope")
 
@@ -110,6 +118,7 @@ def _bucketed_flag(objects: Objects) -> None:
     (_dashboard_attribute, "attributes Kibana does not accept: ['colour']"),
     (_layer_reference, "has no data-view reference"),
     (_order_by, "orders by missing column gone"),
+    (_rank_by_array_values, "orders by a last_value column that shows array values"),
     (_search_column, "field 'features.nope' does not exist"),
     (_bucketed_flag, "isBucketed must be True for date_histogram"),
 ])

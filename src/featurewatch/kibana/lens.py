@@ -77,10 +77,14 @@ def terms(field: str, label: str, *, order_by: str, size: int, data_type: str = 
 
 
 def last_value(field: str, label: str, data_type: str, sort_field: str = "@timestamp") -> dict[str, Any]:
-    """The value of ``field`` in the latest document (by ``sort_field``)."""
+    """The value of ``field`` in the latest document (by ``sort_field``).
+
+    ``showArrayValues`` stays off: with it Lens uses a ``top_hits``
+    aggregation, by which top values cannot be ranked.
+    """
     return {"customLabel": True, "dataType": data_type, "filter": {"language": "kuery", "query": f'"{field}": *'},
             "isBucketed": False, "label": label, "operationType": "last_value",
-            "params": {"showArrayValues": True, "sortField": sort_field},
+            "params": {"showArrayValues": False, "sortField": sort_field},
             "scale": "ordinal" if data_type == "string" else "ratio", "sourceField": field}
 
 

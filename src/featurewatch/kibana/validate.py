@@ -220,8 +220,14 @@ class _Checker:
             self.add(where, f"isBucketed must be {bucketed} for {operation}")
         params = column.get("params", {})
         order = params.get("orderBy", {})
-        if order.get("type") == "column" and order.get("columnId") not in columns:
-            self.add(where, f"orders by missing column {order.get('columnId')}")
+        if order.get("type") == "column":
+            ranked = columns.get(order.get("columnId"))
+            if ranked is None:
+                self.add(where, f"orders by missing column {order.get('columnId')}")
+            elif ranked.get("isBucketed"):
+                self.add(where, "orders by a bucket column, not a metric")
+            elif ranked.get("operationType") == "last_value" and ranked.get("params", {}).get("showArrayValues"):
+                self.add(where, "orders by a last_value column that shows array values (top_hits cannot rank)")
         source = column.get("sourceField")
         if fields is None:
             return

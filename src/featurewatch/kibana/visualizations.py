@@ -73,15 +73,16 @@ def _latest_findings(spec: ModelSpec, views: DataViews) -> Table:
         object_id=model_object_id(spec.model, "lens/latest-findings"),
         title=_title(spec.model, "latest findings"),
         data_view_id=views.findings_id, query=model_query(spec.model),
-        columns={"feature": terms("feature", "feature", order_by="last_seen", size=100, other_bucket=False),
-                 "check": terms("check", "check", order_by="last_seen", size=20, other_bucket=False),
-                 "severity": terms("severity", "severity", order_by="last_seen", size=3, other_bucket=False),
+        columns={"feature": terms("feature", "feature", order_by="windows", size=100, other_bucket=False),
+                 "check": terms("check", "check", order_by="windows", size=20, other_bucket=False),
+                 "severity": terms("severity", "severity", order_by="windows", size=3, other_bucket=False),
+                 "windows": count("windows flagged"),
                  "expected": last_value("baseline", "expected", "string"),
                  "observed": last_value("observed", "observed", "string"),
                  "statistic": last_value("statistic", "statistic", "number"),
                  "last_seen": last_value("window.end", "window end", "date")},
         rows=("feature", "check", "severity"),
-        metrics=("expected", "observed", "statistic", "last_seen"), sort_by="last_seen")
+        metrics=("windows", "expected", "observed", "statistic", "last_seen"), sort_by="last_seen")
 
 
 def _metric_chart(spec: ModelSpec, views: DataViews, key: str, field: str, text: str, y_title: str,
