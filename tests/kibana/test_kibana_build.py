@@ -196,3 +196,11 @@ class TestBaselineAdapter:
         bad.write_text("{")
         with pytest.raises(BaselineError, match="cannot read"):
             spec_from_baseline_file(bad)
+
+
+def test_panel_outside_the_grid_is_refused() -> None:
+    """A dashboard panel wider than the 48-column grid is a programming error, caught at build time."""
+    from featurewatch.kibana.dashboards import Panel, dashboard
+
+    with pytest.raises(ValueError, match="does not fit"):
+        dashboard("m", "d", "t", "", [Panel("a", "lens", 30, 0, 24, 10)], {"a": "id"}, "now-1d")

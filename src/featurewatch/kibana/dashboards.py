@@ -15,7 +15,7 @@ from typing import Any
 from ._ids import model_object_id, stable_id
 from .ndjson import compact_json, reference, saved_object
 
-__all__ = ["Panel", "dashboard", "panel_reference_name"]
+__all__ = ["GRID_WIDTH", "Panel", "dashboard", "panel_reference_name", "grid", "bottom"]
 
 GRID_WIDTH = 48
 _OPTIONS = {"hidePanelTitles": False, "syncColors": False, "syncCursor": True, "syncTooltips": False,
@@ -46,7 +46,7 @@ def dashboard(model: str, name: str, title: str, description: str, panels: Seque
     entries: list[dict[str, Any]] = []
     references = []
     for panel in panels:
-        if not 0 <= panel.x and panel.x + panel.w <= GRID_WIDTH:
+        if panel.x < 0 or panel.x + panel.w > GRID_WIDTH:
             raise ValueError(f"panel {panel.key} does not fit the {GRID_WIDTH}-column grid")
         index = stable_id(dashboard_id, "panel", panel.key)
         entries.append({
