@@ -231,6 +231,14 @@ class TestFlattenMapping:
         assert "features.gone" not in fields
         assert (fields["extra"], fields["extra.keyword"]) == ("text", "keyword")
 
+    def test_index_template_answer(self) -> None:
+        """A GET _index_template answer is read through its template's mappings."""
+        response = {"index_templates": [{"name": "featurewatch-findings", "index_template": {
+            "index_patterns": ["featurewatch-findings"],
+            "template": {"mappings": {"properties": {"check": {"type": "keyword"},
+                                                     "window": {"properties": {"end": {"type": "date"}}}}}}}}]}
+        assert flatten_mapping(response) == {"check": "keyword", "window.end": "date"}
+
     def test_conflicting_indices(self) -> None:
         """A field typed differently in two daily indices is a conflict, and the validator says so."""
         response = {
