@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Settings", "ElasticsearchSettings", "load_settings", "load_toml"]
+__all__ = ["Settings", "ElasticsearchSettings", "KibanaSettings", "load_settings", "load_toml"]
 
 ENV_PREFIX = "FEATUREWATCH_"
 DEFAULT_TOML = "featurewatch.toml"
@@ -33,6 +33,19 @@ class ElasticsearchSettings:
     ca_file: str | None = None
     verify_certs: bool = True
     index_prefix: str = "featurewatch"
+
+
+@dataclasses.dataclass(frozen=True)
+class KibanaSettings:
+    """How to reach Kibana (for ``featurewatch kibana import``). Secrets are kept out of ``repr``."""
+
+    url: str | None = None
+    api_key: str | None = dataclasses.field(default=None, repr=False)
+    username: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)
+    ca_file: str | None = None
+    verify_certs: bool = True
+    space: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +67,7 @@ class Settings:
     #: Set to False to turn the shim off without touching code.
     enabled: bool = True
     es: ElasticsearchSettings = dataclasses.field(default_factory=ElasticsearchSettings)
+    kibana: KibanaSettings = dataclasses.field(default_factory=KibanaSettings)
     #: The ``[detect]`` table of featurewatch.toml, passed to the detectors as is.
     detect: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -79,6 +93,15 @@ _ES_ENV_FIELDS = {
     "ES_CA_FILE": "ca_file",
     "ES_VERIFY_CERTS": "verify_certs",
     "ES_INDEX_PREFIX": "index_prefix",
+}
+_KIBANA_ENV_FIELDS = {
+    "KIBANA_URL": "url",
+    "KIBANA_API_KEY": "api_key",
+    "KIBANA_USERNAME": "username",
+    "KIBANA_PASSWORD": "password",
+    "KIBANA_CA_FILE": "ca_file",
+    "KIBANA_VERIFY_CERTS": "verify_certs",
+    "KIBANA_SPACE": "space",
 }
 
 
@@ -139,7 +162,8 @@ def load_settings(
 
     ``overrides`` holds explicit values (function arguments, CLI flags); ``None``
     values in it mean "not given" and do not override anything. ES settings may
-    be given as ``es_url``, ``es_api_key`` and so on.
+    be given as ``es_url``, ``es_api_key`` and so on, Kibana settings as
+    ``kibana_url``, ``kibana_api_key`` and so on.
     """
     environ = os.environ if environ is None else environ
     if config_file is None and environ.get(ENV_PREFIX + "CONFIG"):
@@ -148,7 +172,8 @@ def load_settings(
 
     values: dict[str, Any] = {}
     es_values: dict[str, Any] = {}
-    top = {k: v for k, v in toml.items() if k not in {"elasticsearch", "detect"}}
+    kibana_values: dict[str, Any] = {}
+    top = {k: v for k, v in toml.items() if k not in {"elasticsearch", "kibana", "detect"}}
     for key, value in top.items():
         match = [f for f in _ENV_FIELDS.values() if f[0] == key]
         if not match:
@@ -158,6 +183,10 @@ def load_settings(
         if key not in _ES_ENV_FIELDS.values():
             raise ConfigError(f"unknown setting {key!r} in [elasticsearch] of featurewatch.toml")
         es_values[key] = value
+    for key, value in dict(toml.get("kibana", {})).items():
+        if key not in _KIBANA_ENV_FIELDS.values():
+            raise ConfigError(f"unknown setting {key!r} in [kibana] of featurewatch.toml")
+        kibana_values[key] = value
 
     for suffix, (field, kind) in _ENV_FIELDS.items():
         raw = environ.get(ENV_PREFIX + suffix)
@@ -167,12 +196,18 @@ def load_settings(
         raw = environ.get(ENV_PREFIX + suffix)
         if raw is not None and raw != "":
             es_values[field] = raw
+    for suffix, field in _KIBANA_ENV_FIELDS.items():
+        raw = environ.get(ENV_PREFIX + suffix)
+        if raw is not None and raw != "":
+            kibana_values[field] = raw
 
     for key, value in (overrides or {}).items():
         if value is None:
             continue
         if key.startswith("es_") and key[3:] in _ES_ENV_FIELDS.values():
             es_values[key[3:]] = value
+        elif key.startswith("kibana_") and key[7:] in _KIBANA_ENV_FIELDS.values():
+            kibana_values[key[7:]] = value
         elif key in {f for f, _ in _ENV_FIELDS.values()}:
             kind = next(k for f, k in _ENV_FIELDS.values() if f == key)
             values[key] = _convert(key, value, kind)
@@ -182,4 +217,7 @@ def load_settings(
     if "verify_certs" in es_values:
         es_values["verify_certs"] = _convert("verify_certs", es_values["verify_certs"], bool)
     es = ElasticsearchSettings(**es_values)
-    return _validated(Settings(es=es, detect=dict(toml.get("detect", {})), **values))
+    if "verify_certs" in kibana_values:
+        kibana_values["verify_certs"] = _convert("verify_certs", kibana_values["verify_certs"], bool)
+    kibana = KibanaSettings(**kibana_values)
+    return _validated(Settings(es=es, kibana=kibana, detect=dict(toml.get("detect", {})), **values))

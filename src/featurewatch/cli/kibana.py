@@ -1,0 +1,115 @@
+"""``featurewatch kibana build`` and ``featurewatch kibana import``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import BackendError, FeaturewatchError
+from ..kibana import build as builder
+from ..kibana import importer, spec as specs
+from ..kibana.mappings import contract_mappings
+from ..kibana.validate import validate
+from ..settings import load_settings
+from ._common import handle_errors
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@click.group("kibana")
+def command() -> None:
+    """Generate Kibana dashboards for a model and import them into Kibana.
+
+    \b
+    Example:
+      featurewatch kibana build --baseline baseline.json -o kibana/credit.ndjson
+      featurewatch kibana import --kibana http://localhost:5601 kibana/credit.ndjson
+    """
+
+
+@command.command("build")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Baseline JSON file (from 'featurewatch baseline build') naming the model and its features.")
+@click.option("--demo", is_flag=True, help="Build for the demo credit model instead of a baseline.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="NDJSON file to write.")
+@click.option("--index-prefix", default=None,
+              help="Prefix of featurewatch's indices [env FEATUREWATCH_ES_INDEX_PREFIX; default featurewatch].")
+@handle_errors
+def build(baseline: str | None, demo: bool, output: str, index_prefix: str | None) -> None:
+    """Write the Kibana saved objects of one model to an NDJSON file.
+
+    The file holds data views of the requests, findings and metrics indices,
+    a Discover search of the raw requests, Lens charts and two dashboards
+    (overview, input health). Ids are stable and the output byte-stable, so
+    regenerating and re-importing replaces the objects instead of adding copies.
+
+    \b
+    Example:
+      featurewatch kibana build --baseline baseline.json -o kibana/credit.ndjson
+      featurewatch kibana build --demo -o kibana/credit.ndjson
+    """
+    if bool(baseline) == demo:
+        raise click.UsageError("give either --baseline FILE or --demo")
+    spec = specs.spec_from_demo() if demo else specs.spec_from_baseline_file(str(baseline))
+    prefix = index_prefix or load_settings().es.index_prefix
+    data = builder.build_ndjson(spec, prefix)
+    problems = validate(data, contract_mappings(spec, prefix))
+    if problems:  # a bug in the builders, never the user's fault
+        raise FeaturewatchError("generated objects failed validation: " + "; ".join(problems[:3]))
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    objects = data.count(b"\n")
+    click.echo(f"wrote {objects} saved objects for model {spec.model!r} to {target} "
+               f"(dashboards: overview, input health)")
+
+
+def _kibana_options(func: F) -> F:
+    options = [
+        click.option("--kibana", "kibana_url", default=None, metavar="URL",
+                     help="Kibana URL [env FEATUREWATCH_KIBANA_URL]."),
+        click.option("--space", "kibana_space", default=None, metavar="NAME",
+                     help="Kibana space to import into [env FEATUREWATCH_KIBANA_SPACE; default: the default space]."),
+        click.option("--kibana-api-key", default=None, help="API key [env FEATUREWATCH_KIBANA_API_KEY]."),
+        click.option("--kibana-username", default=None, help="User name [env FEATUREWATCH_KIBANA_USERNAME]."),
+        click.option("--kibana-password", default=None, help="Password [env FEATUREWATCH_KIBANA_PASSWORD]."),
+        click.option("--kibana-ca-file", default=None, type=click.Path(dir_okay=False),
+                     help="CA certificate file for TLS [env FEATUREWATCH_KIBANA_CA_FILE]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@command.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_kibana_options
+@click.option("--overwrite", is_flag=True, help="Replace objects that already exist (same id).")
+@handle_errors
+def import_(file: str, overwrite: bool, **kibana: str | None) -> None:
+    """Import an NDJSON file of saved objects into Kibana.
+
+    Credentials come from the flags or FEATUREWATCH_KIBANA_* variables: an
+    API key, or a user name and password. Exits 1 if Kibana cannot be
+    reached, refuses the credentials, or declines any object.
+
+    \b
+    Example:
+      export FEATUREWATCH_KIBANA_USERNAME=elastic FEATUREWATCH_KIBANA_PASSWORD=...
+      featurewatch kibana import --kibana http://localhost:5601 --overwrite kibana/credit.ndjson
+    """
+    settings = load_settings({key: value for key, value in kibana.items()}).kibana
+    result = importer.import_file(file, settings, overwrite=overwrite)
+    if result.success:
+        click.echo(f"imported {result.success_count} of {result.total} saved objects into Kibana at "
+                   f"{result.url} (space {result.space})")
+        return
+    for problem in result.problems:
+        click.echo(f"  not imported: {problem}", err=True)
+    conflicts = any("--overwrite" in p.reason for p in result.problems)
+    hint = "; rerun with --overwrite to replace existing objects" if conflicts else ""
+    raise BackendError(f"Kibana imported {result.success_count} of {result.total} saved objects, "
+                       f"{len(result.problems)} failed{hint}")

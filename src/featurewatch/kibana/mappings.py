@@ -1,0 +1,186 @@
+"""Index mappings as the validator sees them: ``{field path: Elasticsearch type}``.
+
+:func:`flatten_mapping` reads what a cluster answers (``GET <index>/_mapping``,
+a composable index template, or bare mappings), including fields that exist
+only through dynamic templates when given a sample document to resolve them.
+:func:`contract_mappings` states the same from featurewatch's own contract
+(:mod:`featurewatch.record`, :mod:`featurewatch.es.layout`), for offline use.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .. import record
+from ..es import layout
+from .dataviews import DataViews
+from .spec import ModelSpec
+
+__all__ = ["FieldTypes", "flatten_mapping", "contract_mappings", "CONFLICT"]
+
+#: ``{field path: type}`` of one index or index pattern.
+FieldTypes = dict[str, str]
+
+#: Type given to a field mapped differently in two indices of one pattern.
+CONFLICT = "conflict"
+
+_DEFAULT_DYNAMIC = {"string": "text", "long": "long", "double": "float", "boolean": "boolean"}
+
+
+def _mappings_of(response: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The mapping bodies in any of the answer shapes we accept."""
+    if "properties" in response or "dynamic_templates" in response:
+        return [response]
+    if "mappings" in response:
+        return [response["mappings"]]
+    if "template" in response:
+        return _mappings_of(response["template"])
+    if "index_templates" in response:
+        found: list[Mapping[str, Any]] = []
+        for entry in response["index_templates"]:
+            found += _mappings_of(entry.get("index_template", {}))
+        return found
+    found = []
+    for body in response.values():  # {index name: {"mappings": ...}}
+        if isinstance(body, Mapping):
+            found += _mappings_of(body)
+    return found
+
+
+def _walk(properties: Mapping[str, Any], prefix: str, out: FieldTypes) -> None:
+    for name, spec in properties.items():
+        path = f"{prefix}{name}"
+        if "properties" in spec:
+            _walk(spec["properties"], path + ".", out)
+        elif spec.get("type") not in (None, "object", "nested"):
+            out[path] = spec["type"]
+        for sub, sub_spec in spec.get("fields", {}).items():
+            if "type" in sub_spec:
+                out[f"{path}.{sub}"] = sub_spec["type"]
+
+
+def _json_type(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"
+    if isinstance(value, float):
+        return "double"
+    if isinstance(value, str):
+        return "string"
+    return None
+
+
+def _leaves(document: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    leaves: dict[str, str] = {}
+    for name, value in document.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, list):
+            value = next((v for v in value if v is not None), None)
+        if isinstance(value, Mapping):
+            leaves.update(_leaves(value, path + "."))
+        elif (kind := _json_type(value)) is not None:
+            leaves[path] = kind
+    return leaves
+
+
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def _matches(rule: Mapping[str, Any], path: str, json_type: str) -> bool:
+    leaf = path.rsplit(".", 1)[-1]
+    types = _as_list(rule.get("match_mapping_type", "*"))
+    if "*" not in types and json_type not in types:
+        return False
+    regex = rule.get("match_pattern") == "regex"
+
+    def hit(patterns: list[str], text: str) -> bool:
+        return any(re.fullmatch(p, text) if regex else fnmatch.fnmatchcase(text, p) for p in patterns)
+
+    if "path_match" in rule and not hit(_as_list(rule["path_match"]), path):
+        return False
+    if "path_unmatch" in rule and hit(_as_list(rule["path_unmatch"]), path):
+        return False
+    if "match" in rule and not hit(_as_list(rule["match"]), leaf):
+        return False
+    if "unmatch" in rule and hit(_as_list(rule["unmatch"]), leaf):
+        return False
+    return True
+
+
+def _dynamic_type(body: Mapping[str, Any], path: str, json_type: str) -> dict[str, str]:
+    """Fields Elasticsearch would create for a new ``path`` holding a ``json_type`` value."""
+    for entry in body.get("dynamic_templates", []):
+        for rule in entry.values():
+            if _matches(rule, path, json_type):
+                mapping = rule.get("mapping", {})
+                kind = str(mapping.get("type", "{dynamic_type}"))
+                if kind == "{dynamic_type}":
+                    kind = _DEFAULT_DYNAMIC[json_type]
+                fields = {path: kind}
+                for sub, sub_spec in mapping.get("fields", {}).items():
+                    fields[f"{path}.{sub}"] = sub_spec.get("type", "keyword")
+                return fields
+    if str(body.get("dynamic", "true")).lower() in {"false", "strict", "runtime"}:
+        return {}
+    if json_type == "string":
+        return {path: "text", f"{path}.keyword": "keyword"}
+    return {path: _DEFAULT_DYNAMIC[json_type]}
+
+
+def flatten_mapping(response: Mapping[str, Any], sample: Mapping[str, Any] | None = None) -> FieldTypes:
+    """``{field: type}`` of a ``_mapping`` answer (all indices merged).
+
+    ``sample`` is a document as it would be indexed (for example a record):
+    its fields that the explicit mappings lack are resolved through the
+    dynamic templates, as Elasticsearch would map them on first sight. A field
+    typed differently in two indices gets the type :data:`CONFLICT`.
+    """
+    merged: FieldTypes = {}
+    for body in _mappings_of(response):
+        fields: FieldTypes = {}
+        _walk(body.get("properties", {}), "", fields)
+        if sample is not None:
+            for path, json_type in _leaves(sample).items():
+                if path not in fields:
+                    fields.update(_dynamic_type(body, path, json_type))
+        for path, kind in fields.items():
+            merged[path] = kind if merged.get(path, kind) == kind else CONFLICT
+    return merged
+
+
+#: Request fields and their types (strings keyword, numbers double, booleans boolean).
+_REQUEST_FIELDS: FieldTypes = {
+    record.TIMESTAMP: "date",
+    record.SCHEMA: "long",
+    record.MODEL: "keyword",
+    record.MODEL_VERSION: "keyword",
+    record.REQUEST_ID: "keyword",
+    record.ROW: "long",
+    record.LATENCY_MS: "double",
+    record.FEATURES_PRESENT: "keyword",
+    record.FEATURES_NULL: "keyword",
+    f"{record.ERROR}.type": "keyword",
+}
+_FEATURE_TYPES = {"numeric": "double", "categorical": "keyword", "boolean": "boolean", "text": "keyword",
+                  "identifier": "keyword"}
+
+
+def contract_mappings(spec: ModelSpec, prefix: str = layout.DEFAULT_PREFIX) -> dict[str, FieldTypes]:
+    """``{data view title: {field: type}}`` as featurewatch's contract says ``setup`` maps them.
+
+    For offline validation; a test against a real server reads them back
+    with :func:`flatten_mapping` instead.
+    """
+    views = DataViews(prefix)
+    requests = dict(_REQUEST_FIELDS)
+    requests.update({f.field: _FEATURE_TYPES[f.kind] for f in spec.features})
+    return {
+        views.requests_title: requests,
+        views.findings_title: dict(layout.FINDING_FIELDS),
+        views.metrics_title: dict(layout.METRIC_FIELDS),
+    }

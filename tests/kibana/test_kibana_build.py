@@ -1,0 +1,206 @@
+"""Building the saved objects: content, stable ids, byte-stable output, committed files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from featurewatch.errors import BaselineError
+from featurewatch.kibana import Feature, ModelSpec, build_ndjson, build_objects, contract_mappings, validate
+from featurewatch.kibana.spec import _features_from_baseline, spec_from_baseline, spec_from_baseline_file
+
+
+def _by_title(objects: list[dict]) -> dict[str, dict]:
+    return {obj["attributes"].get("title") or obj["attributes"].get("name"): obj for obj in objects}
+
+
+def _layer(obj: dict) -> tuple[dict, dict]:
+    state = obj["attributes"]["state"]
+    (layer,) = state["datasourceStates"]["formBased"]["layers"].values()
+    return layer, state["visualization"]
+
+
+class TestCommittedFiles:
+    def test_demo_file_is_up_to_date(self, demo_bytes: bytes, committed_file) -> None:
+        """kibana/credit.ndjson is exactly what the builder makes today (regenerate with
+        `featurewatch kibana build --demo -o kibana/credit.ndjson`)."""
+        assert committed_file.read_bytes() == demo_bytes
+
+    def test_output_is_byte_stable(self, demo_spec: ModelSpec) -> None:
+        """Two builds of the same spec give the same bytes, whatever the feature order given."""
+        shuffled = ModelSpec(demo_spec.model, tuple(reversed(demo_spec.features)))
+        assert build_ndjson(shuffled) == build_ndjson(demo_spec)
+
+    def test_lines_are_sorted_compact_json(self, demo_bytes: bytes) -> None:
+        """Every line is one object with sorted keys and no spaces, and the file ends with a newline."""
+        assert demo_bytes.endswith(b"\n")
+        for line in demo_bytes.decode().splitlines():
+            assert line == json.dumps(json.loads(line), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class TestIds:
+    def test_ids_derive_from_model_and_name(self, demo_spec: ModelSpec) -> None:
+        """Another model gets other ids for its own objects but shares the data views."""
+        other = ModelSpec("fraud", demo_spec.features)
+        mine = {o["type"]: set() for o in build_objects(demo_spec)}
+        for obj in build_objects(demo_spec):
+            mine[obj["type"]].add(obj["id"])
+        theirs = {o["id"] for o in build_objects(other)}
+        assert mine["index-pattern"] <= theirs
+        assert not (mine["lens"] | mine["dashboard"] | mine["search"]) & theirs
+
+    def test_ids_are_unique(self, demo_objects: list[dict]) -> None:
+        """No two objects share an id."""
+        ids = [o["id"] for o in demo_objects]
+        assert len(ids) == len(set(ids))
+
+    def test_index_prefix_changes_data_views(self, demo_spec: ModelSpec) -> None:
+        """A different index prefix gives data views of its own patterns, with their own ids."""
+        views = [o for o in build_objects(demo_spec, prefix="ml") if o["type"] == "index-pattern"]
+        assert sorted(v["attributes"]["title"] for v in views) == ["ml-findings", "ml-metrics", "ml-requests-*"]
+        default = {o["id"] for o in build_objects(demo_spec) if o["type"] == "index-pattern"}
+        assert not default & {v["id"] for v in views}
+
+
+class TestContent:
+    def test_data_views(self, demo_objects: list[dict]) -> None:
+        """Three data views, on the requests, findings and metrics indices, timed by @timestamp."""
+        views = [o["attributes"] for o in demo_objects if o["type"] == "index-pattern"]
+        assert sorted(v["title"] for v in views) == [
+            "featurewatch-findings", "featurewatch-metrics", "featurewatch-requests-*"]
+        assert {v["timeFieldName"] for v in views} == {"@timestamp"}
+
+    def test_requests_by_version(self, demo_objects: list[dict]) -> None:
+        """Requests over time are split by model_version and counted."""
+        obj = _by_title(demo_objects)["[featurewatch] credit: requests over time by model version"]
+        layer, vis = _layer(obj)
+        split = layer["columns"][vis["layers"][0]["splitAccessor"]]
+        assert split["sourceField"] == "model_version"
+        assert layer["columns"][vis["layers"][0]["accessors"][0]]["operationType"] == "count"
+        assert obj["attributes"]["state"]["query"]["query"] == 'model : "credit"'
+
+    def test_latency_percentiles(self, demo_objects: list[dict]) -> None:
+        """Latency chart shows p50, p95 and p99 of latency_ms."""
+        layer, vis = _layer(_by_title(demo_objects)["[featurewatch] credit: latency percentiles (ms)"])
+        shown = [layer["columns"][a] for a in vis["layers"][0]["accessors"]]
+        assert [(c["operationType"], c["sourceField"], c["params"]["percentile"]) for c in shown] == [
+            ("percentile", "latency_ms", 50), ("percentile", "latency_ms", 95), ("percentile", "latency_ms", 99)]
+
+    def test_findings_by_check_and_severity(self, demo_objects: list[dict]) -> None:
+        """Findings over time are split by check and severity (multi-terms)."""
+        layer, vis = _layer(_by_title(demo_objects)["[featurewatch] credit: findings over time by check and severity"])
+        split = layer["columns"][vis["layers"][0]["splitAccessor"]]
+        assert (split["sourceField"], split["params"]["secondaryFields"]) == ("check", ["severity"])
+
+    def test_latest_findings_table(self, demo_objects: list[dict]) -> None:
+        """The findings table shows expected (baseline) and observed values per feature and check."""
+        obj = _by_title(demo_objects)["[featurewatch] credit: latest findings"]
+        layer, vis = _layer(obj)
+        assert obj["attributes"]["visualizationType"] == "lnsDatatable"
+        fields = [layer["columns"][c]["sourceField"] for c in layer["columnOrder"]]
+        assert fields == ["feature", "check", "severity", "___records___", "baseline", "observed", "statistic",
+                          "window.end"]
+
+    @pytest.mark.parametrize("title, field, features", [
+        ("present rate by feature", "present_rate", 15),
+        ("null rate by feature", "null_rate", 15),
+        ("unseen-category share by feature", "unseen_category_rate", 6),
+        ("unseen-token rate by feature", "unseen_token_rate", 1),
+        ("drift score by feature", "drift_score", 13),
+    ])
+    def test_per_feature_metrics(self, demo_objects: list[dict], title: str, field: str, features: int) -> None:
+        """Each metric chart draws one line per feature of the kinds it applies to, from the metrics index."""
+        layer, vis = _layer(_by_title(demo_objects)[f"[featurewatch] credit: {title}"])
+        (vis_layer,) = vis["layers"]
+        split = layer["columns"][vis_layer["splitAccessor"]]
+        assert split["sourceField"] == "feature" and len(split["params"]["include"]) == features
+        assert layer["columns"][vis_layer["accessors"][0]]["sourceField"] == field
+        assert vis_layer["seriesType"] == "line"
+
+    def test_category_mix_per_categorical_feature(self, demo_spec: ModelSpec, demo_objects: list[dict]) -> None:
+        """Every categorical feature gets a percentage-stacked chart of its values over time."""
+        mixes = [o for o in demo_objects if "category mix of" in o["attributes"]["title"]]
+        fields = set()
+        for obj in mixes:
+            layer, vis = _layer(obj)
+            assert vis["layers"][0]["seriesType"] == "bar_percentage_stacked"
+            fields.add(layer["columns"][vis["layers"][0]["splitAccessor"]]["sourceField"])
+        assert fields == {f.field for f in demo_spec.of_kind("categorical")}
+
+    def test_saved_search(self, demo_objects: list[dict]) -> None:
+        """The raw-requests search shows one model's requests newest first."""
+        (search,) = [o for o in demo_objects if o["type"] == "search"]
+        source = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+        assert source["query"]["query"] == 'model : "credit"'
+        assert search["attributes"]["sort"] == [["@timestamp", "desc"]]
+
+    def test_dashboards(self, demo_objects: list[dict]) -> None:
+        """Two dashboards restore their own time range; together they show every chart and the search."""
+        dashboards = [o for o in demo_objects if o["type"] == "dashboard"]
+        assert sorted(d["attributes"]["title"] for d in dashboards) == [
+            "[featurewatch] credit: input health", "[featurewatch] credit: overview"]
+        for d in dashboards:
+            assert d["attributes"]["timeRestore"] is True
+            assert d["attributes"]["timeFrom"].startswith("now-") and d["attributes"]["timeTo"] == "now"
+        shown = {r["id"] for d in dashboards for r in d["references"]}
+        assert shown == {o["id"] for o in demo_objects if o["type"] in {"lens", "search"}}
+
+    def test_model_without_text_or_categories(self) -> None:
+        """A numeric-only model gets no unseen-token, unseen-category or category-mix charts, and still validates."""
+        spec = ModelSpec("tiny", (Feature("x", "numeric"), Feature("flag", "boolean")))
+        objects = build_objects(spec)
+        titles = {o["attributes"].get("title") for o in objects}
+        assert "[featurewatch] tiny: unseen-token rate by feature" not in titles
+        assert "[featurewatch] tiny: unseen-category share by feature" not in titles
+        assert "[featurewatch] tiny: category mix of flag" in titles
+        assert validate(build_ndjson(spec), contract_mappings(spec)) == []
+
+
+class TestBaselineAdapter:
+    def test_features_as_mapping(self) -> None:
+        """A features mapping {name: {kind}} is read, model as a string."""
+        doc = {"model": "credit", "features": {"age": {"kind": "numeric", "bins": [1, 2]},
+                                               "city": {"kind": "categorical"}}}
+        assert _features_from_baseline(doc) == ("credit", [("age", "numeric"), ("city", "categorical")])
+
+    def test_features_as_list_and_model_object(self) -> None:
+        """A features list of {name, kind} is read, model as {"name": ...}."""
+        doc = {"model": {"name": "credit", "version": "1.4.0"},
+               "features": [{"name": "note", "kind": "text"}, {"name": "id", "kind": "identifier"}]}
+        assert _features_from_baseline(doc) == ("credit", [("note", "text"), ("id", "identifier")])
+
+    def test_same_objects_as_demo(self, demo_spec: ModelSpec, demo_bytes: bytes) -> None:
+        """A baseline describing the demo model builds the same file as --demo."""
+        doc = {"model": "credit", "features": {f.name: {"kind": f.kind} for f in demo_spec.features}}
+        assert build_ndjson(spec_from_baseline(doc)) == demo_bytes
+
+    @pytest.mark.parametrize("doc, message", [
+        ({"features": {}}, "no 'model'"),
+        ({"model": "m"}, "no 'features'"),
+        ({"model": "m", "features": {"a": {}}}, "'a' of the baseline has no 'kind'"),
+        ({"model": "m", "features": {"a": {"kind": "fuzzy"}}}, "unknown kind 'fuzzy'"),
+        ({"model": "m", "features": [{"kind": "numeric"}]}, "needs a 'name'"),
+        ([1, 2], "must be a JSON object"),
+    ])
+    def test_bad_baselines(self, doc: object, message: str) -> None:
+        """A baseline lacking what the dashboards need is a BaselineError naming the gap."""
+        with pytest.raises(BaselineError, match=message):
+            spec_from_baseline(doc)  # type: ignore[arg-type]
+
+    def test_unreadable_file(self, tmp_path) -> None:
+        """A missing or corrupt file is a BaselineError."""
+        with pytest.raises(BaselineError, match="not found"):
+            spec_from_baseline_file(tmp_path / "none.json")
+        bad = tmp_path / "bad.json"
+        bad.write_text("{")
+        with pytest.raises(BaselineError, match="cannot read"):
+            spec_from_baseline_file(bad)
+
+
+def test_panel_outside_the_grid_is_refused() -> None:
+    """A dashboard panel wider than the 48-column grid is a programming error, caught at build time."""
+    from featurewatch.kibana.dashboards import Panel, dashboard
+
+    with pytest.raises(ValueError, match="does not fit"):
+        dashboard("m", "d", "t", "", [Panel("a", "lens", 30, 0, 24, 10)], {"a": "id"}, "now-1d")

@@ -1,0 +1,87 @@
+"""`featurewatch kibana build` and the help of the kibana commands."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from featurewatch.cli import main
+from featurewatch.settings import load_settings
+
+
+def _build(*args: str):
+    return CliRunner().invoke(main, ["kibana", "build", *args])
+
+
+class TestBuild:
+    def test_demo(self, tmp_path: Path, committed_file: Path) -> None:
+        """--demo writes the committed demo file and says what it wrote."""
+        out = tmp_path / "out" / "credit.ndjson"
+        result = _build("--demo", "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes() == committed_file.read_bytes()
+        total = len(out.read_bytes().splitlines())
+        assert result.stdout == (f"wrote {total} saved objects for model 'credit' to {out} "
+                                 f"(dashboards: overview, input health)\n")
+
+    def test_baseline(self, tmp_path: Path) -> None:
+        """--baseline reads the model and feature kinds from a baseline file."""
+        baseline = tmp_path / "baseline.json"
+        baseline.write_text(json.dumps({"model": "fraud", "features": {
+            "amount": {"kind": "numeric"}, "country": {"kind": "categorical"}, "memo": {"kind": "text"}}}))
+        out = tmp_path / "fraud.ndjson"
+        result = _build("--baseline", str(baseline), "-o", str(out), "--index-prefix", "ml")
+        assert result.exit_code == 0, result.output
+        objects = [json.loads(line) for line in out.read_text().splitlines()]
+        titles = {o["attributes"].get("title") for o in objects}
+        assert {"ml-requests-*", "[featurewatch] fraud: category mix of country",
+                "[featurewatch] fraud: unseen-token rate by feature"} <= titles
+
+    @pytest.mark.parametrize("args", [[], ["--demo", "--baseline", "b.json"]])
+    def test_needs_exactly_one_source(self, tmp_path: Path, args: list[str]) -> None:
+        """Neither or both of --demo and --baseline is a usage error (exit 2)."""
+        result = _build(*args, "-o", str(tmp_path / "x.ndjson"))
+        assert result.exit_code == 2 and "give either --baseline FILE or --demo" in result.stderr
+
+    def test_bad_baseline(self, tmp_path: Path) -> None:
+        """A baseline without feature kinds is exit 2 with one line, and nothing is written."""
+        baseline = tmp_path / "baseline.json"
+        baseline.write_text(json.dumps({"model": "m", "features": {"a": {}}}))
+        result = _build("--baseline", str(baseline), "-o", str(tmp_path / "x.ndjson"))
+        assert result.exit_code == 2
+        assert result.stderr == "error: feature 'a' of the baseline has no 'kind'\n"
+        assert not (tmp_path / "x.ndjson").exists()
+
+
+@pytest.mark.parametrize("command", [["kibana"], ["kibana", "build"], ["kibana", "import"]])
+def test_help_has_an_example(command: list[str]) -> None:
+    """Every kibana command's --help shows an example."""
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert re.search(r"Example:\n(?:\s+.*\n)*?\s+featurewatch kibana \w+ --", result.output)
+
+
+class TestKibanaSettings:
+    def test_environment_and_overrides(self) -> None:
+        """FEATUREWATCH_KIBANA_* fill the Kibana settings; explicit values win; secrets stay out of repr."""
+        environ = {"FEATUREWATCH_KIBANA_URL": "http://env:5601", "FEATUREWATCH_KIBANA_PASSWORD": "pw-env",
+                   "FEATUREWATCH_KIBANA_VERIFY_CERTS": "false", "FEATUREWATCH_KIBANA_SPACE": "ops"}
+        kibana = load_settings({"kibana_url": "http://flag:5601", "kibana_username": "me"}, environ=environ).kibana
+        assert (kibana.url, kibana.username, kibana.password) == ("http://flag:5601", "me", "pw-env")
+        assert (kibana.verify_certs, kibana.space) == (False, "ops")
+        assert "pw-env" not in repr(kibana)
+
+    def test_toml_section(self, tmp_path: Path) -> None:
+        """A [kibana] table in featurewatch.toml is read; unknown keys in it are refused."""
+        config = tmp_path / "featurewatch.toml"
+        config.write_text('[kibana]\nurl = "http://toml:5601"\n')
+        assert load_settings(environ={}, config_file=config).kibana.url == "http://toml:5601"
+        config.write_text('[kibana]\nhost = "x"\n')
+        from featurewatch.errors import ConfigError
+
+        with pytest.raises(ConfigError, match="unknown setting 'host' in \\[kibana\\]"):
+            load_settings(environ={}, config_file=config)
