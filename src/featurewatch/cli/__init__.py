@@ -26,9 +26,9 @@ def main(debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import demo, replay
+    from . import demo, replay, setup, ship
 
-    for module in (replay, demo):
+    for module in (replay, demo, setup, ship):
         main.add_command(module.command)
 
 
