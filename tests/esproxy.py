@@ -55,6 +55,7 @@ class EsProxy:
         self.bulk_requests = 0
         self.injected = 0
         self._server: http.server.ThreadingHTTPServer | None = None
+        self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
         self.port = port
         self.up()
@@ -87,6 +88,14 @@ class EsProxy:
             return
         server.shutdown()
         server.server_close()
+        # Kept-alive connections would go on being served: cut them too.
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         if self._thread is not None:
             self._thread.join(5)
 
@@ -142,6 +151,19 @@ def _split_bulk(body: bytes) -> list[bytes]:
 def _make_handler(proxy: EsProxy) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            with proxy._lock:
+                proxy._connections.add(self.connection)
+
+        def finish(self) -> None:
+            with proxy._lock:
+                proxy._connections.discard(self.connection)
+            try:
+                super().finish()
+            except OSError:
+                pass
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access logs
             return

@@ -105,7 +105,8 @@ class Shipper:
         self.config = config
         self.build = ActionBuilder(config.prefix, config.enrich)
         self._stop = threading.Event()
-        self.sender = BulkSender(send, config.retry, wait=self._stop.wait, on_retry=on_retry)
+        self._on_retry = on_retry
+        self.sender = BulkSender(send, config.retry, wait=self._stop.wait, on_retry=self._retried)
         self.store = CheckpointStore(config.checkpoint)
         self.tailer = Tailer(config.source, self.store, exclude=(config.checkpoint, config.dead_letter))
         self.dead_letter = DeadLetterFile(config.dead_letter)
@@ -121,6 +122,11 @@ class Shipper:
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()
+
+    def _retried(self, reason: str, delay: float) -> None:
+        self.stats.retries += 1  # counted live, so a long outage shows in the stats at once
+        if self._on_retry is not None:
+            self._on_retry(reason, delay)
 
     def _new_batch(self) -> Batch:
         return Batch(self.config.max_docs, self.config.max_bytes)
@@ -215,7 +221,6 @@ class Shipper:
             delivery = self.sender.deliver(batch)
             self.stats.batches += 1
             self.stats.bulk_requests += delivery.requests
-            self.stats.retries += delivery.retries
             self.stats.indexed += delivery.created
             self.stats.duplicates += delivery.conflicts
             for position, status, error in delivery.dead:
