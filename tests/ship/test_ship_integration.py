@@ -116,6 +116,7 @@ class TestFailures:
         argv = ship_argv(logs, es_url, "--follow", "--batch-docs", "250", "--poll-interval", "0.05",
                          "--checkpoint-dir", str(checkpoint_dir), "--quiet")
         total = 0
+        killed_with_backlog = 0
         for round_ in range(20):
             write_records(logs, 1000, start=total, spacing_s=2)
             total += 1000
@@ -125,6 +126,9 @@ class TestFailures:
             process.send_signal(signal.SIGKILL)
             _, err = process.communicate(timeout=30)
             assert process.returncode == -signal.SIGKILL, err
+            killed_with_backlog += 0 < count_docs(es_client, prefix) < total
+        # The kills really landed mid-stream, not only before start-up or after catching up.
+        assert killed_with_backlog >= 5
         final = ship_command(logs, es_url, prefix, "--once", "--stats", "--checkpoint-dir", str(checkpoint_dir),
                              "--quiet")
         assert final.returncode == 0, final.stderr
