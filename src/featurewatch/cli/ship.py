@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -77,6 +78,8 @@ def command(source: str, mode: str | None, checkpoint_dir: str | None, dead_lett
         delete_after_hours=delete_after_hours,
     )
     client = build_client(es)
+    # The client logs every failed attempt; our own retry lines say it once, without noise.
+    logging.getLogger("elastic_transport").setLevel(logging.ERROR)
     shipper = Shipper(config, bulk_sender(client, es.url),
                       on_progress=None if quiet else _print_progress,
                       on_retry=None if quiet else _print_retry)
