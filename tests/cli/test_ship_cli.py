@@ -76,3 +76,17 @@ def test_unreachable_cluster_is_exit_1_without_secrets(runner, tmp_path):
     setup = runner.invoke(main, ["setup", "--es", "http://127.0.0.1:1", "--es-api-key", "key-secret-123"])
     assert setup.exit_code == 1 and "key-secret-123" not in setup.output
     assert setup.output.strip().startswith("error: cannot reach Elasticsearch at http://127.0.0.1:1")
+
+
+def test_rejected_credentials_fail_at_once_without_retrying(es_proxy, es_prefix, tmp_path):
+    """A 401 is not retried: one line naming the problem, exit 1, secrets not shown."""
+    from shiptools import ship_command
+
+    write_records(tmp_path / "logs", 20)
+    es_proxy.fail_next(1, status=401, path="/_bulk")
+    result = ship_command(tmp_path / "logs", es_proxy.url, es_prefix, "--once", "--es-api-key", "sekrit-key-42",
+                          "--checkpoint-dir", str(tmp_path / "ckpt"))
+    assert result.returncode == 1
+    assert "refused the credentials (401)" in result.stderr
+    assert "retrying" not in result.stderr and "sekrit" not in result.stderr + result.stdout
+    assert es_proxy.bulk_requests == 1
