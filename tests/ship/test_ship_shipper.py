@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import orjson
+import pytest
 from shiptools import write_records
 
 from featurewatch.es.bulk import ItemResult
@@ -86,3 +87,23 @@ class TestShipper:
         stats = Shipper(_config(tmp_path), cluster).run()
         assert (stats.indexed, stats.duplicates) == (0, 40)
         assert stats.as_dict()["records_per_second"] > 0
+
+    def test_run_after_a_failed_run_loses_nothing(self, tmp_path):
+        """A run that gave up mid-way leaves nothing skipped for the next run on the same Shipper."""
+        from featurewatch.es.bulk import TransientError
+
+        write_records(tmp_path / "logs", 250)
+        cluster = FakeCluster()
+        failures = iter([False, True, True])  # the second batch fails for good
+
+        def flaky(body):
+            if next(failures, False):
+                raise TransientError("down")
+            return cluster(body)
+
+        shipper = Shipper(_config(tmp_path, retry=RetryPolicy(initial=0.001, maximum=0.001, max_tries=2)), flaky)
+        with pytest.raises(TransientError, match="giving up after 2 tries"):
+            shipper.run()
+        assert len(cluster.docs) == 100
+        stats = shipper.run()
+        assert len(cluster.docs) == 250 and stats.duplicates == 0

@@ -133,10 +133,21 @@ class Shipper:
 
     # -- the loop ------------------------------------------------------------
     def run(self) -> ShipStats:
-        """Ship until caught up (``follow=False``) or until :meth:`stop` (``follow=True``)."""
+        """Ship until caught up (``follow=False``) or until :meth:`stop` (``follow=True``).
+
+        Raises :class:`~featurewatch.errors.BackendError` when the cluster
+        cannot take the records (bounded tries exhausted, credentials refused);
+        the checkpoint on disk is then still exact. :meth:`stop` is final: a
+        stopped shipper's next ``run`` returns at once.
+        """
         started = time.monotonic()
         last_report = started
         reported_records = 0
+        # Fresh state from the checkpoint on disk: a run after a failed one re-reads what was not acknowledged.
+        self.store = CheckpointStore(self.config.checkpoint)
+        self.tailer = Tailer(self.config.source, self.store,
+                             exclude=(self.config.checkpoint, self.config.dead_letter))
+        self._batch = self._new_batch()
         self.store.load()
         self._saved_signature = self._signature()
         try:
