@@ -18,7 +18,9 @@ from __future__ import annotations
 import http.client
 import http.server
 import json
+import os
 import socket
+import ssl
 import threading
 import urllib.parse
 from typing import Any
@@ -43,10 +45,15 @@ class EsProxy:
 
     def __init__(self, upstream: str, *, rewrite_media_types: bool = True, port: int = 0) -> None:
         parts = urllib.parse.urlsplit(upstream)
-        if parts.scheme != "http":
-            raise ValueError("the test proxy forwards to http:// upstreams only")
+        if parts.scheme not in {"http", "https"}:
+            raise ValueError(f"the test proxy forwards to http(s) upstreams, not {parts.scheme!r}")
         self.upstream_host = parts.hostname or "127.0.0.1"
-        self.upstream_port = parts.port or 80
+        self.upstream_port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.tls: ssl.SSLContext | None = None
+        if parts.scheme == "https":
+            # A real cluster with TLS (FEATUREWATCH_TEST_ES_URL): clients talk plain HTTP to the proxy.
+            ca_file = os.environ.get("FEATUREWATCH_ES_CA_FILE")
+            self.tls = ssl.create_default_context(cafile=ca_file) if ca_file else ssl._create_unverified_context()
         self.rewrite_media_types = rewrite_media_types
         self._lock = threading.Lock()
         self._fail: list[tuple[str, int]] = []  # (path substring, status) consumed one per matching request
@@ -132,7 +139,11 @@ class EsProxy:
 
     # -- forwarding --------------------------------------------------------
     def forward(self, method: str, path: str, headers: dict[str, str], body: bytes | None) -> tuple[int, list[tuple[str, str]], bytes]:
-        connection = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
+        if self.tls is not None:
+            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                self.upstream_host, self.upstream_port, timeout=60, context=self.tls)
+        else:
+            connection = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()

@@ -45,6 +45,14 @@ def file_ids(log_dir: Path) -> set[str]:
     return ids
 
 
+def client_for(url: str) -> Any:
+    """A featurewatch-built client for ``url`` (auth from FEATUREWATCH_ES_*, as the CLI would)."""
+    from featurewatch.es.client import build_client
+    from featurewatch.settings import load_settings
+
+    return build_client(load_settings({"es_url": url}).es)
+
+
 def count_docs(client: Any, prefix: str) -> int:
     client.indices.refresh(index=layout.requests_pattern(prefix), ignore_unavailable=True, allow_no_indices=True)
     return int(client.count(index=layout.requests_pattern(prefix), ignore_unavailable=True,

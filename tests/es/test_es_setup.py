@@ -125,6 +125,8 @@ class TestClient:
             build_client(ElasticsearchSettings(url="http://h:9200", api_key="k", username="u", password="p"))
         with pytest.raises(ConfigError, match="CA file not found"):
             build_client(ElasticsearchSettings(url="https://h:9200", ca_file=str(tmp_path / "nope.pem")))
+        # A CA file (say, from the environment) does not break a plain-http URL.
+        assert build_client(ElasticsearchSettings(url="http://h:9200", ca_file=str(tmp_path / "nope.pem")))
         assert ConfigError.exit_code == 2
 
     def test_safe_url_strips_credentials(self):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from shiptools import (count_docs, file_ids, indexed_ids, ship_argv, ship_command, ship_env, shipper,
+from shiptools import (client_for, count_docs, file_ids, indexed_ids, ship_argv, ship_command, ship_env, shipper,
                        write_records)
 
 from featurewatch import record as R
@@ -158,11 +158,8 @@ class TestFailures:
 
     def test_outage_mid_stream_catches_up(self, es_client, es_proxy, prefix, logs, tmp_path):
         """The cluster unreachable for a while: the follower retries with back-pressure, then catches up."""
-        from featurewatch.es.client import build_client
-        from featurewatch.settings import ElasticsearchSettings
-
         write_records(logs, 1500)
-        client = build_client(ElasticsearchSettings(url=es_proxy.url))
+        client = client_for(es_proxy.url)
         follower = shipper(client, logs, tmp_path / "work", prefix, follow=True, tries=None, max_docs=300)
         thread = threading.Thread(target=follower.run, daemon=True)
         thread.start()
@@ -197,14 +194,11 @@ class TestFailures:
 
     def test_injected_429s_are_retried_and_nothing_is_lost(self, es_client, es_proxy, prefix, logs, tmp_path):
         """Whole-request 429s and per-item 429s are retried (only the rejected items); every record lands."""
-        from featurewatch.es.client import build_client
-        from featurewatch.settings import ElasticsearchSettings
-
         write_records(logs, 2000)
         es_proxy.fail_next(4, status=429)
         es_proxy.reject_half_of_next_bulks(3)
         es_proxy.fail_next(1, status=503)
-        client = build_client(ElasticsearchSettings(url=es_proxy.url))
+        client = client_for(es_proxy.url)
         stats = shipper(client, logs, tmp_path / "work", prefix, max_docs=500).run()
         assert es_proxy.injected == 8
         assert stats.retries >= 8
