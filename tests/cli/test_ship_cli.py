@@ -50,11 +50,12 @@ def test_ship_once_with_stats(runner, es_client, es_url, es_prefix, tmp_path):
     assert list((logs / ".featurewatch-ship").glob("checkpoint-*.json"))
 
 
-def test_ship_needs_once_or_follow(runner, tmp_path):
-    """Without --once or --follow the command is a usage error (exit 2)."""
-    result = runner.invoke(main, ["ship", "--source", str(tmp_path), "--es", "http://127.0.0.1:1"])
+@pytest.mark.parametrize("modes", [[], ["--once", "--follow"]])
+def test_ship_needs_exactly_one_of_once_or_follow(runner, tmp_path, modes):
+    """Neither or both of --once and --follow is a usage error (exit 2)."""
+    result = runner.invoke(main, ["ship", "--source", str(tmp_path), "--es", "http://127.0.0.1:1", *modes])
     assert result.exit_code == 2
-    assert "--once or --follow" in result.output
+    assert "either --once or --follow" in result.output
 
 
 def test_ship_without_url_is_a_config_error(runner, tmp_path):

@@ -130,4 +130,5 @@ class TestClient:
         assert ConfigError.exit_code == 2
 
     def test_safe_url_strips_credentials(self):
+        """URLs in messages lose their user-info part."""
         assert safe_url("https://user:pw@es.example:9243/base?x=1") == "https://es.example:9243/base"
