@@ -120,9 +120,16 @@ class TestFailures:
         for round_ in range(20):
             write_records(logs, 1000, start=total, spacing_s=2)
             total += 1000
+            before = count_docs(es_client, prefix)
             process = subprocess.Popen(argv, env=ship_env(prefix), stdout=subprocess.DEVNULL,
                                        stderr=subprocess.PIPE)
-            time.sleep(rng.uniform(0.4, 1.6))
+            if round_ % 2:
+                # Half the kills land while start-up, reading or the first batch is under way...
+                time.sleep(rng.uniform(0.05, 1.2))
+            else:
+                # ...the other half once this run has landed something (however slow the machine is).
+                assert _wait_for(lambda: count_docs(es_client, prefix) > before, timeout=60, interval=0.02)
+                time.sleep(rng.uniform(0.0, 0.4))
             process.send_signal(signal.SIGKILL)
             _, err = process.communicate(timeout=30)
             assert process.returncode == -signal.SIGKILL, err
