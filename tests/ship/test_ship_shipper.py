@@ -107,3 +107,17 @@ class TestShipper:
         assert len(cluster.docs) == 100
         stats = shipper.run()
         assert len(cluster.docs) == 250 and stats.duplicates == 0
+
+    def test_a_second_shipper_on_the_same_checkpoint_is_refused(self, tmp_path):
+        """Two shippers on one checkpoint would race; the second fails with a clear error, then may run."""
+        from featurewatch.errors import BackendError
+        from featurewatch.ship.checkpoint import CheckpointStore
+
+        write_records(tmp_path / "logs", 10)
+        config = _config(tmp_path)
+        holder = CheckpointStore(config.checkpoint)
+        holder.lock()
+        with pytest.raises(BackendError, match="another shipper is using the checkpoint"):
+            Shipper(config, FakeCluster()).run()
+        holder.unlock()
+        assert Shipper(config, FakeCluster()).run().indexed == 10

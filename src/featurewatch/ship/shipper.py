@@ -148,7 +148,12 @@ class Shipper:
         self.tailer = Tailer(self.config.source, self.store,
                              exclude=(self.config.checkpoint, self.config.dead_letter))
         self._batch = self._new_batch()
-        self.store.load()
+        self.store.lock()
+        try:
+            self.store.load()
+        except BaseException:
+            self.store.unlock()
+            raise
         self._saved_signature = self._signature()
         try:
             while not self._stop.is_set():
@@ -177,6 +182,7 @@ class Shipper:
             self.stats.truncations = self.tailer.truncations
             self.stats.bytes_behind = self.tailer.bytes_behind()
             self.tailer.close()
+            self.store.unlock()
         if self._stop.is_set():
             self.stats.interrupted = True
         return self.stats
