@@ -26,9 +26,9 @@ def main(debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import demo, kibana, replay
+    from . import demo, kibana, replay, setup, ship
 
-    for module in (replay, demo, kibana):
+    for module in (replay, demo, setup, ship, kibana):
         main.add_command(module.command)
 
 
