@@ -133,18 +133,18 @@ EVIDENTLY_SCRIPT = textwrap.dedent("""
     report = Report([DataDriftPreset()])
     result = report.run(Dataset.from_pandas(current, data_definition=definition),
                         Dataset.from_pandas(reference, data_definition=definition))
-    drifted = []
+    drifted, reported = [], None
     for metric in result.dict()["metrics"]:
-        name = metric.get("metric_name", "")
-        if name.startswith("ValueDrift("):
-            column = name.split("column=")[1].split(",")[0].rstrip(")")
-            value, config = metric["value"], metric.get("config", {})
-            threshold = config.get("threshold")
-            method = str(config.get("method", ""))
-            if threshold is not None:
-                    flagged = (value < threshold) if ("p_value" in method) else (value >= threshold)
-                if flagged:
-                    drifted.append(column)
+        config = metric.get("config", {})
+        if config.get("type", "").endswith("DriftedColumnsCount"):
+            reported = metric["value"]["count"]
+        if not config.get("type", "").endswith("ValueDrift"):
+            continue
+        value, threshold, method = metric["value"], config.get("threshold"), str(config.get("method", ""))
+        # Evidently's rule: a p-value below the threshold, or a distance at or above it, is drift.
+        if threshold is not None and ((value < threshold) if "p_value" in method else (value >= threshold)):
+            drifted.append(config["column"])
+    assert reported is None or int(reported) == len(drifted), (reported, drifted)
     print(json.dumps({"records": len(current), "drifted": sorted(set(drifted))}))
 """)
 
