@@ -55,16 +55,16 @@ def _feature_dict(feature: FeatureBaseline) -> dict[str, Any]:
                            "nulls": feature.nulls, "violations": feature.violations}
     if feature.numeric is not None:
         n = feature.numeric
-        out["numeric"] = {"edges": n.edges, "counts": n.counts, "count": n.count, "min": n.min, "max": n.max,
+        out["numeric"] = {"edges": list(n.edges), "counts": list(n.counts), "count": n.count, "min": n.min, "max": n.max,
                           "mean": n.mean, "std": n.std}
     if feature.categories is not None:
         c = feature.categories
-        out["categories"] = {"counts": c.counts, "other_count": c.other_count, "total": c.total,
+        out["categories"] = {"counts": dict(c.counts), "other_count": c.other_count, "total": c.total,
                              "distinct": c.distinct, "singletons": c.singletons,
                              "expected_new_rate": c.expected_new_rate}
     if feature.text is not None:
         t = feature.text
-        out["text"] = {"vocabulary": t.vocabulary, "other_count": t.other_count, "tokens": t.tokens,
+        out["text"] = {"vocabulary": dict(t.vocabulary), "other_count": t.other_count, "tokens": t.tokens,
                        "distinct": t.distinct, "singletons": t.singletons, "values": t.values,
                        "expected_unseen_rate": t.expected_unseen_rate}
     return out
@@ -79,7 +79,7 @@ def to_dict(baseline: Baseline) -> dict[str, Any]:
         "versions": list(baseline.versions),
         "rows": baseline.rows,
         "created": baseline.created,
-        "source": baseline.source,
+        "source": dict(baseline.source),
         "features": {name: _feature_dict(f) for name, f in baseline.features.items()},
         "prediction": None if baseline.prediction is None else _feature_dict(baseline.prediction),
     }

@@ -41,14 +41,17 @@ class JsonlFindingsFile:
         if not self.path.exists():
             return []
         docs = []
-        with self.path.open("rb") as handle:
-            for line in handle:
-                try:
-                    doc = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    continue
-                if isinstance(doc, dict):
-                    docs.append(doc)
+        try:
+            with self.path.open("rb") as handle:
+                for line in handle:
+                    try:
+                        doc = orjson.loads(line)
+                    except orjson.JSONDecodeError:
+                        continue
+                    if isinstance(doc, dict):
+                        docs.append(doc)
+        except OSError as exc:
+            raise BackendError(f"cannot read findings file {self.path}: {exc.strerror or exc}") from None
         return docs
 
     def write(self, report: Report) -> None:
