@@ -6,7 +6,7 @@ import numpy as np
 import orjson
 import pytest
 from click.testing import CliRunner
-from helpers import END, START, synthetic_frame, write_logs
+from helpers import synthetic_frame, write_logs
 
 from featurewatch.cli import main
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import pandas as pd
 import pytest
 from helpers import END, START, profile_frame, raw_record, synthetic_frame, write_records
 

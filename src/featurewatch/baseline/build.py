@@ -16,7 +16,7 @@ from ..errors import DataError
 from ..keys import category_key
 from ..tokens import distinct_tokens
 from .infer import infer_kind, is_number
-from .model import (BOOLEAN, CATEGORICAL, IDENTIFIER, KINDS, NUMERIC, PREDICTION, TEXT, Baseline,
+from .model import (BOOLEAN, CATEGORICAL, KINDS, NUMERIC, PREDICTION, TEXT, Baseline,
                     CategorySummary, FeatureBaseline, NumericSummary, TextSummary)
 
 __all__ = ["BaselineOptions", "build_baseline", "MAX_BINS", "MAX_CATEGORIES", "MAX_VOCABULARY"]
@@ -89,7 +89,10 @@ def _now() -> str:
 
 
 def summarise(name: str, series: pd.Series, kind: str, records: int, present: int, bins: int = 10) -> FeatureBaseline:
-    """One column's counts for ``kind``; nulls are counted among the present rows."""
+    """One column's counts for ``kind``; nulls are counted among the present rows.
+
+    Identifiers keep only presence and null counts (they are not type-checked).
+    """
     values = [v for v in series.tolist() if not _is_null(v)]
     nulls = max(0, present - len(values))
     feature = FeatureBaseline(name=name, kind=kind, records=records, present=present, nulls=nulls)
@@ -105,8 +108,6 @@ def summarise(name: str, series: pd.Series, kind: str, records: int, present: in
         keys = [category_key(v) for v in values]
         feature.violations = sum(1 for k in keys if k is None)
         feature.text = text_summary([k for k in keys if k is not None])
-    elif kind == IDENTIFIER:
-        feature.violations = sum(1 for v in values if category_key(v) is None)
     return feature
 
 

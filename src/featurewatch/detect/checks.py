@@ -103,7 +103,7 @@ def na_spike(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Res
 def type_mismatch(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Result:
     if f.kind == IDENTIFIER:
         return []
-    expected = {"numeric": "numbers", "text": "strings"}.get(f.kind, "scalar values")
+    expected = "numbers" if f.kind == NUMERIC else "scalar values (not objects or arrays)"
 
     def describe(base_rate: float, rate: float, hits: int, total: int) -> str:
         return (f"{f.name} expects {expected}, but {hits:,} of {total:,} values ({percent(rate)}) have another "

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from ..baseline.model import BOOLEAN, CATEGORICAL, NUMERIC, TEXT, Baseline, FeatureBaseline
+from ..baseline.model import NUMERIC, Baseline, FeatureBaseline
 from ..tokens import count_tokens
 from .model import FeatureProfile, WindowProfile, top_counts
 
@@ -107,7 +107,3 @@ def count_texts(profile: FeatureProfile, spec: FeatureSpec, texts: Iterable[str]
             merged[key] = merged.get(key, 0) + count
         profile.unseen_token_examples = top_counts(merged)
 
-
-#: Kinds whose values are counted as category keys.
-KEYED = (CATEGORICAL, BOOLEAN)
-TEXTUAL = (TEXT,)
