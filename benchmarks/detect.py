@@ -172,6 +172,7 @@ def main() -> int:
               f"in {time.perf_counter() - began:.1f} s ({workdir})")
     size = sum(p.stat().st_size for p in logs.rglob("*.jsonl")) / 2**20
     files = len(list(logs.rglob("*.jsonl")))
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
     bin_dir = Path(sys.executable).parent
     fw = [str(bin_dir / "featurewatch")]
 
@@ -210,7 +211,8 @@ def main() -> int:
     print(f"evidently data drift: {ev['records']:,} records in {wall_e:.1f} s, peak {peak_e:.0f} MB; "
           f"features flagged: {len(ev['drifted'])} {ev['drifted']}")
     print(f"ratio: featurewatch is {wall_e / wall_d:.1f}x faster, uses {peak_e / max(peak_d, 1):.1f}x less memory")
-    print(f"cpus: {os.cpu_count()}")
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end "
+          f"(other work on the machine slows both tools)")
     return 0
 
 

@@ -62,3 +62,38 @@ class TestEffectAndFdr:
         assert q == pytest.approx([0.02, 0.04, 0.04, 0.02])
         assert all(qi >= pi for qi, pi in zip(q, p))
         assert stats.benjamini_hochberg([]) == []
+
+
+class TestAgainstScipyStats:
+    """The scipy.special implementations agree with scipy.stats on random tables."""
+
+    def test_fisher(self):
+        from scipy.stats import fisher_exact
+
+        rng = np.random.default_rng(3)
+        for _ in range(50):
+            total, base_total = int(rng.integers(5, 3000)), int(rng.integers(5, 30000))
+            hits, base_hits = int(rng.integers(0, min(total, 25))), int(rng.integers(0, min(base_total, 25)))
+            expected = fisher_exact([[hits, total - hits], [base_hits, base_total - base_hits]],
+                                    alternative="greater").pvalue
+            assert stats.fisher_greater(hits, total, base_hits, base_total) == pytest.approx(expected, rel=1e-6,
+                                                                                             abs=1e-12)
+
+    def test_chi_square_and_js(self):
+        from scipy.spatial.distance import jensenshannon
+        from scipy.stats import chi2_contingency
+
+        rng = np.random.default_rng(4)
+        for _ in range(30):
+            b, w = rng.integers(20, 500, 6), rng.integers(20, 500, 6)
+            assert stats.contingency_pvalue(b, w) == pytest.approx(
+                chi2_contingency(np.vstack([b, w]), correction=False).pvalue, rel=1e-6)
+            assert stats.js_distance(b, w) == pytest.approx(jensenshannon(b / b.sum(), w / w.sum(), base=2))
+
+    def test_z_test(self):
+        from scipy.stats import norm
+
+        p = stats.rate_increase_pvalue(1000, 20000, 130, 2000)
+        pooled = 1130 / 22000
+        z = (130 / 2000 - 1000 / 20000) / np.sqrt(pooled * (1 - pooled) * (1 / 2000 + 1 / 20000))
+        assert p == pytest.approx(norm.sf(z))
