@@ -41,10 +41,24 @@ class TestLocalSource:
         _same(from_files, profile_frame(synth, frame, prediction="score"))
 
     def test_workers_and_chunks_do_not_change_counts(self, synth, logged):
-        """Parallel workers and tiny chunks (many line-aligned pieces) give the same profile."""
+        """Parallel workers, tiny chunks and tiny byte ranges (lines cut anywhere) give the same profile."""
         _, log_dir = logged
         one = LocalSource(log_dir, workers=1).profile(synth, START, END)
         _same(LocalSource(log_dir, workers=2, chunk_bytes=4096).profile(synth, START, END), one)
+        _same(LocalSource(log_dir, workers=2, chunk_bytes=1000, piece_bytes=7777).profile(synth, START, END), one)
+
+    @pytest.mark.parametrize("piece", [1, 2, 3, 5, 8, 13, 50])
+    def test_byte_ranges_read_every_line_once(self, tmp_path, piece):
+        """Consecutive ranges of any size yield each line exactly once (also a last line without newline)."""
+        from featurewatch.profile.local import _chunks
+
+        path = tmp_path / "f"
+        lines = [b"a", b"bb", b"", b"cccc", b"d" * 9, b"e"]
+        path.write_bytes(b"\n".join(lines))
+        size = path.stat().st_size
+        got = b"".join(b"".join(_chunks(path, 4, begin, min(begin + piece, size)))
+                       for begin in range(0, size, piece))
+        assert got.split(b"\n") == lines
 
     def test_window_and_model_filters(self, synth, logged, tmp_path):
         """Only records of the baseline's model with start <= @timestamp < end are counted."""

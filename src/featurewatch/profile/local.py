@@ -9,7 +9,8 @@ keys, text as string), filtered by model and time, and counted. When Arrow
 refuses a chunk — a value of the wrong JSON type, a torn line — that chunk is
 parsed line by line instead, which counts mistyped values as type violations
 and skips unparseable lines. Memory is bounded by the chunk size, not the
-window size. Files are read by up to ``workers`` processes in parallel.
+window size. Files are cut into line-aligned byte ranges of ``piece_bytes``,
+read by up to ``workers`` processes in parallel.
 
 Timestamps are compared as strings: the record format writes fixed-width UTC
 ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (:func:`featurewatch.record.format_timestamp`).
@@ -21,7 +22,7 @@ import concurrent.futures
 import datetime as _dt
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,66 +46,98 @@ __all__ = ["LocalSource", "profile_file", "NO_VERSION"]
 #: Version key for records without a model version.
 NO_VERSION = "(none)"
 DEFAULT_CHUNK_BYTES = 8 << 20
+#: Files are cut into ranges of this size, read in parallel.
+DEFAULT_PIECE_BYTES = 32 << 20
 
 
 class LocalSource:
     """Window profiles from a folder of the shim's log files.
 
-    ``workers`` processes read files in parallel (default: up to 2, never
-    more than the CPUs); ``chunk_bytes`` bounds what each holds at once.
+    ``workers`` processes read byte ranges of ``piece_bytes`` in parallel
+    (default: up to 2, never more than the CPUs); ``chunk_bytes`` bounds what
+    each holds at once.
     """
 
     def __init__(self, log_dir: str | os.PathLike[str], *, workers: int | None = None,
-                 chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> None:
+                 chunk_bytes: int = DEFAULT_CHUNK_BYTES, piece_bytes: int = DEFAULT_PIECE_BYTES) -> None:
         self.log_dir = Path(log_dir)
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.chunk_bytes = chunk_bytes
+        self.piece_bytes = piece_bytes
 
     def profile(self, baseline: Baseline, start: _dt.datetime, end: _dt.datetime) -> WindowProfile:
         """The profile of ``baseline.model``'s records in ``[start, end)``."""
         if not self.log_dir.is_dir():
             raise BackendError(f"log folder not found: {self.log_dir}")
         low, high = R.format_timestamp(start), R.format_timestamp(end)
-        files = list(logfiles.files_for_window(self.log_dir, start, end))
+        pieces = _pieces(logfiles.files_for_window(self.log_dir, start, end), self.piece_bytes)
         result = empty_profile(baseline, low, high)
-        if self.workers > 1 and len(files) > 1:
-            with concurrent.futures.ProcessPoolExecutor(max_workers=min(self.workers, len(files))) as pool:
-                jobs = [pool.submit(profile_file, path, baseline, low, high, self.chunk_bytes) for path in files]
+        if self.workers > 1 and len(pieces) > 1:
+            with concurrent.futures.ProcessPoolExecutor(max_workers=min(self.workers, len(pieces))) as pool:
+                jobs = [pool.submit(profile_file, path, baseline, low, high, self.chunk_bytes, begin, stop)
+                        for path, begin, stop in pieces]
                 for job in jobs:
                     result = result.merge(job.result())
         else:
-            for path in files:
-                result = result.merge(profile_file(path, baseline, low, high, self.chunk_bytes))
+            for path, begin, stop in pieces:
+                result = result.merge(profile_file(path, baseline, low, high, self.chunk_bytes, begin, stop))
         return result
 
 
-def _chunks(path: Path, size: int) -> Iterator[bytes]:
-    """The file's bytes in pieces of about ``size``, each ending at a line end."""
+def _pieces(files: Iterable[Path], size: int) -> list[tuple[Path, int, int]]:
+    """Cut files into byte ranges of about ``size`` (one task each, so one big file still uses every worker)."""
+    pieces = []
+    for path in files:
+        try:
+            length = path.stat().st_size
+        except OSError as exc:
+            raise BackendError(f"cannot read {path}: {exc.strerror or exc}") from None
+        pieces.extend((path, begin, min(begin + size, length)) for begin in range(0, max(length, 1), size))
+    return pieces
+
+
+def _chunks(path: Path, size: int, begin: int = 0, stop: int | None = None) -> Iterator[bytes]:
+    """The lines *starting* in ``[begin, stop)`` of the file, in pieces of about ``size`` bytes.
+
+    A line that straddles ``begin`` belongs to the range before; one that
+    straddles ``stop`` is read to its end. So consecutive ranges read every
+    line exactly once.
+    """
     with path.open("rb") as handle:
-        rest = b""
-        while True:
+        if begin > 0:
+            handle.seek(begin - 1)
+            if handle.read(1) != b"\n":
+                handle.readline()
+        offset = handle.tell()  # file offset of buffer[0]
+        buffer = b""
+        while stop is None or offset < stop:
             block = handle.read(size)
             if not block:
-                break
-            block = rest + block
-            cut = block.rfind(b"\n")
+                if buffer.strip():
+                    yield buffer  # a last line without newline (a file still being written)
+                return
+            buffer += block
+            cut = buffer.rfind(b"\n")
             if cut < 0:
-                rest = block
                 continue
-            rest = block[cut + 1:]
-            yield block[:cut + 1]
-        if rest.strip():
-            yield rest
+            complete, buffer = buffer[:cut + 1], buffer[cut + 1:]
+            if stop is not None and offset + len(complete) >= stop:
+                end = complete.find(b"\n", max(0, stop - offset - 1))
+                yield complete[:end + 1]
+                return
+            yield complete
+            offset += len(complete)
 
 
-def profile_file(path: Path, baseline: Baseline, low: str, high: str,
-                 chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> WindowProfile:
-    """The profile of one log file's records in ``[low, high)`` (ISO strings)."""
+def profile_file(path: Path, baseline: Baseline, low: str, high: str, chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+                 begin: int = 0, stop: int | None = None) -> WindowProfile:
+    """The profile of one log file's records in ``[low, high)`` (ISO strings), or of its lines starting
+    in the byte range ``[begin, stop)``."""
     specs = compile_specs(baseline)
     schema = _arrow_schema(specs)
     profile = empty_profile(baseline, low, high)
     try:
-        for chunk in _chunks(path, chunk_bytes):
+        for chunk in _chunks(path, chunk_bytes, begin, stop):
             count_chunk(profile, chunk, baseline.model, specs, schema, low, high)
     except OSError as exc:
         raise BackendError(f"cannot read {path}: {exc.strerror or exc}") from None
