@@ -63,6 +63,10 @@ def build_baseline(frame: pd.DataFrame, options: BaselineOptions, *,
         raise DataError(f"column(s) not in the data: {', '.join(missing)} (columns are: {', '.join(columns[:20])})")
     if len(frame) == 0:
         raise DataError("the training data has no rows")
+    if options.prediction and PREDICTION in columns and options.prediction != PREDICTION \
+            and PREDICTION not in options.exclude:
+        raise DataError(f"a feature is named {PREDICTION!r}, which is the name the prediction is watched under; "
+                        f"rename it or --exclude it")
     frame = frame.set_axis(columns, axis=1)
     rows = len(frame)
     present = present or {}
