@@ -6,6 +6,7 @@ import collections
 import dataclasses
 import datetime as _dt
 import os
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -35,7 +36,7 @@ def baseline_from_logs(log_dir: str | os.PathLike[str], options: BaselineOptions
     rows: list[dict[str, Any]] = []
     present: collections.Counter[str] = collections.Counter()
     versions: set[str] = set()
-    for path in logfiles.files_for_window(log_dir, start, end):
+    for path in logfiles.files_for_window(Path(log_dir), start, end):
         with path.open("rb") as handle:
             for line in handle:
                 try:

@@ -84,7 +84,7 @@ def vanished_feature(f: FeatureBaseline, w: FeatureProfile, records: int, config
     for item in result:
         if isinstance(item, Candidate):
             item.effect_name = "absent_rate_increase"
-            item.baseline = f"present in {percent(1 - item.baseline_value)}"
+            item.baseline = f"present in {percent(1 - (item.baseline_value or 0.0))}"
             item.observed = f"present in {percent(w.present / records)} ({w.present:,} of {records:,})"
     return result
 

@@ -86,7 +86,7 @@ class LocalSource:
 
 def _pieces(files: Iterable[Path], size: int) -> list[tuple[Path, int, int]]:
     """Cut files into byte ranges of about ``size`` (one task each, so one big file still uses every worker)."""
-    pieces = []
+    pieces: list[tuple[Path, int, int]] = []
     for path in files:
         try:
             length = path.stat().st_size

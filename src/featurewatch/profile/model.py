@@ -64,12 +64,16 @@ def _add(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
     return out
 
 
-def _pick(a: float | None, b: float | None, choose: type[min] | type[max]) -> float | None:  # type: ignore[valid-type]
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return choose(a, b)
+def _low(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None:
+        return b if a is None else a
+    return min(a, b)
+
+
+def _high(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None:
+        return b if a is None else a
+    return max(a, b)
 
 
 @dataclasses.dataclass
@@ -118,8 +122,8 @@ class FeatureProfile:
             unseen=top_counts(_add(self.unseen, other.unseen)),
             unseen_total=self.unseen_total + other.unseen_total,
             bins=bins,
-            minimum=_pick(self.minimum, other.minimum, min),
-            maximum=_pick(self.maximum, other.maximum, max),
+            minimum=_low(self.minimum, other.minimum),
+            maximum=_high(self.maximum, other.maximum),
             total=self.total + other.total,
             tokens=self.tokens + other.tokens,
             unseen_tokens=self.unseen_tokens + other.unseen_tokens,
