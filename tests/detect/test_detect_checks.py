@@ -130,3 +130,21 @@ class TestRealDatasetFaults:
         profile = profile_frame(diabetes, _diabetes_window(2000, seed=4), prediction="target",
                                 versions={"2.0": 1000, "3.0": 1000})
         assert _alarms(detect_profile(diabetes, profile)) == {("unexpected_version", "model_version")}
+
+
+class TestNovelty:
+    def test_closed_field_alarms_on_a_few_new_values(self, synth):
+        """colour never brought a new value in training: a handful of new values in 2,000 is a warning."""
+        window = _window(n=2000)
+        window.loc[window.index[:6], "colour"] = "purple"
+        report = detect_profile(synth, profile_frame(synth, window, prediction="score"))
+        assert ("unseen_category", "colour") in _alarms(report)
+
+    def test_open_field_takes_new_values_in_its_stride(self, synth):
+        """merchant's long tail brings new values at the rate Good–Turing predicts: not an alarm."""
+        window = _window(n=20000)
+        rare = np.random.default_rng(1).random(len(window)) < synth.features["merchant"].categories.expected_new_rate
+        window.loc[rare, "merchant"] = [f"new-{i}" for i in range(int(rare.sum()))]
+        report = detect_profile(synth, profile_frame(synth, window, prediction="score"))
+        assert ("unseen_category", "merchant") not in _alarms(report)
+        assert report.metrics[[m["feature"] for m in report.metrics].index("merchant")]["unseen_category_rate"] > 0

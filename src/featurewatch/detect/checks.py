@@ -38,6 +38,8 @@ class Candidate:
     message: str
     baseline_value: float | None = None
     observed_value: float | None = None
+    #: Replaces the configured warning threshold (a closed field warns on any significant new value).
+    warning: float | None = None
 
 
 Result = list[Candidate | Finding]
@@ -130,8 +132,13 @@ def unseen_category(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig)
                 f"({c.distinct:,} categories, {c.singletons:,} seen once)")
     result = _rate(config, "unseen_category", f.name, (c.expected_new_count, c.total, w.unseen_total, total),
                    "values", describe, extra_gate=w.unseen_total >= min_unseen)
+    closed = c.expected_new_count == 0
     for item in result:
         if isinstance(item, Candidate):
+            if closed:
+                # A closed field (no value seen only once in training, nothing beyond the cap): new values
+                # are a broken contract whatever their share, once they are more than chance.
+                item.warning = 0.0
             item.baseline = f"{item.baseline} new expected"
             item.observed = f"{item.observed.split(' ')[0]} new: {_examples(w.unseen, 2)}"
     return result

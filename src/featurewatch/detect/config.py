@@ -49,7 +49,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "na_spike": {"warning": 0.05, "critical": 0.2, "min_ratio": 1.5, "min_count": 50},
     # effect: Jensen–Shannon distance of the category mix (unseen values as one category)
     "category_shift": {"warning": 0.1, "critical": 0.25, "min_count": 100},
-    # effect: increase of the share of values never seen in training, over the Good–Turing expectation
+    # effect: increase of the share of values never seen in training, over the Good–Turing expectation;
+    # a closed field (Good–Turing expects no new value) warns at any significant increase of min_unseen+ values
     "unseen_category": {"warning": 0.005, "critical": 0.05, "min_ratio": 2.0, "min_count": 50, "min_unseen": 3},
     # effect: increase of the unseen-token share (distinct tokens per record) over the Good–Turing expectation
     "unseen_tokens": {"warning": 0.02, "critical": 0.15, "min_ratio": 2.0, "min_count": 200},

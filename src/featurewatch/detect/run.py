@@ -82,6 +82,8 @@ def _resolve(results: list[checks.Candidate | Finding], config: DetectConfig) ->
             continue
         critical = float(config.get(candidate.check, "critical", candidate.feature, 1.0))
         warning = float(config.get(candidate.check, "warning", candidate.feature, 0.0))
+        if candidate.warning is not None:
+            warning = candidate.warning
         if candidate.effect >= critical:
             severity, threshold = "critical", critical
         elif candidate.effect >= warning and candidate.effect > 0:
