@@ -3,6 +3,8 @@ server for the whole session.
 
 * ``log_dir`` (function, Path) — a fresh folder the shim is configured to write into;
   ``read_records(folder)`` parses every record in it.
+* ``synth`` / ``diabetes`` (session, Baseline) — baselines of synthetic data and of
+  scikit-learn's bundled diabetes data (builders in ``helpers.py``).
 
 * ``es_url`` (session, str) — the URL to give featurewatch (``--es``).
 * ``es_client`` (session, ``elasticsearch.Elasticsearch``) — a client on it.
@@ -35,7 +37,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from esproxy import EsProxy  # noqa: E402
+from helpers import diabetes_baseline, synthetic_baseline  # noqa: E402
 
+from featurewatch.baseline.model import Baseline  # noqa: E402
 from featurewatch.es.client import build_client  # noqa: E402
 from featurewatch.settings import load_settings  # noqa: E402
 from featurewatch.shim import _state  # noqa: E402
@@ -127,3 +131,15 @@ def es_proxy(_es_backend: _Backend) -> Iterator[EsProxy]:
     proxy = EsProxy(_es_backend.upstream, rewrite_media_types=_es_backend.rewrite)
     yield proxy
     proxy.close()
+
+
+@pytest.fixture(scope="session")
+def synth() -> Baseline:
+    """Baseline of 20,000 synthetic training rows (model "synth", version "1.0", prediction "score")."""
+    return synthetic_baseline()
+
+
+@pytest.fixture(scope="session")
+def diabetes() -> Baseline:
+    """Baseline of scikit-learn's bundled diabetes data (model "diabetes", prediction "target")."""
+    return diabetes_baseline()

@@ -22,13 +22,15 @@ def main(debug: bool) -> None:
     Example:
       featurewatch demo
       featurewatch replay traffic.csv --model credit --timestamp-column ts
+      featurewatch baseline build training.csv --model credit -o baseline.json
+      featurewatch detect --baseline baseline.json --source logs --window 1h
     """
 
 
 def _register() -> None:
-    from . import demo, kibana, replay, setup, ship
+    from . import baseline, demo, detect, kibana, replay, setup, ship
 
-    for module in (replay, demo, setup, ship, kibana):
+    for module in (replay, baseline, detect, demo, setup, ship, kibana):
         main.add_command(module.command)
 
 
