@@ -22,13 +22,15 @@ def main(debug: bool) -> None:
     Example:
       featurewatch demo
       featurewatch replay traffic.csv --model credit --timestamp-column ts
+      featurewatch baseline build training.csv --model credit -o baseline.json
+      featurewatch detect --baseline baseline.json --source logs --window 1h
     """
 
 
 def _register() -> None:
-    from . import demo, replay
+    from . import baseline, demo, detect, replay
 
-    for module in (replay, demo):
+    for module in (replay, baseline, detect, demo):
         main.add_command(module.command)
 
 

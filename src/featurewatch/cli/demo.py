@@ -10,6 +10,9 @@ import sys
 import click
 
 from ..demo import data, run
+from ..detect import DetectConfig
+from ..findings import render_table
+from ..settings import load_settings
 from ._common import handle_errors
 
 
@@ -21,6 +24,10 @@ from ._common import handle_errors
 @handle_errors
 def command(workdir: str, per_hour: int) -> None:
     """Run the whole loop on local files: training data, a day of traffic, findings.
+
+    Builds the baseline from the demo's training data, logs a day of traffic
+    with incidents at known times, then runs detection over every 2-hour
+    window: incident windows show their findings, clean windows none.
 
     \b
     Example:
@@ -42,3 +49,21 @@ def command(workdir: str, per_hour: int) -> None:
     for incident in data.INCIDENTS:
         click.echo(f"  {incident.start:%H:%M}-{incident.end:%H:%M}  {incident.check:<17} "
                    f"{incident.feature:<17} {incident.description}")
+    baseline_path = root / "baseline.json"
+    baseline = run.build_demo_baseline(training, baseline_path)
+    click.echo(f"baseline: {baseline_path} ({len(baseline.features)} features + prediction)")
+    config = DetectConfig.from_table(load_settings().detect)
+    matched = clean_ok = 0
+    results = run.detect_windows(baseline, logs, config)
+    for window, report in results:
+        flagged = report.flagged("warning")
+        label = f"incident: {window.incident.check} on {window.incident.feature}" if window.incident else "clean"
+        click.echo(f"\n=== {window.start:%H:%M}-{window.end:%H:%M} ({label}) ===")
+        click.echo(render_table(report, details=bool(flagged)), nl=False)
+        if window.incident is None:
+            clean_ok += not flagged
+        elif any(f.check == window.incident.check and f.feature == window.incident.feature for f in flagged):
+            matched += 1
+    clean = sum(1 for w, _ in results if w.incident is None)
+    click.echo(f"\nincidents found: {matched} of {len(data.INCIDENTS)}; "
+               f"clean windows with nothing at warning or above: {clean_ok} of {clean}")

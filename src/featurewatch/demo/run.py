@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
+import datetime as _dt
 from collections.abc import Callable
 from pathlib import Path
 
 from .. import logfiles
+from ..baseline import Baseline, BaselineOptions, build_baseline, save_baseline
+from ..datafiles import read_table
+from ..detect import DetectConfig, Report, run_detection
+from ..profile import LocalSource
 from ..shim import _state
 from . import data
 
-__all__ = ["write_training_data", "log_traffic", "summarise_logs"]
+__all__ = ["write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline", "demo_windows",
+           "detect_windows", "DemoWindow"]
 
 
 def write_training_data(workdir: Path) -> Path:
@@ -47,3 +54,40 @@ def summarise_logs(log_dir: Path) -> list[tuple[str, int]]:
         with path.open("rb") as handle:
             per_hour[hour.strftime("%Y-%m-%d %H:00")] += sum(1 for _ in handle)
     return sorted(per_hour.items())
+
+
+def build_demo_baseline(training: Path, output: Path) -> Baseline:
+    """The demo model's baseline from its training CSV (what ``baseline build`` does), saved to ``output``."""
+    options = BaselineOptions(model=data.MODEL, versions=(data.VERSION,), prediction="score")
+    baseline = build_baseline(read_table(training), options, source={"path": training.name})
+    save_baseline(baseline, output)
+    return baseline
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoWindow:
+    """A window the demo checks: clean (expect nothing at warning+) or an incident (expect its check)."""
+
+    start: _dt.datetime
+    end: _dt.datetime
+    incident: data.Incident | None
+
+
+def demo_windows(hours: int = 2) -> list[DemoWindow]:
+    """Every incident window, and the clean periods cut into ``hours``-long windows, in time order."""
+    windows = [DemoWindow(i.start, i.end, i) for i in data.INCIDENTS]
+    step = _dt.timedelta(hours=hours)
+    for start, end in data.CLEAN_WINDOWS:
+        moment = start
+        while moment < end:
+            windows.append(DemoWindow(moment, min(moment + step, end), None))
+            moment += step
+    return sorted(windows, key=lambda w: w.start)
+
+
+def detect_windows(baseline: Baseline, log_dir: Path, config: DetectConfig | None = None,
+                   hours: int = 2) -> list[tuple[DemoWindow, Report]]:
+    """Run detection over each demo window on the local files."""
+    source = LocalSource(log_dir, workers=1)
+    return [(window, run_detection(baseline, source, window.start, window.end, config))
+            for window in demo_windows(hours)]

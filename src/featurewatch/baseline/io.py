@@ -1,0 +1,163 @@
+"""The baseline file: versioned JSON, documented field by field.
+
+Schema (``schema_version`` 1)::
+
+    {
+      "schema_version": 1,
+      "kind": "featurewatch-baseline",
+      "model": "credit",
+      "versions": ["1.4.0"],          # expected model versions; [] = any
+      "rows": 20000,                  # training rows (or reference records)
+      "created": "2026-11-26T18:00:00Z",
+      "source": {"path": "training.csv"},
+      "features": {
+        "<name>": {
+          "kind": "numeric|categorical|boolean|text|identifier",
+          "records": 20000, "present": 20000, "nulls": 12, "violations": 0,
+          "numeric": {"edges": [...], "counts": [...], "count": 19988,
+                      "min": 18.0, "max": 90.0, "mean": 41.0, "std": 12.0},
+          "categories": {"counts": {"single": 7600, ...}, "other_count": 0,
+                         "total": 20000, "distinct": 4, "singletons": 0,
+                         "expected_new_rate": 0.0},
+          "text": {"vocabulary": {"car": 1234, ...}, "other_count": 0, "tokens": 98000,
+                   "distinct": 70, "singletons": 0, "values": 20000,
+                   "expected_unseen_rate": 0.0}
+        }
+      },
+      "prediction": { ...same shape as a feature... } or null
+    }
+
+Only the block matching ``kind`` is present. ``expected_*`` rates are derived
+from the counts and written for readers; loading recomputes them. A file with
+a newer ``schema_version`` than this code knows is refused (upgrade
+featurewatch), as is anything that is not a readable baseline.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..errors import BaselineError
+from .model import KINDS, Baseline, CategorySummary, FeatureBaseline, NumericSummary, TextSummary
+
+__all__ = ["SCHEMA_VERSION", "to_dict", "from_dict", "save_baseline", "load_baseline"]
+
+SCHEMA_VERSION = 1
+_KIND = "featurewatch-baseline"
+
+
+def _feature_dict(feature: FeatureBaseline) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": feature.kind, "records": feature.records, "present": feature.present,
+                           "nulls": feature.nulls, "violations": feature.violations}
+    if feature.numeric is not None:
+        n = feature.numeric
+        out["numeric"] = {"edges": n.edges, "counts": n.counts, "count": n.count, "min": n.min, "max": n.max,
+                          "mean": n.mean, "std": n.std}
+    if feature.categories is not None:
+        c = feature.categories
+        out["categories"] = {"counts": c.counts, "other_count": c.other_count, "total": c.total,
+                             "distinct": c.distinct, "singletons": c.singletons,
+                             "expected_new_rate": c.expected_new_rate}
+    if feature.text is not None:
+        t = feature.text
+        out["text"] = {"vocabulary": t.vocabulary, "other_count": t.other_count, "tokens": t.tokens,
+                       "distinct": t.distinct, "singletons": t.singletons, "values": t.values,
+                       "expected_unseen_rate": t.expected_unseen_rate}
+    return out
+
+
+def to_dict(baseline: Baseline) -> dict[str, Any]:
+    """The JSON document of ``baseline``."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": _KIND,
+        "model": baseline.model,
+        "versions": list(baseline.versions),
+        "rows": baseline.rows,
+        "created": baseline.created,
+        "source": baseline.source,
+        "features": {name: _feature_dict(f) for name, f in baseline.features.items()},
+        "prediction": None if baseline.prediction is None else _feature_dict(baseline.prediction),
+    }
+
+
+def _feature(name: str, doc: dict[str, Any]) -> FeatureBaseline:
+    if doc.get("kind") not in KINDS:
+        raise BaselineError(f"feature {name!r} has unknown kind {doc.get('kind')!r}")
+    feature = FeatureBaseline(name=name, kind=doc["kind"], records=int(doc["records"]), present=int(doc["present"]),
+                              nulls=int(doc["nulls"]), violations=int(doc.get("violations", 0)))
+    if doc.get("numeric") is not None:
+        n = doc["numeric"]
+        edges = [float(e) for e in n["edges"]]
+        counts = [int(c) for c in n["counts"]]
+        if len(counts) != len(edges) + 1 or any(b <= a for a, b in zip(edges, edges[1:])):
+            raise BaselineError(f"feature {name!r} has inconsistent numeric bins")
+        feature.numeric = NumericSummary(edges=edges, counts=counts, count=int(n["count"]), min=n.get("min"),
+                                         max=n.get("max"), mean=n.get("mean"), std=n.get("std"))
+    if doc.get("categories") is not None:
+        c = doc["categories"]
+        feature.categories = CategorySummary(counts={str(k): int(v) for k, v in c["counts"].items()},
+                                             other_count=int(c["other_count"]), total=int(c["total"]),
+                                             distinct=int(c["distinct"]), singletons=int(c["singletons"]))
+    if doc.get("text") is not None:
+        t = doc["text"]
+        feature.text = TextSummary(vocabulary={str(k): int(v) for k, v in t["vocabulary"].items()},
+                                   other_count=int(t["other_count"]), tokens=int(t["tokens"]),
+                                   distinct=int(t["distinct"]), singletons=int(t["singletons"]),
+                                   values=int(t["values"]))
+    return feature
+
+
+def from_dict(doc: Any) -> Baseline:
+    """Rebuild a baseline from its JSON document; BaselineError if it is not one we can read."""
+    if not isinstance(doc, dict) or doc.get("kind") != _KIND:
+        raise BaselineError("not a featurewatch baseline (no \"kind\": \"featurewatch-baseline\")")
+    version = doc.get("schema_version")
+    if not isinstance(version, int):
+        raise BaselineError("baseline has no schema_version")
+    if version > SCHEMA_VERSION:
+        raise BaselineError(f"baseline schema_version {version} is newer than this featurewatch reads "
+                            f"({SCHEMA_VERSION}); upgrade featurewatch")
+    try:
+        features = {str(name): _feature(str(name), f) for name, f in doc["features"].items()}
+        prediction = None if doc.get("prediction") is None else _feature("prediction", doc["prediction"])
+        return Baseline(model=str(doc["model"]), features=features, rows=int(doc["rows"]),
+                        versions=[str(v) for v in doc.get("versions", [])], prediction=prediction,
+                        created=str(doc.get("created", "")), source=dict(doc.get("source") or {}))
+    except BaselineError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise BaselineError(f"baseline is incomplete or malformed ({type(exc).__name__}: {exc})") from None
+
+
+def save_baseline(baseline: Baseline, path: str | os.PathLike[str]) -> Path:
+    """Write ``baseline`` as JSON (atomically: a temporary file, then rename)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_bytes(orjson.dumps(to_dict(baseline), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+    temporary.replace(target)
+    return target
+
+
+def load_baseline(path: str | os.PathLike[str]) -> Baseline:
+    """Read a baseline file; a missing, corrupt or too-new file raises BaselineError (exit code 2)."""
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise BaselineError(f"baseline file not found: {file}") from None
+    except OSError as exc:
+        raise BaselineError(f"cannot read baseline {file}: {exc.strerror or exc}") from None
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BaselineError(f"baseline {file} is not valid JSON (corrupt or truncated?)") from None
+    try:
+        return from_dict(doc)
+    except BaselineError as exc:
+        raise BaselineError(f"{file}: {exc}") from None

@@ -1,0 +1,161 @@
+"""Detection thresholds: documented defaults, overridable in ``featurewatch.toml``.
+
+Every check has a ``warning`` and a ``critical`` threshold on its effect size
+(see :data:`DEFAULTS`), a minimum count below which it reports ``info`` ("not
+enough data") instead of testing, and for rates a ``min_ratio`` (the window's
+rate must also be at least this many times the baseline's). A finding needs
+the effect over the threshold *and* a Benjamini–Hochberg-adjusted p-value at
+or below ``alpha``.
+
+Overrides, in ``featurewatch.toml``::
+
+    [detect]
+    alpha = 0.01            # false discovery rate across all tests of a run
+    min_records = 100       # fewer records in the window: one info finding, no tests
+
+    [detect.na_spike]       # a check, for every feature
+    warning = 0.10
+
+    [detect.features.income.na_spike]   # a check, for one feature
+    warning = 0.02
+    enabled = false         # or switch it off
+
+    [detect.features.applicant_id]
+    enabled = false         # ignore a feature entirely
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import ConfigError
+
+__all__ = ["CHECKS", "DEFAULTS", "GLOBAL_DEFAULTS", "DetectConfig"]
+
+CHECKS = ("vanished_feature", "na_spike", "category_shift", "unseen_category", "unseen_tokens",
+          "numeric_shift", "out_of_range", "type_mismatch", "unexpected_version", "no_data")
+
+GLOBAL_DEFAULTS: dict[str, Any] = {"alpha": 0.01, "min_records": 100}
+
+#: Per check: ``warning``/``critical`` thresholds on the effect, ``min_count``
+#: (the smallest window denominator tested), ``min_ratio`` for rate increases.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    # effect: drop of the share of records carrying the feature (absolute)
+    "vanished_feature": {"warning": 0.05, "critical": 0.5, "min_count": 50},
+    # effect: increase of the null share among present values (absolute)
+    "na_spike": {"warning": 0.05, "critical": 0.2, "min_ratio": 1.5, "min_count": 50},
+    # effect: Jensen–Shannon distance of the category mix (unseen values as one category)
+    "category_shift": {"warning": 0.1, "critical": 0.25, "min_count": 100},
+    # effect: increase of the share of values never seen in training, over the Good–Turing expectation
+    "unseen_category": {"warning": 0.005, "critical": 0.05, "min_ratio": 2.0, "min_count": 50, "min_unseen": 3},
+    # effect: increase of the unseen-token share (distinct tokens per record) over the Good–Turing expectation
+    "unseen_tokens": {"warning": 0.02, "critical": 0.15, "min_ratio": 2.0, "min_count": 200},
+    # effect: Jensen–Shannon distance of the counts on the baseline's quantile bins
+    "numeric_shift": {"warning": 0.1, "critical": 0.25, "min_count": 100},
+    # effect: increase of the share outside the training [min, max] over the expected 2/(n+1)
+    "out_of_range": {"warning": 0.01, "critical": 0.1, "min_ratio": 5.0, "min_count": 50},
+    # effect: increase of the share of values of the wrong JSON type
+    "type_mismatch": {"warning": 0.001, "critical": 0.05, "min_ratio": 2.0, "min_count": 50},
+    # effect: share of records with a model version the baseline does not list
+    "unexpected_version": {"warning": 0.0, "critical": 0.5},
+    # severity of an empty window
+    "no_data": {"severity": "warning"},
+}
+
+_FEATURE_CHECKS = set(CHECKS) - {"unexpected_version", "no_data"}
+
+
+@dataclasses.dataclass(frozen=True)
+class DetectConfig:
+    """Resolved thresholds: defaults < ``[detect.<check>]`` < ``[detect.features.<name>.<check>]``."""
+
+    alpha: float = GLOBAL_DEFAULTS["alpha"]
+    min_records: int = GLOBAL_DEFAULTS["min_records"]
+    checks: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=lambda: copy.deepcopy(DEFAULTS))
+    features: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any] | None) -> "DetectConfig":
+        """Validate and resolve the ``[detect]`` table of featurewatch.toml."""
+        table = dict(table or {})
+        checks = copy.deepcopy(DEFAULTS)
+        features: dict[str, dict[str, Any]] = {}
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key in GLOBAL_DEFAULTS:
+                values[key] = _number(f"detect.{key}", value)
+            elif key in CHECKS:
+                checks[key].update(_check_table(f"detect.{key}", key, value))
+            elif key == "features":
+                if not isinstance(value, Mapping):
+                    raise ConfigError("[detect.features] must be a table of feature names")
+                for name, spec in value.items():
+                    features[str(name)] = _feature_table(str(name), spec)
+            else:
+                raise ConfigError(f"unknown setting {key!r} in [detect] of featurewatch.toml "
+                                  f"(known: {', '.join([*GLOBAL_DEFAULTS, *CHECKS, 'features'])})")
+        alpha = float(values.get("alpha", GLOBAL_DEFAULTS["alpha"]))
+        if not 0 < alpha < 1:
+            raise ConfigError(f"detect.alpha must be between 0 and 1, not {alpha}")
+        return cls(alpha=alpha, min_records=int(values.get("min_records", GLOBAL_DEFAULTS["min_records"])),
+                   checks=checks, features=features)
+
+    def enabled(self, check: str, feature: str | None = None) -> bool:
+        if feature is not None and self.features.get(feature, {}).get("enabled") is False:
+            return False
+        return bool(self.get(check, "enabled", feature, True))
+
+    def get(self, check: str, key: str, feature: str | None = None, default: Any = None) -> Any:
+        """The value of ``key`` for ``check``, with the feature's override if any."""
+        if feature is not None:
+            override = self.features.get(feature, {}).get(check, {})
+            if key in override:
+                return override[key]
+        return self.checks.get(check, {}).get(key, default)
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{name} must be a number, not {value!r}")
+    return value
+
+
+def _check_table(where: str, check: str, table: Any) -> dict[str, Any]:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"[{where}] must be a table")
+    allowed = set(DEFAULTS[check]) | {"enabled"}
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in allowed:
+            raise ConfigError(f"unknown setting {key!r} in [{where}] (known: {', '.join(sorted(allowed))})")
+        if key == "enabled":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}.enabled must be true or false")
+            out[key] = value
+        elif key == "severity":
+            if value not in ("info", "warning", "critical"):
+                raise ConfigError(f"{where}.severity must be info, warning or critical, not {value!r}")
+            out[key] = value
+        else:
+            out[key] = _number(f"{where}.{key}", value)
+    return out
+
+
+def _feature_table(name: str, spec: Any) -> dict[str, Any]:
+    if not isinstance(spec, Mapping):
+        raise ConfigError(f"[detect.features.{name}] must be a table")
+    out: dict[str, Any] = {}
+    for key, value in spec.items():
+        if key == "enabled":
+            if not isinstance(value, bool):
+                raise ConfigError(f"detect.features.{name}.enabled must be true or false")
+            out[key] = value
+        elif key in _FEATURE_CHECKS:
+            out[key] = _check_table(f"detect.features.{name}.{key}", key, value)
+        else:
+            raise ConfigError(f"unknown setting {key!r} in [detect.features.{name}] "
+                              f"(known: enabled, {', '.join(sorted(_FEATURE_CHECKS))})")
+    return out

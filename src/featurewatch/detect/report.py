@@ -1,0 +1,91 @@
+"""Findings and the report of one detection run."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Any
+
+__all__ = ["SEVERITIES", "severity_rank", "Finding", "Report", "finding_id"]
+
+SEVERITIES = ("info", "warning", "critical")
+
+
+def severity_rank(severity: str) -> int:
+    """0 info, 1 warning, 2 critical (``never`` ranks above everything)."""
+    return {"info": 0, "warning": 1, "critical": 2}.get(severity, 3)
+
+
+def finding_id(model: str, start: str, end: str, check: str, feature: str | None) -> str:
+    """Deterministic id: the same window, check and feature always get the same id."""
+    key = "\x1f".join([model, start, end, check, feature or ""])
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One thing a check found, saying what was expected, what was seen, and how sure we are.
+
+    ``statistic`` is the effect size the check measures (named by ``effect``),
+    ``threshold`` the value it was compared with, ``p_value`` the
+    Benjamini–Hochberg-adjusted p-value (None for checks that count facts, not
+    samples). ``baseline``/``observed`` are short texts for people;
+    ``baseline_value``/``observed_value`` the numbers behind them.
+    """
+
+    check: str
+    feature: str | None
+    severity: str
+    statistic: float | None
+    threshold: float | None
+    baseline: str
+    observed: str
+    message: str
+    p_value: float | None = None
+    effect: str | None = None
+    baseline_value: float | None = None
+    observed_value: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Report:
+    """The result of detection over one window: findings (worst first) and per-feature metrics."""
+
+    model: str
+    start: str
+    end: str
+    records: int
+    findings: list[Finding]
+    metrics: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def worst(self) -> str | None:
+        """The highest severity found, or None when there are no findings."""
+        if not self.findings:
+            return None
+        return max(self.findings, key=lambda f: severity_rank(f.severity)).severity
+
+    def flagged(self, fail_on: str) -> list[Finding]:
+        """Findings at or above ``fail_on`` (``never`` flags nothing)."""
+        if fail_on == "never":
+            return []
+        rank = severity_rank(fail_on)
+        return [f for f in self.findings if severity_rank(f.severity) >= rank]
+
+    def finding_documents(self) -> list[dict[str, Any]]:
+        """Findings as documents with ids, model and window (for the findings file and index)."""
+        docs = []
+        for finding in self.findings:
+            doc = {"id": finding_id(self.model, self.start, self.end, finding.check, finding.feature),
+                   "@timestamp": self.end, "model": self.model,
+                   "window": {"start": self.start, "end": self.end},
+                   "severity_rank": severity_rank(finding.severity), **finding.to_dict()}
+            docs.append(doc)
+        return docs
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``detect --format json`` object (DESIGN.md §3)."""
+        return {"model": self.model, "window": {"start": self.start, "end": self.end}, "records": self.records,
+                "findings": [f.to_dict() for f in self.findings]}

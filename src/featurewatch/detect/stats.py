@@ -1,0 +1,121 @@
+"""The statistics behind the checks: two-sample tests, effect sizes, FDR control.
+
+* Rates (nulls, absences, new categories, unseen tokens, out-of-range values,
+  type violations) are compared as two samples — the training count out of
+  its total against the window's — with a one-sided test for an *increase*:
+  Fisher's exact test when any cell is small, the pooled two-proportion
+  z-test otherwise (they agree there, and the z-test is O(1)).
+* Distributions (categories, numeric bins) are compared with a chi-square
+  test on the 2×k contingency table of training and window counts, after
+  merging cells whose expected count is below 5. The effect size is the
+  Jensen–Shannon distance (base 2, between 0 and 1) of the two distributions.
+* p-values of all tests in a run are adjusted with Benjamini–Hochberg.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats as _stats
+from scipy.spatial.distance import jensenshannon
+
+__all__ = ["rate_increase_pvalue", "contingency_pvalue", "js_distance", "benjamini_hochberg", "MIN_EXPECTED"]
+
+#: Cells of a contingency table with a smaller expected count are merged.
+MIN_EXPECTED = 5.0
+#: Below this many in the smallest 2×2 cell, rate tests use Fisher's exact test.
+_FISHER_BELOW = 20
+
+
+def rate_increase_pvalue(base_hits: int, base_total: int, hits: int, total: int) -> float:
+    """One-sided p-value that the window's rate ``hits/total`` exceeds ``base_hits/base_total``."""
+    if total <= 0 or base_total <= 0:
+        return 1.0
+    base_hits = min(max(base_hits, 0), base_total)
+    hits = min(max(hits, 0), total)
+    table = [[hits, total - hits], [base_hits, base_total - base_hits]]
+    if min(min(row) for row in table) < _FISHER_BELOW:
+        return float(_stats.fisher_exact(table, alternative="greater").pvalue)
+    pooled = (hits + base_hits) / (total + base_total)
+    if pooled <= 0.0 or pooled >= 1.0:
+        return 1.0
+    se = math.sqrt(pooled * (1 - pooled) * (1 / total + 1 / base_total))
+    z = (hits / total - base_hits / base_total) / se
+    return float(_stats.norm.sf(z))
+
+
+def _merge_small(base: np.ndarray, window: np.ndarray, ordered: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Merge cells with an expected count below MIN_EXPECTED (neighbours when ordered, else into one)."""
+    total = base.sum() + window.sum()
+    if total == 0:
+        return base, window
+    col = base + window
+    expected_small = np.minimum(col * base.sum() / total, col * window.sum() / total) < MIN_EXPECTED
+    if not expected_small.any():
+        return base, window
+    if not ordered:
+        keep = ~expected_small
+        merged_b = np.append(base[keep], base[expected_small].sum())
+        merged_w = np.append(window[keep], window[expected_small].sum())
+        return merged_b, merged_w
+    out_b: list[float] = []
+    out_w: list[float] = []
+    acc_b = acc_w = 0.0
+    for b, w in zip(base, window):
+        acc_b += b
+        acc_w += w
+        col_total = acc_b + acc_w
+        if min(col_total * base.sum() / total, col_total * window.sum() / total) >= MIN_EXPECTED:
+            out_b.append(acc_b)
+            out_w.append(acc_w)
+            acc_b = acc_w = 0.0
+    if acc_b or acc_w:
+        if out_b:
+            out_b[-1] += acc_b
+            out_w[-1] += acc_w
+        else:
+            out_b.append(acc_b)
+            out_w.append(acc_w)
+    return np.asarray(out_b), np.asarray(out_w)
+
+
+def contingency_pvalue(base: Sequence[float], window: Sequence[float], ordered: bool = False) -> float:
+    """Chi-square two-sample test of two count vectors over the same cells."""
+    b = np.asarray(base, dtype=float)
+    w = np.asarray(window, dtype=float)
+    if b.sum() == 0 or w.sum() == 0:
+        return 1.0
+    b, w = _merge_small(b, w, ordered)
+    nonempty = (b + w) > 0
+    b, w = b[nonempty], w[nonempty]
+    if b.size < 2:
+        return 1.0
+    result = _stats.chi2_contingency(np.vstack([b, w]), correction=False)
+    return float(result.pvalue)
+
+
+def js_distance(base: Sequence[float], window: Sequence[float]) -> float:
+    """Jensen–Shannon distance (base 2, 0 = same, 1 = disjoint) between two count vectors."""
+    b = np.asarray(base, dtype=float)
+    w = np.asarray(window, dtype=float)
+    if b.sum() == 0 or w.sum() == 0:
+        return 0.0
+    value = float(jensenshannon(b / b.sum(), w / w.sum(), base=2))
+    return 0.0 if math.isnan(value) else min(1.0, value)
+
+
+def benjamini_hochberg(pvalues: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values (q-values), in the input order."""
+    m = len(pvalues)
+    if m == 0:
+        return []
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    adjusted = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        index = order[rank - 1]
+        running = min(running, pvalues[index] * m / rank)
+        adjusted[index] = min(1.0, running)
+    return adjusted

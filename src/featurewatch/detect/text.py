@@ -1,0 +1,38 @@
+"""Formatting numbers and rates for findings: short, readable at a glance."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["number", "percent", "pvalue"]
+
+
+def number(value: float | None) -> str:
+    """``1234.5`` → ``"1,234.5"``; large or tiny values in scientific form."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    magnitude = abs(value)
+    if magnitude == 0:
+        return "0"
+    if magnitude >= 1e7 or magnitude < 1e-3:
+        return f"{value:.3g}"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    digits = max(0, 4 - int(math.floor(math.log10(magnitude))) - 1)
+    return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+
+
+def percent(rate: float) -> str:
+    """A rate as a percentage with sensible precision (``0.0123`` → ``"1.2%"``)."""
+    value = 100 * rate
+    if value == 0:
+        return "0%"
+    if abs(value) < 0.1:
+        return f"{value:.2g}%"
+    return f"{value:.1f}%"
+
+
+def pvalue(p: float | None) -> str:
+    if p is None:
+        return ""
+    return "p<1e-300" if p < 1e-300 else f"p={p:.2g}"

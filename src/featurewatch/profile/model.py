@@ -1,0 +1,169 @@
+"""The window profile: the counts of one time window that every detector needs.
+
+A :class:`WindowProfile` holds **counts only** and is mergeable (``a.merge(b)``
+is the profile of both parts), so a source can stream records in chunks, and
+an Elasticsearch source can fill it from aggregations. Counting rules — any
+source must follow them exactly:
+
+* ``records`` — records of the baseline's model with ``@timestamp`` in
+  ``[start, end)``.
+* ``versions`` — records per ``model_version`` (a missing version counts under
+  ``"(none)"``).
+* per feature (the name in the record's ``features``):
+  ``present`` = records whose ``features_present`` lists it; ``nulls`` =
+  records whose ``features_null`` lists it.
+* the prediction (feature name ``"prediction"``): ``present`` = ``records``;
+  ``nulls`` = records where the ``prediction`` field is null or missing.
+* ``violations`` — present, non-null values whose JSON type the kind does not
+  accept: for ``numeric``, anything but a JSON number (strings such as "12",
+  booleans, objects, arrays); for ``categorical``/``boolean``/``text``, objects
+  and arrays. Identifiers are not type-checked. On Elasticsearch: present
+  minus null minus the field's indexed values (``value_count``), with numeric
+  mappings that do not coerce and ignore malformed values.
+* categorical / boolean: values become keys by
+  :func:`featurewatch.keys.category_key`; ``categories`` counts keys the
+  baseline knows (keys with a zero count may be left out); ``unseen_total``
+  counts every other value; ``unseen`` keeps the counts of at most
+  :data:`UNSEEN_KEEP` most frequent unseen keys (examples for messages; after
+  a merge the kept list is approximate, like a ``terms`` aggregation, while
+  ``unseen_total`` stays exact).
+* numeric: ``bins[i]`` counts the numbers in bin ``i`` of the baseline's edges
+  ``e1..ek``: ``(-inf, e1), [e1, e2), ..., [ek, inf)`` — lower edge inclusive,
+  upper exclusive, exactly as a ``range`` aggregation with ``from`` = lower edge
+  and ``to`` = upper edge counts. ``minimum``/``maximum``/``total`` (sum) are
+  over the same numbers; their count is ``sum(bins)``.
+* text: values become strings by ``category_key``; each record contributes
+  its *distinct* tokens (:mod:`featurewatch.tokens`): ``tokens`` is their
+  number, ``unseen_tokens`` those not in the baseline's vocabulary,
+  ``unseen_token_examples`` up to :data:`UNSEEN_KEEP` of them with counts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable, Mapping
+
+__all__ = ["UNSEEN_KEEP", "FeatureProfile", "WindowProfile", "top_counts"]
+
+#: Unseen categories / tokens kept with their counts per feature.
+UNSEEN_KEEP = 100
+
+
+def top_counts(counts: Mapping[str, int], keep: int = UNSEEN_KEEP) -> dict[str, int]:
+    """The ``keep`` largest counts, ties broken by key (deterministic)."""
+    if len(counts) <= keep:
+        return dict(counts)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:keep])
+
+
+def _add(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+    out = dict(a)
+    for key, value in b.items():
+        out[key] = out.get(key, 0) + value
+    return out
+
+
+def _pick(a: float | None, b: float | None, choose: type[min] | type[max]) -> float | None:  # type: ignore[valid-type]
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return choose(a, b)
+
+
+@dataclasses.dataclass
+class FeatureProfile:
+    """Counts of one feature (or the prediction) in a window; see the module docstring."""
+
+    present: int = 0
+    nulls: int = 0
+    violations: int = 0
+    categories: dict[str, int] = dataclasses.field(default_factory=dict)
+    unseen: dict[str, int] = dataclasses.field(default_factory=dict)
+    unseen_total: int = 0
+    bins: list[int] = dataclasses.field(default_factory=list)
+    minimum: float | None = None
+    maximum: float | None = None
+    total: float = 0.0
+    tokens: int = 0
+    unseen_tokens: int = 0
+    unseen_token_examples: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    @property
+    def values(self) -> int:
+        """Present, non-null values."""
+        return self.present - self.nulls
+
+    @property
+    def numbers(self) -> int:
+        """Numeric values counted in ``bins``."""
+        return sum(self.bins)
+
+    @property
+    def mean(self) -> float | None:
+        count = self.numbers
+        return self.total / count if count else None
+
+    def merge(self, other: "FeatureProfile") -> "FeatureProfile":
+        """The counts of both (a new object; neither input changes)."""
+        if self.bins and other.bins and len(self.bins) != len(other.bins):
+            raise ValueError("cannot merge profiles built on different bin edges")
+        bins = [a + b for a, b in zip(self.bins, other.bins)] if self.bins and other.bins else list(self.bins or other.bins)
+        return FeatureProfile(
+            present=self.present + other.present,
+            nulls=self.nulls + other.nulls,
+            violations=self.violations + other.violations,
+            categories=_add(self.categories, other.categories),
+            unseen=top_counts(_add(self.unseen, other.unseen)),
+            unseen_total=self.unseen_total + other.unseen_total,
+            bins=bins,
+            minimum=_pick(self.minimum, other.minimum, min),
+            maximum=_pick(self.maximum, other.maximum, max),
+            total=self.total + other.total,
+            tokens=self.tokens + other.tokens,
+            unseen_tokens=self.unseen_tokens + other.unseen_tokens,
+            unseen_token_examples=top_counts(_add(self.unseen_token_examples, other.unseen_token_examples)),
+        )
+
+
+@dataclasses.dataclass
+class WindowProfile:
+    """Everything detectors know about a window: counts per feature, versions, records."""
+
+    model: str
+    start: str
+    end: str
+    records: int = 0
+    features: dict[str, FeatureProfile] = dataclasses.field(default_factory=dict)
+    versions: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def feature(self, name: str) -> FeatureProfile:
+        """The counts of ``name`` (an empty profile when the window never saw it)."""
+        return self.features.get(name) or FeatureProfile()
+
+    def merge(self, other: "WindowProfile") -> "WindowProfile":
+        """The profile of both windows' records (a new object)."""
+        names = list(self.features) + [n for n in other.features if n not in self.features]
+        return WindowProfile(
+            model=self.model, start=self.start, end=self.end,
+            records=self.records + other.records,
+            features={n: self.feature(n).merge(other.feature(n)) for n in names},
+            versions=_add(self.versions, other.versions),
+        )
+
+    @staticmethod
+    def merge_all(profiles: Iterable["WindowProfile"], empty: "WindowProfile") -> "WindowProfile":
+        result = empty
+        for profile in profiles:
+            result = result.merge(profile)
+        return result
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-able form (for debugging and parity tests)."""
+        def clean(value: object) -> object:
+            return None if isinstance(value, float) and not math.isfinite(value) else value
+        return {"model": self.model, "start": self.start, "end": self.end, "records": self.records,
+                "versions": dict(sorted(self.versions.items())),
+                "features": {n: {k: clean(v) for k, v in dataclasses.asdict(f).items()}
+                             for n, f in sorted(self.features.items())}}

@@ -1,0 +1,55 @@
+"""The one tokeniser, shared by baselines, the local window source and the shipper.
+
+A text value becomes tokens by :func:`tokenize`: lowercase it with
+``str.lower`` and take every maximal run of Unicode word characters (Python's
+``\\w``: letters, digits and underscore of any script).
+
+Counting rule, used everywhere an unseen-token rate is computed (baseline,
+local files, Elasticsearch): **each distinct token of a record counts once**.
+A record whose note is "pay pay the bill" contributes three tokens ("pay",
+"the", "bill"), and if "bill" is not in the vocabulary, one unseen token. So
+the Elasticsearch path can index :func:`distinct_tokens` of each record as a
+keyword array and count with aggregations (``value_count`` is the token
+count), and get exactly the numbers the local path gets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["tokenize", "distinct_tokens", "count_tokens"]
+
+_WORD = re.compile(r"\w+")
+_findall = _WORD.findall
+
+
+def tokenize(text: str) -> list[str]:
+    """The tokens of ``text`` in order, repeats kept (lowercase Unicode words)."""
+    return _findall(text.lower())
+
+
+def distinct_tokens(text: str) -> list[str]:
+    """The distinct tokens of ``text``, sorted: what one record contributes to the counts."""
+    return sorted(set(_findall(text.lower())))
+
+
+def count_tokens(texts: Iterable[str], vocabulary: frozenset[str] | set[str]) -> tuple[int, int, dict[str, int]]:
+    """Count ``texts`` by the distinct-tokens-per-record rule.
+
+    Returns ``(tokens, unseen_tokens, unseen)`` where ``unseen`` maps each token
+    not in ``vocabulary`` to the number of records it appeared in.
+    """
+    tokens = 0
+    unseen_total = 0
+    unseen: dict[str, int] = {}
+    findall = _findall
+    for text in texts:
+        found = set(findall(text.lower()))
+        tokens += len(found)
+        new = found.difference(vocabulary)
+        if new:
+            unseen_total += len(new)
+            for token in new:
+                unseen[token] = unseen.get(token, 0) + 1
+    return tokens, unseen_total, unseen
