@@ -1,14 +1,45 @@
-"""Fixtures shared by the whole suite."""
+"""Shared fixtures: a clean shim per test, log folders, and an Elasticsearch-compatible
+server for the whole session.
+
+* ``log_dir`` (function, Path) — a fresh folder the shim is configured to write into;
+  ``read_records(folder)`` parses every record in it.
+
+* ``es_url`` (session, str) — the URL to give featurewatch (``--es``).
+* ``es_client`` (session, ``elasticsearch.Elasticsearch``) — a client on it.
+* ``es_prefix`` (function, str) — a unique index prefix for one test; the
+  test's indices and templates are deleted afterwards.
+* ``es_proxy`` (function, :class:`tests.esproxy.EsProxy`) — a private proxy to
+  the same cluster for injecting faults (429s, outages); use ``es_proxy.url``.
+
+By default each pytest(-xdist) worker starts its own osmem-server (in-memory,
+OpenSearch-compatible) behind a test-only proxy that rewrites the
+``compatible-with`` media types the ``elasticsearch`` client sends and the
+server refuses. If the server cannot start, the tests using it fail; they are
+never skipped. With ``FEATUREWATCH_TEST_ES_URL`` set, the same tests run
+against that real cluster instead (credentials from the usual
+``FEATUREWATCH_ES_*`` variables).
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import pytest
 
-from featurewatch.shim import _state
+sys.path.insert(0, str(Path(__file__).parent))
+
+from esproxy import EsProxy  # noqa: E402
+
+from featurewatch.es.client import build_client  # noqa: E402
+from featurewatch.settings import load_settings  # noqa: E402
+from featurewatch.shim import _state  # noqa: E402
+
+REAL_CLUSTER_VARIABLE = "FEATUREWATCH_TEST_ES_URL"
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +65,64 @@ def log_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "logs"
     _state.configure(log_dir=str(folder), flush_interval=60)
     return folder
+
+
+
+class _Backend:
+    """Where the cluster is: ``upstream`` (raw URL) and whether media types need rewriting."""
+
+    def __init__(self, upstream: str, rewrite: bool, url: str) -> None:
+        self.upstream = upstream
+        self.rewrite = rewrite
+        self.url = url
+
+
+@pytest.fixture(scope="session")
+def _es_backend() -> Iterator[_Backend]:
+    real = os.environ.get(REAL_CLUSTER_VARIABLE)
+    if real:
+        yield _Backend(real, rewrite=False, url=real)
+        return
+    from osmem_server import OsmemServer
+
+    server = OsmemServer.start(japanese=False, startup_timeout=60)
+    proxy = EsProxy(server.url, rewrite_media_types=True)
+    try:
+        yield _Backend(server.url, rewrite=True, url=proxy.url)
+    finally:
+        proxy.close()
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def es_url(_es_backend: _Backend) -> str:
+    """URL of the session's Elasticsearch-compatible cluster."""
+    return _es_backend.url
+
+
+@pytest.fixture(scope="session")
+def es_client(es_url: str):
+    """An ``elasticsearch.Elasticsearch`` client on ``es_url`` (auth from FEATUREWATCH_ES_*)."""
+    settings = load_settings({"es_url": es_url})
+    client = build_client(settings.es, max_retries=2)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def es_prefix(es_client, worker_id: str) -> Iterator[str]:
+    """A unique index prefix for this test; its indices and templates are removed afterwards."""
+    prefix = f"fwt-{worker_id}-{uuid.uuid4().hex[:8]}".lower()
+    yield prefix
+    names = [row["index"] for row in es_client.cat.indices(index=f"{prefix}-*", format="json", h="index").body]
+    for name in names:  # one by one: real clusters refuse wildcard deletes by default
+        es_client.indices.delete(index=name, ignore_unavailable=True)
+    es_client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-requests")
+
+
+@pytest.fixture
+def es_proxy(_es_backend: _Backend) -> Iterator[EsProxy]:
+    """A private proxy to the cluster whose faults a test controls (``fail_next``, ``down``/``up``)."""
+    proxy = EsProxy(_es_backend.upstream, rewrite_media_types=_es_backend.rewrite)
+    yield proxy
+    proxy.close()

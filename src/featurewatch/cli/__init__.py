@@ -28,9 +28,9 @@ def main(debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import baseline, demo, detect, replay
+    from . import baseline, demo, detect, replay, setup, ship
 
-    for module in (replay, baseline, detect, demo):
+    for module in (replay, baseline, detect, demo, setup, ship):
         main.add_command(module.command)
 
 

@@ -1,0 +1,40 @@
+"""``featurewatch setup``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..es.client import backend_errors, build_client
+from ..es.setup import delete_old_request_indices, install
+from ..settings import load_settings
+from ._common import es_options, es_overrides, handle_errors
+
+
+@click.command("setup")
+@es_options
+@click.option("--delete-older-than-days", type=click.IntRange(min=1), default=None,
+              help="Also delete daily requests indices older than this many days (retention).")
+@handle_errors
+def command(delete_older_than_days: int | None, **kwargs: Any) -> None:
+    """Install featurewatch's index templates and indices (safe to run again).
+
+    Prints each template and index with what was done: created, updated or
+    unchanged. Auth and TLS come from the flags or FEATUREWATCH_ES_* variables;
+    the index prefix from FEATUREWATCH_ES_INDEX_PREFIX (default featurewatch).
+
+    \b
+    Example:
+      featurewatch setup --es http://localhost:9200
+      featurewatch setup --es https://es:9200 --es-ca-file ca.crt --delete-older-than-days 30
+    """
+    settings = load_settings(es_overrides(kwargs))
+    client = build_client(settings.es, max_retries=2)
+    prefix = settings.es.index_prefix
+    with backend_errors(settings.es.url):
+        for change in install(client, prefix):
+            click.echo(str(change))
+        if delete_older_than_days is not None:
+            for name in delete_old_request_indices(client, prefix, delete_older_than_days):
+                click.echo(f"deleted   index {name}")

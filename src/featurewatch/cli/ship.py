@@ -1,0 +1,107 @@
+"""``featurewatch ship``."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import ConfigError
+from ..es.client import backend_errors, build_client
+from ..settings import load_settings
+from ..ship import Progress, RetryPolicy, ShipConfig, Shipper, bulk_sender, default_checkpoint_path
+from ._common import es_options, es_overrides, handle_errors
+
+
+@click.command("ship")
+@click.option("--source", required=True, type=click.Path(file_okay=False, exists=True),
+              help="Folder of the shim's JSON-lines files (searched recursively).")
+@es_options
+@click.option("--once", "mode", flag_value="once", help="Ship what is there now, then exit.")
+@click.option("--follow", "mode", flag_value="follow", help="Keep tailing the files until SIGTERM/SIGINT.")
+@click.option("--checkpoint-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for the checkpoint [default: SOURCE/.featurewatch-ship].")
+@click.option("--dead-letter", type=click.Path(dir_okay=False), default=None,
+              help="JSONL file for records Elasticsearch rejects [default: CHECKPOINT_DIR/dead-letter.jsonl].")
+@click.option("--stats", "print_stats", is_flag=True, help="Print JSON counters on stdout at exit.")
+@click.option("--delete-after-hours", type=click.FloatRange(min=0), default=None,
+              help="Delete files fully shipped and unmodified for this many hours.")
+@click.option("--batch-docs", type=click.IntRange(1, 100000), default=5000, show_default=True,
+              help="Most documents per bulk request.")
+@click.option("--batch-mb", type=click.FloatRange(0.01, 100), default=5.0, show_default=True,
+              help="Most megabytes per bulk request.")
+@click.option("--max-tries", type=click.IntRange(1, 1000), default=8, show_default=True,
+              help="With --once: tries per batch before giving up (exit 1). --follow retries forever.")
+@click.option("--poll-interval", type=click.FloatRange(0.01, 60), default=1.0, show_default=True,
+              help="With --follow: seconds between looks for new lines.")
+@click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
+@handle_errors
+def command(source: str, mode: str | None, checkpoint_dir: str | None, dead_letter: str | None,
+            print_stats: bool, delete_after_hours: float | None, batch_docs: int, batch_mb: float,
+            max_tries: int, poll_interval: float, quiet: bool, **kwargs: Any) -> None:
+    """Tail the shim's files in SOURCE and bulk-index every record into Elasticsearch.
+
+    Each record goes to the daily index of its own date under its
+    deterministic id, with `create`: re-sending never duplicates. The
+    checkpoint moves only after Elasticsearch acknowledged the records, so
+    the shipper can be killed at any moment. Records Elasticsearch rejects go
+    to the dead-letter file with the reason and their file and offset.
+    Auth and TLS come from the flags or FEATUREWATCH_ES_* variables.
+
+    \b
+    Example:
+      featurewatch ship --source /var/log/featurewatch --es https://es:9200 --follow
+      FEATUREWATCH_ES_API_KEY=... featurewatch ship --source logs --es https://es:9200 --once --stats
+    """
+    if mode is None:
+        raise click.UsageError("give --once or --follow")
+    settings = load_settings(es_overrides(kwargs))
+    es = settings.es
+    if not es.url:
+        raise ConfigError("no Elasticsearch URL: pass --es URL or set FEATUREWATCH_ES_URL")
+    checkpoint = default_checkpoint_path(source, es.url, es.index_prefix, checkpoint_dir)
+    config = ShipConfig(
+        source=Path(source),
+        checkpoint=checkpoint,
+        dead_letter=Path(dead_letter) if dead_letter else checkpoint.parent / "dead-letter.jsonl",
+        prefix=es.index_prefix,
+        follow=mode == "follow",
+        max_docs=batch_docs,
+        max_bytes=int(batch_mb * 1024 * 1024),
+        retry=RetryPolicy(max_tries=None if mode == "follow" else max_tries),
+        poll_interval=poll_interval,
+        delete_after_hours=delete_after_hours,
+    )
+    client = build_client(es)
+    shipper = Shipper(config, bulk_sender(client, es.url),
+                      on_progress=None if quiet else _print_progress,
+                      on_retry=None if quiet else _print_retry)
+    previous = {sig: signal.signal(sig, lambda *_: shipper.stop()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        with backend_errors(es.url):
+            stats = shipper.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if print_stats:
+            click.echo(json.dumps(shipper.stats.as_dict(), sort_keys=True))
+    if not quiet:
+        summary = stats.as_dict()
+        click.echo(f"shipped {summary['indexed']} new, {summary['duplicates']} already present, "
+                   f"{summary['dead_lettered']} dead-lettered in {summary['seconds']} s"
+                   + (f" (dead letters in {config.dead_letter})" if summary["dead_lettered"] else ""),
+                   err=True)
+
+
+def _print_progress(progress: Progress) -> None:
+    click.echo(f"progress: {progress.records} records shipped, {progress.records_per_second:,.0f} records/s, "
+               f"{progress.bytes_behind / 1e6:,.1f} MB behind in {progress.files} file(s)", err=True)
+
+
+def _print_retry(reason: str, delay: float) -> None:
+    click.echo(f"retrying in {delay:.1f} s: {reason}", err=True)
+    sys.stderr.flush()

@@ -1,0 +1,114 @@
+"""Install templates and indices idempotently, and delete old daily indices.
+
+``install`` compares what is installed with what featurewatch wants by the
+checksum stamped in each body's ``_meta``, so a second run changes nothing
+and says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import re
+from typing import Any
+
+from elasticsearch import Elasticsearch, NotFoundError
+
+from . import layout, templates
+from .client import cluster_info
+
+__all__ = ["Change", "install", "supports_subobjects", "indices_older_than", "delete_old_request_indices"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """One thing ``install`` looked at: ``kind`` (template/index), ``name``, ``action``."""
+
+    kind: str
+    name: str
+    action: str  # "created", "updated" or "unchanged"
+
+    def __str__(self) -> str:
+        return f"{self.action:9} {self.kind} {self.name}"
+
+
+def supports_subobjects(info: dict[str, Any]) -> bool:
+    """True when the cluster (from ``GET /``) accepts ``subobjects: false`` (Elasticsearch ≥ 8.3)."""
+    version = info.get("version", {})
+    if version.get("distribution", "elasticsearch") != "elasticsearch":
+        return False
+    numbers = re.findall(r"\d+", str(version.get("number", "0")))[:2]
+    major, minor = (int(numbers[0]) if numbers else 0), (int(numbers[1]) if len(numbers) > 1 else 0)
+    return (major, minor) >= (8, 3)
+
+
+def _installed_checksum(meta: Any) -> str | None:
+    return meta.get("checksum") if isinstance(meta, dict) else None
+
+
+def install(client: Elasticsearch, prefix: str = layout.DEFAULT_PREFIX) -> list[Change]:
+    """Install the index templates and the findings/metrics indices; returns what it did."""
+    subobjects = supports_subobjects(cluster_info(client))
+    changes: list[Change] = []
+    for name, body in templates.index_templates(prefix, subobjects=subobjects).items():
+        existing = None
+        try:
+            found = client.indices.get_index_template(name=name).body.get("index_templates", [])
+            existing = found[0]["index_template"] if found else None
+        except NotFoundError:
+            existing = None
+        if existing is not None and _installed_checksum(existing.get("_meta")) == body["_meta"]["checksum"]:
+            changes.append(Change("template", name, "unchanged"))
+            continue
+        client.indices.put_index_template(
+            name=name, index_patterns=body["index_patterns"], priority=body["priority"],
+            template=body["template"], meta=body["_meta"])
+        changes.append(Change("template", name, "created" if existing is None else "updated"))
+    for index, mappings in templates.fixed_indices(prefix).items():
+        if not client.indices.exists(index=index):
+            client.indices.create(index=index, mappings=mappings)
+            changes.append(Change("index", index, "created"))
+            continue
+        current = client.indices.get_mapping(index=index).body.get(index, {}).get("mappings", {})
+        if _installed_checksum(current.get("_meta")) == mappings["_meta"]["checksum"]:
+            changes.append(Change("index", index, "unchanged"))
+            continue
+        # Mappings only grow: adding fields is allowed on an existing index.
+        client.indices.put_mapping(index=index, properties=mappings["properties"],
+                                   dynamic_templates=mappings["dynamic_templates"], meta=mappings["_meta"])
+        changes.append(Change("index", index, "updated"))
+    return changes
+
+
+_DAY = re.compile(r"-requests-(\d{4})\.(\d{2})\.(\d{2})$")
+
+
+def indices_older_than(names: list[str], prefix: str, days: int, today: _dt.date) -> list[str]:
+    """The daily requests indices among ``names`` whose day is more than ``days`` before ``today``."""
+    cutoff = today - _dt.timedelta(days=days)
+    old = []
+    for name in names:
+        if not name.startswith(f"{prefix}-requests-"):
+            continue
+        match = _DAY.search(name)
+        if not match:
+            continue
+        try:
+            day = _dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+        if day < cutoff:
+            old.append(name)
+    return sorted(old)
+
+
+def delete_old_request_indices(client: Elasticsearch, prefix: str, days: int,
+                               today: _dt.date | None = None) -> list[str]:
+    """Delete daily requests indices older than ``days`` days (retention); returns their names."""
+    today = today or _dt.datetime.now(_dt.timezone.utc).date()
+    rows = client.cat.indices(index=layout.requests_pattern(prefix), format="json", h="index").body
+    names = [row["index"] for row in rows]
+    old = indices_older_than(names, prefix, days, today)
+    for name in old:
+        client.indices.delete(index=name)
+    return old

@@ -1,0 +1,91 @@
+"""Turn one log line into one bulk ``create`` action: pure, no I/O.
+
+The document is the record exactly as the shim wrote it (the original bytes
+are reused, not re-serialised) unless an enrichment hook adds fields. The
+index is the daily requests index of the record's own ``@timestamp`` and the
+``_id`` is :func:`featurewatch.record.document_id`, so a re-sent record
+always lands on the same document and ``create`` turns it into a 409.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import orjson
+
+from .. import record as R
+from ..es import layout
+
+__all__ = ["Enricher", "Action", "Rejected", "build_action", "ActionBuilder"]
+
+#: Optional hook run on each parsed record before indexing. It gets the record
+#: (read-only by contract) and returns extra top-level fields to add to the
+#: document (for example ``{"tokens": {...}, "unseen_tokens": {...}}``), or
+#: ``None`` to index the record unchanged.
+Enricher = Callable[[Mapping[str, Any]], "Mapping[str, Any] | None"]
+
+_UTC_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}T[0-9:.]+Z$")
+
+
+class Action(NamedTuple):
+    """A ready bulk action: the two NDJSON lines, each ending in a newline."""
+
+    header: bytes
+    source: bytes
+
+
+class Rejected(NamedTuple):
+    """A line that cannot become a document, and why."""
+
+    reason: str
+
+
+def _index_for(timestamp: Any, prefix: str) -> str | None:
+    if type(timestamp) is not str:
+        return None
+    if _UTC_DAY.match(timestamp):
+        return layout.requests_index(timestamp, prefix)
+    try:
+        return layout.requests_index(R.parse_timestamp(timestamp), prefix)
+    except (ValueError, OverflowError):
+        return None
+
+
+def build_action(line: bytes, prefix: str = layout.DEFAULT_PREFIX,
+                 enrich: Enricher | None = None) -> Action | Rejected:
+    """The bulk action for one JSON line (without its newline), or why there is none."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return Rejected(f"unparseable JSON: {exc}")
+    if type(record) is not dict:
+        return Rejected(f"not a JSON object but {type(record).__name__}")
+    index = _index_for(record.get(R.TIMESTAMP), prefix)
+    if index is None:
+        return Rejected(f"missing or invalid {R.TIMESTAMP}: {str(record.get(R.TIMESTAMP))[:64]!r}")
+    if record.get(R.MODEL) is None or record.get(R.REQUEST_ID) is None:
+        return Rejected(f"missing {R.MODEL} or {R.REQUEST_ID}: no deterministic document id")
+    source = line + b"\n"
+    if enrich is not None:
+        extra = enrich(record)
+        if extra:
+            source = orjson.dumps({**record, **extra}, option=orjson.OPT_APPEND_NEWLINE)
+    header = b'{"create":{"_index":"%s","_id":"%s"}}\n' % (index.encode(), R.document_id(record).encode())
+    return Action(header, source)
+
+
+class ActionBuilder:
+    """:func:`build_action` with its settings bound (prefix, enrichment hook)."""
+
+    __slots__ = ("prefix", "enrich")
+
+    def __init__(self, prefix: str = layout.DEFAULT_PREFIX, enrich: Enricher | None = None) -> None:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_.+-]*", prefix):
+            raise ValueError(f"invalid index prefix {prefix!r}: lowercase letters, digits, -, _, + and . only")
+        self.prefix = prefix
+        self.enrich = enrich
+
+    def __call__(self, line: bytes) -> Action | Rejected:
+        return build_action(line, self.prefix, self.enrich)

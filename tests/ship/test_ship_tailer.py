@@ -1,0 +1,196 @@
+"""Tests for featurewatch.ship.tailer and featurewatch.ship.checkpoint (local files, no cluster)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import orjson
+import pytest
+
+from featurewatch.errors import BackendError
+from featurewatch.ship.checkpoint import CheckpointStore
+from featurewatch.ship.tailer import Tailer, is_source_file
+
+NAME = "featurewatch-20261126T18-host-1-abc.jsonl"
+
+
+def _lines(start: int, count: int) -> bytes:
+    return b"".join(orjson.dumps({"@timestamp": "2026-11-26T18:00:00Z", "model": "m", "request_id": f"r{i}",
+                                  "pad": "x" * 40}) + b"\n" for i in range(start, start + count))
+
+
+def _append(path: Path, data: bytes) -> None:
+    with path.open("ab") as handle:
+        handle.write(data)
+
+
+def _ids(data: bytes) -> list[int]:
+    return [int(orjson.loads(line)["request_id"][1:]) for line in data.splitlines() if line.strip()]
+
+
+def _drain(tailer: Tailer) -> list[int]:
+    """One shipper-like pass: scan, read everything complete, acknowledge it, save."""
+    tailer.scan()
+    got: list[int] = []
+    offsets = {}
+    for tracked in tailer.ordered():
+        while (chunk := tailer.read(tracked, limit=500)) is not None:
+            got += _ids(chunk.data)
+            offsets[chunk.key] = chunk.end
+    tailer.acknowledge(offsets)
+    tailer.release_finished()
+    tailer.store.save()
+    return got
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    return folder
+
+
+def _tailer(tmp_path: Path, logs: Path) -> Tailer:
+    return Tailer(logs, CheckpointStore(tmp_path / "ckpt" / "checkpoint.json").load(), chunk_bytes=500)
+
+
+class TestCheckpointStore:
+    def test_round_trip_and_atomic_write(self, tmp_path: Path, logs: Path):
+        """Saved offsets load back; no temporary file is left behind."""
+        (logs / NAME).write_bytes(_lines(0, 5))
+        tailer = _tailer(tmp_path, logs)
+        assert _drain(tailer) == list(range(5))
+        loaded = CheckpointStore(tmp_path / "ckpt" / "checkpoint.json").load()
+        [entry] = loaded.files.values()
+        assert entry.offset == (logs / NAME).stat().st_size and entry.fp_len > 0
+        assert os.listdir(tmp_path / "ckpt") == ["checkpoint.json"]
+
+    def test_corrupt_checkpoint_is_a_clear_error(self, tmp_path: Path):
+        """A torn or foreign checkpoint file raises BackendError saying what to do."""
+        path = tmp_path / "checkpoint.json"
+        path.write_text("{not json")
+        with pytest.raises(BackendError, match="corrupt checkpoint"):
+            CheckpointStore(path).load()
+
+
+class TestTailer:
+    def test_source_file_names(self):
+        """Rotated names are followed; compressed and unrelated files are not."""
+        assert is_source_file(NAME) and is_source_file(NAME + ".1")
+        assert not is_source_file(NAME + ".gz") and not is_source_file("other.jsonl")
+
+    def test_partial_last_line_waits_for_its_newline(self, tmp_path: Path, logs: Path):
+        """Bytes after the last newline are not read until the line is complete."""
+        data = _lines(0, 3)
+        (logs / NAME).write_bytes(data[:-10])
+        tailer = _tailer(tmp_path, logs)
+        assert _drain(tailer) == [0, 1]
+        _append(logs / NAME, data[-10:])
+        assert _drain(tailer) == [2]
+
+    def test_new_files_and_growth_are_picked_up(self, tmp_path: Path, logs: Path):
+        """Files appearing later and lines appended later are read exactly once."""
+        (logs / NAME).write_bytes(_lines(0, 4))
+        tailer = _tailer(tmp_path, logs)
+        assert _drain(tailer) == [0, 1, 2, 3]
+        (logs / "sub").mkdir()
+        (logs / "sub" / NAME.replace("T18", "T19")).write_bytes(_lines(4, 2))
+        _append(logs / NAME, _lines(6, 1))
+        assert sorted(_drain(tailer)) == [4, 5, 6]
+        assert _drain(tailer) == []
+
+    def test_rename_and_create_rotation(self, tmp_path: Path, logs: Path):
+        """A renamed file keeps its offset (lines written before the rename still come), the new one starts at 0."""
+        (logs / NAME).write_bytes(_lines(0, 5))
+        tailer = _tailer(tmp_path, logs)
+        assert _drain(tailer) == list(range(5))
+        _append(logs / NAME, _lines(5, 2))
+        os.rename(logs / NAME, logs / (NAME + ".1"))
+        (logs / NAME).write_bytes(_lines(7, 3))
+        assert sorted(_drain(tailer)) == list(range(5, 10))
+        assert _drain(tailer) == []
+
+    def test_rename_to_a_foreign_name_still_reads_the_rest(self, tmp_path: Path, logs: Path):
+        """A file renamed out of the scanned names is read to its end through the open descriptor."""
+        (logs / NAME).write_bytes(_lines(0, 2))
+        tailer = _tailer(tmp_path, logs)
+        assert _drain(tailer) == [0, 1]
+        _append(logs / NAME, _lines(2, 2))
+        os.rename(logs / NAME, logs / "archived.log")
+        assert _drain(tailer) == [2, 3]
+        assert tailer.files == {}
+
+    def test_copy_truncate_rotation(self, tmp_path: Path, logs: Path):
+        """The copy resumes where the original was acknowledged; the truncated original restarts at 0."""
+        (logs / NAME).write_bytes(_lines(0, 5))
+        tailer = _tailer(tmp_path, logs)
+        assert _drain(tailer) == list(range(5))
+        _append(logs / NAME, _lines(5, 2))  # written after our last read, before the copy
+        shutil.copyfile(logs / NAME, logs / (NAME + ".1"))
+        with (logs / NAME).open("r+b") as handle:
+            handle.truncate(0)
+        _append(logs / NAME, _lines(7, 1))
+        assert sorted(_drain(tailer)) == [5, 6, 7]
+        assert _drain(tailer) == []
+
+    def test_truncation_in_place_restarts_at_zero(self, tmp_path: Path, logs: Path):
+        """A file cut shorter than its offset is read again from the start."""
+        (logs / NAME).write_bytes(_lines(0, 5))
+        tailer = _tailer(tmp_path, logs)
+        _drain(tailer)
+        (logs / NAME).write_bytes(_lines(100, 2))
+        assert _drain(tailer) == [100, 101]
+        assert tailer.truncations == 1
+
+    def test_deleted_file_is_dropped_after_its_rest_is_read(self, tmp_path: Path, logs: Path):
+        """Unread lines of a deleted (but open) file are still read; then the file leaves the checkpoint."""
+        (logs / NAME).write_bytes(_lines(0, 2))
+        tailer = _tailer(tmp_path, logs)
+        _drain(tailer)
+        _append(logs / NAME, _lines(2, 1))
+        os.unlink(logs / NAME)
+        assert _drain(tailer) == [2]
+        _drain(tailer)
+        assert tailer.store.files == {}
+
+    def test_restart_resumes_at_the_acknowledged_offset(self, tmp_path: Path, logs: Path):
+        """A new tailer on the same checkpoint reads only what was not acknowledged."""
+        (logs / NAME).write_bytes(_lines(0, 3))
+        assert _drain(_tailer(tmp_path, logs)) == [0, 1, 2]
+        _append(logs / NAME, _lines(3, 2))
+        assert _drain(_tailer(tmp_path, logs)) == [3, 4]
+
+    def test_restart_after_copy_truncate_does_not_reread_the_copy(self, tmp_path: Path, logs: Path):
+        """After a restart, a copy of a known file is recognised by its fingerprint."""
+        (logs / NAME).write_bytes(_lines(0, 4))
+        _drain(_tailer(tmp_path, logs))
+        shutil.copyfile(logs / NAME, logs / (NAME + ".1"))
+        with (logs / NAME).open("r+b") as handle:
+            handle.truncate(0)
+        assert _drain(_tailer(tmp_path, logs)) == []
+
+    def test_inode_reuse_with_other_content_starts_at_zero(self, tmp_path: Path, logs: Path):
+        """Same device and inode but different first bytes is a different file."""
+        (logs / NAME).write_bytes(_lines(0, 4))
+        tailer = _tailer(tmp_path, logs)
+        _drain(tailer)
+        [entry] = tailer.store.files.values()
+        entry.fp = "0" * 24  # as if the inode now held another file
+        tailer.store.save()
+        assert _drain(_tailer(tmp_path, logs)) == [0, 1, 2, 3]
+
+    def test_delete_shipped_only_removes_fully_acknowledged_old_files(self, tmp_path: Path, logs: Path):
+        """Files are deleted only when acknowledged to the end and old enough."""
+        old, new = logs / NAME, logs / NAME.replace("T18", "T19")
+        old.write_bytes(_lines(0, 2))
+        new.write_bytes(_lines(2, 2))
+        tailer = _tailer(tmp_path, logs)
+        _drain(tailer)
+        _append(new, _lines(4, 1))
+        os.utime(old, (1, 1))
+        os.utime(new, (1, 1))
+        tailer.scan()
+        assert tailer.delete_shipped(3600) == [str(old)]
+        assert new.exists() and not old.exists()
