@@ -54,6 +54,8 @@ class EsProxy:
         self.requests = 0
         self.bulk_requests = 0
         self.injected = 0
+        #: Every request forwarded: (method, path, body), for tests that count or inspect requests.
+        self.log: list[tuple[str, str, bytes]] = []
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = port
@@ -123,6 +125,8 @@ class EsProxy:
 
     # -- forwarding --------------------------------------------------------
     def forward(self, method: str, path: str, headers: dict[str, str], body: bytes | None) -> tuple[int, list[tuple[str, str]], bytes]:
+        with self._lock:
+            self.log.append((method, path, body or b""))
         connection = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
         try:
             connection.request(method, path, body=body, headers=headers)
