@@ -16,8 +16,9 @@ OpenSearch-compatible) behind a test-only proxy that rewrites the
 ``compatible-with`` media types the ``elasticsearch`` client sends and the
 server refuses. If the server cannot start, the tests using it fail; they are
 never skipped. With ``FEATUREWATCH_TEST_ES_URL`` set, the same tests run
-against that real cluster instead (credentials from the usual
-``FEATUREWATCH_ES_*`` variables).
+against that real cluster instead (credentials and CA file from the usual
+``FEATUREWATCH_ES_*`` variables; ``es_proxy`` then forwards to it over TLS
+if the URL is https).
 """
 
 from __future__ import annotations

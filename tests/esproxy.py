@@ -18,7 +18,9 @@ from __future__ import annotations
 import http.client
 import http.server
 import json
+import os
 import socket
+import ssl
 import threading
 import urllib.parse
 from typing import Any
@@ -43,10 +45,15 @@ class EsProxy:
 
     def __init__(self, upstream: str, *, rewrite_media_types: bool = True, port: int = 0) -> None:
         parts = urllib.parse.urlsplit(upstream)
-        if parts.scheme != "http":
-            raise ValueError("the test proxy forwards to http:// upstreams only")
+        if parts.scheme not in {"http", "https"}:
+            raise ValueError(f"the test proxy forwards to http(s) upstreams, not {parts.scheme!r}")
         self.upstream_host = parts.hostname or "127.0.0.1"
-        self.upstream_port = parts.port or 80
+        self.upstream_port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.tls: ssl.SSLContext | None = None
+        if parts.scheme == "https":
+            # A real cluster with TLS (FEATUREWATCH_TEST_ES_URL): clients talk plain HTTP to the proxy.
+            ca_file = os.environ.get("FEATUREWATCH_ES_CA_FILE")
+            self.tls = ssl.create_default_context(cafile=ca_file) if ca_file else ssl._create_unverified_context()
         self.rewrite_media_types = rewrite_media_types
         self._lock = threading.Lock()
         self._fail: list[tuple[str, int]] = []  # (path substring, status) consumed one per matching request
@@ -57,6 +64,7 @@ class EsProxy:
         #: Every request forwarded: (method, path, body), for tests that count or inspect requests.
         self.log: list[tuple[str, str, bytes]] = []
         self._server: http.server.ThreadingHTTPServer | None = None
+        self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
         self.port = port
         self.up()
@@ -89,6 +97,14 @@ class EsProxy:
             return
         server.shutdown()
         server.server_close()
+        # Kept-alive connections would go on being served: cut them too.
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         if self._thread is not None:
             self._thread.join(5)
 
@@ -127,7 +143,11 @@ class EsProxy:
     def forward(self, method: str, path: str, headers: dict[str, str], body: bytes | None) -> tuple[int, list[tuple[str, str]], bytes]:
         with self._lock:
             self.log.append((method, path, body or b""))
-        connection = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
+        if self.tls is not None:
+            connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+                self.upstream_host, self.upstream_port, timeout=60, context=self.tls)
+        else:
+            connection = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
@@ -146,6 +166,19 @@ def _split_bulk(body: bytes) -> list[bytes]:
 def _make_handler(proxy: EsProxy) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            with proxy._lock:
+                proxy._connections.add(self.connection)
+
+        def finish(self) -> None:
+            with proxy._lock:
+                proxy._connections.discard(self.connection)
+            try:
+                super().finish()
+            except OSError:
+                pass
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access logs
             return

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from featurewatch.errors import BackendError
 from featurewatch.es.bulk import ItemResult, RequestTooLarge, TransientError
@@ -109,3 +111,29 @@ class TestDeliver:
         sender, _ = _sender(lambda body: (True, [ItemResult(201, None)]))
         with pytest.raises(BackendError, match="items"):
             sender.deliver(_batch(3))
+
+
+class TestDeliverProperties:
+    @settings(max_examples=60, deadline=None)
+    @given(n=st.integers(min_value=1, max_value=40),
+           rounds=st.lists(st.lists(st.sampled_from([201, 201, 409, 429, 503, 400]), min_size=40, max_size=40),
+                           max_size=6))
+    def test_every_item_is_accounted_for_exactly_once(self, n, rounds):
+        """Whatever mix of statuses comes back, each item ends created, conflict or dead exactly once,
+        and only retryable items are ever sent again."""
+        sent: list[list[int]] = []
+        script = list(rounds)
+
+        def send(body: bytes):
+            ids = _ids(body)
+            sent.append(ids)
+            statuses = script.pop(0)[: len(ids)] if script else [201] * len(ids)
+            return True, [ItemResult(s, None if s < 300 else {"type": "x"}) for s in statuses]
+
+        result = BulkSender(send, RetryPolicy(max_tries=None), wait=lambda s: False).deliver(_batch(n))
+        assert result.created + result.conflicts + len(result.dead) == n
+        assert sent[0] == list(range(n))
+        settled_before: set[int] = set()
+        for request, statuses in zip(sent, rounds):
+            assert not settled_before & set(request)
+            settled_before |= {i for i, s in zip(request, statuses) if s not in (429, 503)}

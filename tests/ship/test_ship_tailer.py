@@ -8,6 +8,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from featurewatch.errors import BackendError
 from featurewatch.ship.checkpoint import CheckpointStore
@@ -194,3 +196,31 @@ class TestTailer:
         tailer.scan()
         assert tailer.delete_shipped(3600) == [str(old)]
         assert new.exists() and not old.exists()
+
+
+class TestTailerProperties:
+    @settings(max_examples=40, deadline=None)
+    @given(cuts=st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=30),
+           limit=st.integers(min_value=1, max_value=300))
+    def test_any_write_pattern_yields_each_line_once_in_order(self, tmp_path_factory, cuts, limit):
+        """Whatever sizes the writes have (splitting lines anywhere) and whatever the read size, each
+        complete line is read exactly once, in order, and nothing incomplete is read."""
+        root = tmp_path_factory.mktemp("prop")
+        logs = root / "logs"
+        logs.mkdir()
+        data = _lines(0, 25)
+        tailer = Tailer(logs, CheckpointStore(root / "ckpt.json"), chunk_bytes=limit)
+        path = logs / NAME
+        path.write_bytes(b"")
+        got: list[int] = []
+        position = 0
+        for cut in cuts + [len(data)]:
+            piece = data[position:position + cut]
+            position += len(piece)
+            _append(path, piece)
+            got += _drain(tailer)
+            complete = data[:position].count(b"\n")
+            assert got == list(range(complete))
+            if position >= len(data):
+                break
+        assert got == list(range(25))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -21,8 +22,8 @@ from ._common import es_options, es_overrides, handle_errors
 @click.option("--source", required=True, type=click.Path(file_okay=False, exists=True),
               help="Folder of the shim's JSON-lines files (searched recursively).")
 @es_options
-@click.option("--once", "mode", flag_value="once", help="Ship what is there now, then exit.")
-@click.option("--follow", "mode", flag_value="follow", help="Keep tailing the files until SIGTERM/SIGINT.")
+@click.option("--once", is_flag=True, help="Ship what is there now, then exit.")
+@click.option("--follow", is_flag=True, help="Keep tailing the files until SIGTERM/SIGINT.")
 @click.option("--checkpoint-dir", type=click.Path(file_okay=False), default=None,
               help="Folder for the checkpoint [default: SOURCE/.featurewatch-ship].")
 @click.option("--dead-letter", type=click.Path(dir_okay=False), default=None,
@@ -40,7 +41,7 @@ from ._common import es_options, es_overrides, handle_errors
               help="With --follow: seconds between looks for new lines.")
 @click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
 @handle_errors
-def command(source: str, mode: str | None, checkpoint_dir: str | None, dead_letter: str | None,
+def command(source: str, once: bool, follow: bool, checkpoint_dir: str | None, dead_letter: str | None,
             print_stats: bool, delete_after_hours: float | None, batch_docs: int, batch_mb: float,
             max_tries: int, poll_interval: float, quiet: bool, **kwargs: Any) -> None:
     """Tail the shim's files in SOURCE and bulk-index every record into Elasticsearch.
@@ -57,8 +58,9 @@ def command(source: str, mode: str | None, checkpoint_dir: str | None, dead_lett
       featurewatch ship --source /var/log/featurewatch --es https://es:9200 --follow
       FEATUREWATCH_ES_API_KEY=... featurewatch ship --source logs --es https://es:9200 --once --stats
     """
-    if mode is None:
-        raise click.UsageError("give --once or --follow")
+    if once == follow:
+        raise click.UsageError("give either --once or --follow")
+    mode = "once" if once else "follow"
     settings = load_settings(es_overrides(kwargs))
     es = settings.es
     if not es.url:
@@ -77,6 +79,8 @@ def command(source: str, mode: str | None, checkpoint_dir: str | None, dead_lett
         delete_after_hours=delete_after_hours,
     )
     client = build_client(es)
+    # The client logs every failed attempt; our own retry lines say it once, without noise.
+    logging.getLogger("elastic_transport").setLevel(logging.ERROR)
     shipper = Shipper(config, bulk_sender(client, es.url),
                       on_progress=None if quiet else _print_progress,
                       on_retry=None if quiet else _print_retry)

@@ -77,11 +77,13 @@ def build_client(settings: ElasticsearchSettings, *, request_timeout: float = 30
         options["api_key"] = settings.api_key
     elif settings.username:
         options["basic_auth"] = (settings.username, settings.password or "")
-    if settings.ca_file:
-        if not Path(settings.ca_file).is_file():
-            raise ConfigError(f"CA file not found: {settings.ca_file}")
-        options["ca_certs"] = settings.ca_file
     if parts.scheme == "https":
+        # TLS options only make sense (and are only accepted) for https URLs; a CA file
+        # set in the environment for other commands must not break a plain-http one.
+        if settings.ca_file:
+            if not Path(settings.ca_file).is_file():
+                raise ConfigError(f"CA file not found: {settings.ca_file}")
+            options["ca_certs"] = settings.ca_file
         options["verify_certs"] = settings.verify_certs
         if not settings.verify_certs:
             options["ssl_show_warn"] = False

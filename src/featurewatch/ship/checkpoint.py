@@ -11,6 +11,7 @@ never a torn one.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import os
 from pathlib import Path
@@ -64,6 +65,32 @@ class CheckpointStore:
         #: so a copy made by copy-truncate rotation resumes where the original stopped.
         self.retired: list[FileCheckpoint] = []
         self.writes = 0
+        self._lock_fd: int | None = None
+
+    def lock(self) -> None:
+        """Take the checkpoint for this process; a second shipper on it fails instead of racing.
+
+        The lock is an advisory ``flock`` on ``<checkpoint>.lock``, released by
+        :meth:`unlock` or by the kernel when the process dies (even by SIGKILL).
+        """
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise BackendError(f"cannot create {lock_path}: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise BackendError(f"another shipper is using the checkpoint {self.path}; "
+                               "run one shipper per source folder and cluster") from None
+        self._lock_fd = fd
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     def load(self) -> "CheckpointStore":
         try:

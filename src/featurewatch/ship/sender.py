@@ -97,10 +97,12 @@ class BulkSender:
                 continue
             if not errors:
                 result.created += len(positions)
+                attempt = 0
                 continue
             if len(items) != len(positions):
                 raise BackendError(f"bulk response has {len(items)} items for {len(positions)} actions")
             retry: list[int] = []
+            retry_statuses: set[int] = set()
             for position, item in zip(positions, items):
                 status = item.status
                 if 200 <= status < 300:
@@ -109,13 +111,17 @@ class BulkSender:
                     result.conflicts += 1
                 elif status in RETRYABLE_STATUSES:
                     retry.append(position)
+                    retry_statuses.add(status)
                 else:
                     result.dead.append((position, status, item.error))
             if retry:
-                attempt += 1
-                self._backoff(attempt, f"{len(retry)} item(s) rejected with {sorted({items[positions.index(p)].status for p in retry})}")
+                # Tries are bounded per streak without progress: items that settled reset the count.
+                attempt = 1 if len(retry) < len(positions) else attempt + 1
+                self._backoff(attempt, f"{len(retry)} item(s) rejected with {sorted(retry_statuses)}")
                 result.retries += 1
                 groups.insert(0, retry)
+            else:
+                attempt = 0
         return result
 
     def _backoff(self, attempt: int, reason: str) -> None:

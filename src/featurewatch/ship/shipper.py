@@ -105,7 +105,8 @@ class Shipper:
         self.config = config
         self.build = ActionBuilder(config.prefix, config.enrich)
         self._stop = threading.Event()
-        self.sender = BulkSender(send, config.retry, wait=self._stop.wait, on_retry=on_retry)
+        self._on_retry = on_retry
+        self.sender = BulkSender(send, config.retry, wait=self._stop.wait, on_retry=self._retried)
         self.store = CheckpointStore(config.checkpoint)
         self.tailer = Tailer(config.source, self.store, exclude=(config.checkpoint, config.dead_letter))
         self.dead_letter = DeadLetterFile(config.dead_letter)
@@ -122,16 +123,37 @@ class Shipper:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
+    def _retried(self, reason: str, delay: float) -> None:
+        self.stats.retries += 1  # counted live, so a long outage shows in the stats at once
+        if self._on_retry is not None:
+            self._on_retry(reason, delay)
+
     def _new_batch(self) -> Batch:
         return Batch(self.config.max_docs, self.config.max_bytes)
 
     # -- the loop ------------------------------------------------------------
     def run(self) -> ShipStats:
-        """Ship until caught up (``follow=False``) or until :meth:`stop` (``follow=True``)."""
+        """Ship until caught up (``follow=False``) or until :meth:`stop` (``follow=True``).
+
+        Raises :class:`~featurewatch.errors.BackendError` when the cluster
+        cannot take the records (bounded tries exhausted, credentials refused);
+        the checkpoint on disk is then still exact. :meth:`stop` is final: a
+        stopped shipper's next ``run`` returns at once.
+        """
         started = time.monotonic()
         last_report = started
         reported_records = 0
-        self.store.load()
+        # Fresh state from the checkpoint on disk: a run after a failed one re-reads what was not acknowledged.
+        self.store = CheckpointStore(self.config.checkpoint)
+        self.tailer = Tailer(self.config.source, self.store,
+                             exclude=(self.config.checkpoint, self.config.dead_letter))
+        self._batch = self._new_batch()
+        self.store.lock()
+        try:
+            self.store.load()
+        except BaseException:
+            self.store.unlock()
+            raise
         self._saved_signature = self._signature()
         try:
             while not self._stop.is_set():
@@ -160,6 +182,7 @@ class Shipper:
             self.stats.truncations = self.tailer.truncations
             self.stats.bytes_behind = self.tailer.bytes_behind()
             self.tailer.close()
+            self.store.unlock()
         if self._stop.is_set():
             self.stats.interrupted = True
         return self.stats
@@ -215,7 +238,6 @@ class Shipper:
             delivery = self.sender.deliver(batch)
             self.stats.batches += 1
             self.stats.bulk_requests += delivery.requests
-            self.stats.retries += delivery.retries
             self.stats.indexed += delivery.created
             self.stats.duplicates += delivery.conflicts
             for position, status, error in delivery.dead:

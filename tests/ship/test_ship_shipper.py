@@ -1,0 +1,123 @@
+"""Tests for featurewatch.ship.shipper with a fake bulk endpoint (no cluster)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+import pytest
+from shiptools import write_records
+
+from featurewatch.es.bulk import ItemResult
+from featurewatch.ship import RetryPolicy, ShipConfig, Shipper
+
+
+class FakeCluster:
+    """Keeps created documents by (index, id); answers 409 for repeats like a real cluster."""
+
+    def __init__(self):
+        self.docs: dict[tuple[str, str], dict] = {}
+        self.requests = 0
+
+    def __call__(self, body: bytes):
+        self.requests += 1
+        lines = body.splitlines()
+        items = []
+        for header, source in zip(lines[::2], lines[1::2]):
+            meta = orjson.loads(header)["create"]
+            key = (meta["_index"], meta["_id"])
+            if key in self.docs:
+                items.append(ItemResult(409, {"type": "version_conflict_engine_exception"}))
+            else:
+                self.docs[key] = orjson.loads(source)
+                items.append(ItemResult(201, None))
+        errors = any(item.status != 201 for item in items)
+        return errors, items if errors else []
+
+
+def _config(tmp_path: Path, **changes) -> ShipConfig:
+    options = dict(source=tmp_path / "logs", checkpoint=tmp_path / "work" / "ckpt.json",
+                   dead_letter=tmp_path / "work" / "dead.jsonl", prefix="fw", max_docs=100,
+                   retry=RetryPolicy(initial=0.01, maximum=0.02), progress_interval=0.0)
+    options.update(changes)
+    return ShipConfig(**options)
+
+
+class TestShipper:
+    def test_progress_is_reported_on_a_backlog(self, tmp_path):
+        """The progress callback gets records shipped and bytes still behind."""
+        write_records(tmp_path / "logs", 300)
+        reports = []
+        cluster = FakeCluster()
+        stats = Shipper(_config(tmp_path), cluster, on_progress=reports.append).run()
+        assert stats.indexed == 300 and len(cluster.docs) == 300
+        assert reports and reports[-1].records == 300 and reports[-1].bytes_behind == 0
+
+    def test_enrichment_hook_fields_reach_the_documents(self, tmp_path):
+        """Fields returned by the enrichment hook are added to every indexed document."""
+        write_records(tmp_path / "logs", 20)
+        cluster = FakeCluster()
+
+        def enrich(record):
+            return {"tokens": {"note": [record["features"]["note"]]}}
+
+        Shipper(_config(tmp_path, enrich=enrich), cluster).run()
+        assert len(cluster.docs) == 20
+        assert all(doc["tokens"]["note"] == [doc["features"]["note"]] for doc in cluster.docs.values())
+
+    def test_delete_after_hours_removes_only_shipped_old_files(self, tmp_path):
+        """Fully shipped files untouched for longer than the limit are deleted; the checkpoint forgets them."""
+        logs = tmp_path / "logs"
+        write_records(logs, 50)
+        files = sorted(logs.glob("featurewatch-*.jsonl"))
+        for path in files:
+            os.utime(path, (1, 1))
+        stats = Shipper(_config(tmp_path, delete_after_hours=1), FakeCluster()).run()
+        assert stats.files_deleted == len(files) and not any(p.exists() for p in files)
+        checkpoint = orjson.loads((tmp_path / "work" / "ckpt.json").read_bytes())
+        assert checkpoint["files"] == []
+
+    def test_stats_count_duplicates_from_a_lost_checkpoint(self, tmp_path):
+        """Re-shipping without the checkpoint turns every record into a 409 counted as a duplicate."""
+        write_records(tmp_path / "logs", 40)
+        cluster = FakeCluster()
+        Shipper(_config(tmp_path), cluster).run()
+        (tmp_path / "work" / "ckpt.json").unlink()
+        stats = Shipper(_config(tmp_path), cluster).run()
+        assert (stats.indexed, stats.duplicates) == (0, 40)
+        assert stats.as_dict()["records_per_second"] > 0
+
+    def test_run_after_a_failed_run_loses_nothing(self, tmp_path):
+        """A run that gave up mid-way leaves nothing skipped for the next run on the same Shipper."""
+        from featurewatch.es.bulk import TransientError
+
+        write_records(tmp_path / "logs", 250)
+        cluster = FakeCluster()
+        failures = iter([False, True, True])  # the second batch fails for good
+
+        def flaky(body):
+            if next(failures, False):
+                raise TransientError("down")
+            return cluster(body)
+
+        shipper = Shipper(_config(tmp_path, retry=RetryPolicy(initial=0.001, maximum=0.001, max_tries=2)), flaky)
+        with pytest.raises(TransientError, match="giving up after 2 tries"):
+            shipper.run()
+        assert len(cluster.docs) == 100
+        stats = shipper.run()
+        assert len(cluster.docs) == 250 and stats.duplicates == 0
+
+    def test_a_second_shipper_on_the_same_checkpoint_is_refused(self, tmp_path):
+        """Two shippers on one checkpoint would race; the second fails with a clear error, then may run."""
+        from featurewatch.errors import BackendError
+        from featurewatch.ship.checkpoint import CheckpointStore
+
+        write_records(tmp_path / "logs", 10)
+        config = _config(tmp_path)
+        holder = CheckpointStore(config.checkpoint)
+        holder.lock()
+        with pytest.raises(BackendError, match="another shipper is using the checkpoint"):
+            Shipper(config, FakeCluster()).run()
+        holder.unlock()
+        assert Shipper(config, FakeCluster()).run().indexed == 10
