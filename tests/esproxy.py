@@ -61,6 +61,8 @@ class EsProxy:
         self.requests = 0
         self.bulk_requests = 0
         self.injected = 0
+        #: Every request forwarded: (method, path, body), for tests that count or inspect requests.
+        self.log: list[tuple[str, str, bytes]] = []
         self._server: http.server.ThreadingHTTPServer | None = None
         self._connections: set[socket.socket] = set()
         self._thread: threading.Thread | None = None
@@ -139,6 +141,8 @@ class EsProxy:
 
     # -- forwarding --------------------------------------------------------
     def forward(self, method: str, path: str, headers: dict[str, str], body: bytes | None) -> tuple[int, list[tuple[str, str]], bytes]:
+        with self._lock:
+            self.log.append((method, path, body or b""))
         if self.tls is not None:
             connection: http.client.HTTPConnection = http.client.HTTPSConnection(
                 self.upstream_host, self.upstream_port, timeout=60, context=self.tls)

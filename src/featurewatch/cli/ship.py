@@ -11,10 +11,12 @@ from typing import Any
 
 import click
 
+from ..baseline import load_baseline
 from ..errors import ConfigError
 from ..es.client import backend_errors, build_client
 from ..settings import load_settings
 from ..ship import Progress, RetryPolicy, ShipConfig, Shipper, bulk_sender, default_checkpoint_path
+from ..ship.enrich import TokenEnricher
 from ._common import es_options, es_overrides, handle_errors
 
 
@@ -39,11 +41,14 @@ from ._common import es_options, es_overrides, handle_errors
               help="With --once: tries per batch before giving up (exit 1). --follow retries forever.")
 @click.option("--poll-interval", type=click.FloatRange(0.01, 60), default=1.0, show_default=True,
               help="With --follow: seconds between looks for new lines.")
+@click.option("--baseline", "baselines", multiple=True, type=click.Path(dir_okay=False),
+              help="Baseline file(s): index the distinct tokens of their text features (tokens.<feature>) "
+                   "so `detect --es` can count unseen tokens. Repeat for several models.")
 @click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
 @handle_errors
 def command(source: str, once: bool, follow: bool, checkpoint_dir: str | None, dead_letter: str | None,
             print_stats: bool, delete_after_hours: float | None, batch_docs: int, batch_mb: float,
-            max_tries: int, poll_interval: float, quiet: bool, **kwargs: Any) -> None:
+            max_tries: int, poll_interval: float, baselines: tuple[str, ...], quiet: bool, **kwargs: Any) -> None:
     """Tail the shim's files in SOURCE and bulk-index every record into Elasticsearch.
 
     Each record goes to the daily index of its own date under its
@@ -55,7 +60,8 @@ def command(source: str, once: bool, follow: bool, checkpoint_dir: str | None, d
 
     \b
     Example:
-      featurewatch ship --source /var/log/featurewatch --es https://es:9200 --follow
+      featurewatch ship --source /var/log/featurewatch --es https://es:9200 --follow \\
+          --baseline credit-baseline.json
       FEATUREWATCH_ES_API_KEY=... featurewatch ship --source logs --es https://es:9200 --once --stats
     """
     if once == follow:
@@ -77,6 +83,7 @@ def command(source: str, once: bool, follow: bool, checkpoint_dir: str | None, d
         retry=RetryPolicy(max_tries=None if mode == "follow" else max_tries),
         poll_interval=poll_interval,
         delete_after_hours=delete_after_hours,
+        enrich=TokenEnricher([load_baseline(path) for path in baselines]) if baselines else None,
     )
     client = build_client(es)
     # The client logs every failed attempt; our own retry lines say it once, without noise.

@@ -1,0 +1,103 @@
+"""The Elasticsearch window source: a :class:`WindowProfile` counted by the cluster.
+
+One ``GET _mapping/field`` (the mapped type of every feature field, whatever
+their number) and one ``_search`` with ``size: 0`` per window; the search is
+split only when its buckets would exceed ``max_buckets`` (the cluster's
+``search.max_buckets`` is 65,536 by default). No document is fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from .. import record as R
+from ..baseline.model import NUMERIC, Baseline
+from ..errors import BackendError
+from ..profile.counting import empty_profile
+from ..profile.model import WindowProfile
+from . import layout
+from .aggregations import TOKENS_FIELD, estimated_buckets, indexed_field, parse_profile, profile_request
+from .client import backend_errors
+
+__all__ = ["ElasticsearchSource", "DEFAULT_MAX_BUCKETS"]
+
+DEFAULT_MAX_BUCKETS = 60_000
+_NUMBER_TYPES = {"double", "float", "long", "integer", "short", "byte", "half_float", "scaled_float"}
+
+
+class ElasticsearchSource:
+    """Window profiles from the daily requests indices of ``prefix``."""
+
+    def __init__(self, client: Elasticsearch, prefix: str = layout.DEFAULT_PREFIX, *,
+                 url: str | None = None, max_buckets: int = DEFAULT_MAX_BUCKETS) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.url = url
+        self.max_buckets = max_buckets
+
+    @property
+    def pattern(self) -> str:
+        return layout.requests_pattern(self.prefix)
+
+    def profile(self, baseline: Baseline, start: _dt.datetime, end: _dt.datetime) -> WindowProfile:
+        """Counts of ``baseline.model``'s records in ``[start, end)``, from aggregations."""
+        low, high = R.format_timestamp(start), R.format_timestamp(end)
+        with backend_errors(self.url):
+            types = self.field_types()
+            _check_numeric_mappings(baseline, types)
+            profile = empty_profile(baseline, low, high)
+            for index, group in enumerate(self._groups(baseline)):
+                body = profile_request(baseline, group, low, high, types, with_common=index == 0)
+                answer = self.client.search(index=self.pattern, ignore_unavailable=True, allow_no_indices=True,
+                                            **body)
+                parse_profile(baseline, group, answer.body, profile, with_common=index == 0)
+        return profile
+
+    def field_types(self) -> dict[str, Any]:
+        """Mapped type of every ``features.*``, ``tokens.*`` and ``prediction`` field.
+
+        A field mapped differently in two daily indices maps to the set of its types.
+        """
+        answer = self.client.indices.get_field_mapping(
+            index=self.pattern, fields=[f"{R.FEATURES}.*", f"{TOKENS_FIELD}.*", R.PREDICTION],
+            ignore_unavailable=True, allow_no_indices=True)
+        if not answer.body:
+            raise BackendError(f"no requests indices match {self.pattern}: has `featurewatch ship` sent records "
+                               f"there, and is the index prefix {self.prefix!r} right?")
+        found: dict[str, set[str]] = {}
+        for index in answer.body.values():
+            for field, entry in (index.get("mappings") or {}).items():
+                for leaf in (entry.get("mapping") or {}).values():
+                    if "type" in leaf:
+                        found.setdefault(field, set()).add(leaf["type"])
+        return {field: next(iter(kinds)) if len(kinds) == 1 else frozenset(kinds) for field, kinds in found.items()}
+
+    def _groups(self, baseline: Baseline) -> Iterator[list[str]]:
+        """Feature names in as few groups as the bucket limit allows (usually one)."""
+        group: list[str] = []
+        for feature in baseline.monitored():
+            if group and estimated_buckets(baseline, [*group, feature.name]) > self.max_buckets:
+                yield group
+                group = []
+            group.append(feature.name)
+        yield group
+
+
+def _check_numeric_mappings(baseline: Baseline, types: Mapping[str, Any]) -> None:
+    """A numeric feature mapped as anything but a number cannot be counted: say so and how to fix it."""
+    for feature in baseline.monitored():
+        if feature.kind != NUMERIC:
+            continue
+        field = indexed_field(feature, baseline)
+        kind = types.get(field)
+        kinds = set(kind) if isinstance(kind, frozenset) else ({kind} if kind else set())
+        wrong = kinds - _NUMBER_TYPES
+        if wrong:
+            raise BackendError(
+                f"feature {feature.name!r} is numeric in the baseline but {field} is mapped as "
+                f"{', '.join(sorted(wrong))} in some requests index (its first value there was not a number); "
+                f"delete or reindex that daily index after `featurewatch setup` so the template maps it as double")

@@ -1,0 +1,47 @@
+"""Ship-time enrichment: the distinct tokens of text features, for unseen-token counts.
+
+Elasticsearch cannot tokenise a keyword and compare it with a vocabulary in
+an aggregation, so the shipper adds, for each text feature a baseline names,
+``tokens.<feature>``: the record's distinct tokens (:func:`featurewatch.tokens.distinct_tokens`,
+the same function baselines and the local source use). Detection then counts
+them with ``value_count`` and ``terms`` — exactly the local numbers, without
+pulling documents. Records of models without a baseline are shipped as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .. import record as R
+from ..baseline.model import TEXT, Baseline
+from ..es.aggregations import TOKENS_FIELD
+from ..keys import category_key
+from ..tokens import distinct_tokens
+
+__all__ = ["TokenEnricher"]
+
+
+class TokenEnricher:
+    """``enrich(record) -> extra fields`` for the shipper's action builder."""
+
+    def __init__(self, baselines: Iterable[Baseline]) -> None:
+        self.text_features: dict[str, tuple[str, ...]] = {}
+        for baseline in baselines:
+            names = tuple(f.name for f in baseline.features.values() if f.kind == TEXT)
+            if names:
+                self.text_features[baseline.model] = names
+
+    def __call__(self, record: Mapping[str, Any]) -> dict[str, Any] | None:
+        names = self.text_features.get(record.get(R.MODEL))  # type: ignore[arg-type]
+        if not names:
+            return None
+        features = record.get(R.FEATURES)
+        if not isinstance(features, Mapping):
+            return None
+        tokens = {}
+        for name in names:
+            key = category_key(features.get(name))
+            if key is not None:
+                tokens[name] = distinct_tokens(key)
+        return {TOKENS_FIELD: tokens} if tokens else None
