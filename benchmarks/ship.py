@@ -24,7 +24,6 @@ import argparse
 import datetime as _dt
 import http.server
 import multiprocessing
-import os
 import resource
 import sys
 import tempfile

@@ -37,6 +37,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from esproxy import EsProxy  # noqa: E402
+from eswindow import parity_baseline  # noqa: E402
 from helpers import diabetes_baseline, synthetic_baseline  # noqa: E402
 
 from featurewatch.baseline.model import Baseline  # noqa: E402
@@ -143,3 +144,9 @@ def synth() -> Baseline:
 def diabetes() -> Baseline:
     """Baseline of scikit-learn's bundled diabetes data (model "diabetes", prediction "target")."""
     return diabetes_baseline()
+
+
+@pytest.fixture(scope="session")
+def baseline() -> Baseline:
+    """Baseline of the Elasticsearch parity window (``eswindow.py``): every kind, text and prediction."""
+    return parity_baseline()

@@ -13,7 +13,7 @@ TESTS = Path(__file__).resolve().parent
 
 def test_server_that_cannot_start_fails_the_tests(tmp_path):
     """With a broken server binary, a test using es_client errors with the cause, and the run exits non-zero."""
-    for name in ("conftest.py", "esproxy.py", "helpers.py"):
+    for name in ("conftest.py", "esproxy.py", "helpers.py", "eswindow.py"):
         shutil.copy(TESTS / name, tmp_path / name)
     (tmp_path / "test_needs_es.py").write_text("def test_needs_es(es_client):\n    assert es_client.info()\n")
     env = {k: v for k, v in os.environ.items() if k != "FEATUREWATCH_TEST_ES_URL"}

@@ -7,87 +7,17 @@ and the findings must be identical, for every check.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
 
-import featurewatch as fw
-from featurewatch.baseline import BaselineOptions, build_baseline
+from eswindow import END, START, log_window, ship
+
+from featurewatch.baseline import Baseline, BaselineOptions, build_baseline
 from featurewatch.detect import detect_profile
 from featurewatch.es import layout, setup
 from featurewatch.es.source import ElasticsearchSource
 from featurewatch.profile import LocalSource
-from featurewatch.ship import RetryPolicy, ShipConfig, Shipper, bulk_sender
-from featurewatch.ship.enrich import TokenEnricher
-
-START = dt.datetime(2026, 11, 20, 10, tzinfo=dt.timezone.utc)
-END = START + dt.timedelta(hours=2)
-WORDS = "pay the loan for my car repair school fees home kitchen family travel".split()
-
-
-def training(n: int = 4000, seed: int = 1) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "age": rng.normal(40, 10, n).round(),
-        "income": rng.lognormal(3.8, 0.4, n).round(2),
-        "region": rng.choice(["north", "south", "east", "west"], n, p=[0.4, 0.3, 0.2, 0.1]),
-        "accounts": rng.integers(1, 6, n),
-        "member": rng.choice([True, False], n),
-        "note": [" ".join(rng.choice(WORDS, 4)) for _ in range(n)],
-        "score": rng.random(n).round(4),
-    })
-
-
-@pytest.fixture(scope="module")
-def baseline():
-    options = BaselineOptions(model="parity", versions=("1.0",), prediction="score",
-                              kinds={"accounts": "categorical", "note": "text"})
-    return build_baseline(training(), options)
-
-
-def log_window(log_dir, n: int = 3000, seed: int = 2) -> None:
-    """A window with every kind of fault the checks look for."""
-    rng = np.random.default_rng(seed)
-    frame = training(n, seed)
-    fw.configure(log_dir=str(log_dir))
-    for i, row in enumerate(frame.to_dict("records")):
-        features = {k: v for k, v in row.items() if k != "score"}
-        if i % 7 == 0:
-            del features["age"]                      # absent
-        if i % 5 == 0:
-            features["income"] = None                # null
-        if i % 11 == 0:
-            features["income"] = "n/a"               # mistyped
-        if i % 13 == 0:
-            features["region"] = "atlantis"          # new category
-        if i % 17 == 0:
-            features["accounts"] = 9                 # new numeric-looking category
-        if i % 3 == 0:
-            features["note"] = "necesito dinero para el coche"   # unseen tokens
-        if i % 19 == 0:
-            features["note"] = None
-        if i % 23 == 0:
-            features["income"] = float(rng.normal(1e6, 10))  # out of range
-        version = "2.0-rc" if i % 29 == 0 else "1.0"
-        when = START + dt.timedelta(seconds=float(i) * 7200 / n)
-        fw.log_request(model="parity", version=version, features=features,
-                       prediction=None if i % 31 == 0 else row["score"], timestamp=when)
-    # Records outside the window or of another model must not count.
-    fw.log_request(model="parity", version="1.0", features={"age": 1}, timestamp=END)
-    fw.log_request(model="other", version="1.0", features={"age": 1}, timestamp=START)
-    fw.flush()
-
-
-def ship(log_dir, es_url, es_client, prefix, baseline, tmp_path) -> None:
-    setup.install(es_client, prefix)
-    config = ShipConfig(source=log_dir, checkpoint=tmp_path / "ckpt.json", dead_letter=tmp_path / "dead.jsonl",
-                        prefix=prefix, retry=RetryPolicy(max_tries=3), enrich=TokenEnricher([baseline]))
-    stats = Shipper(config, bulk_sender(es_client, es_url)).run()
-    assert stats.as_dict()["dead_lettered"] == 0
-    es_client.indices.refresh(index=layout.requests_pattern(prefix))
 
 
 def _rounded(profile_dict):
@@ -121,7 +51,7 @@ class TestParity:
                        for check, feature in found), (expected, found)
 
 
-def wide_baseline(features: int) -> "Baseline":
+def wide_baseline(features: int) -> Baseline:
     rng = np.random.default_rng(features)
     frame = pd.DataFrame({
         f"{'num' if i % 2 else 'cat'}_{i}": (rng.normal(size=500) if i % 2 else rng.choice(["a", "b", "c"], 500))

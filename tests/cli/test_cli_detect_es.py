@@ -1,0 +1,90 @@
+"""``featurewatch detect --es``: same output and exit codes as the local path, findings in the cluster."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from featurewatch.baseline import save_baseline
+from featurewatch.cli import main
+from featurewatch.es import layout
+from eswindow import END, START, log_window, ship
+
+WINDOW = ["--start", START.isoformat(), "--end", END.isoformat()]
+
+
+@pytest.fixture
+def shipped(tmp_path, es_url, es_client, es_prefix, baseline):
+    """A window of faulty records, logged locally and shipped into the test server."""
+    logs = tmp_path / "logs"
+    log_window(logs, n=1500)
+    ship(logs, es_url, es_client, es_prefix, baseline, tmp_path)
+    path = save_baseline(baseline, tmp_path / "baseline.json")
+    return logs, path
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(main, list(args), env=env or {}, catch_exceptions=False)
+
+
+def detect_es(url, prefix, baseline_path, *extra):
+    return run("detect", "--baseline", str(baseline_path), "--es", url, *WINDOW, *extra,
+               env={"FEATUREWATCH_ES_INDEX_PREFIX": prefix})
+
+
+class TestDetectEs:
+    def test_same_json_as_local_and_findings_in_the_cluster(self, shipped, es_url, es_client, es_prefix):
+        logs, baseline_path = shipped
+        remote = detect_es(es_url, es_prefix, baseline_path, "--format", "json")
+        local = run("detect", "--baseline", str(baseline_path), "--source", str(logs), *WINDOW, "--format", "json")
+        assert remote.exit_code == local.exit_code == 3
+        assert orjson.loads(remote.stdout) == orjson.loads(local.stdout)
+
+        findings, metrics = layout.findings_index(es_prefix), layout.metrics_index(es_prefix)
+        es_client.indices.refresh(index=[findings, metrics])
+        counts = (es_client.count(index=findings).body["count"], es_client.count(index=metrics).body["count"])
+        assert counts[0] == len(orjson.loads(remote.stdout)["findings"]) and counts[1] > 0
+        again = detect_es(es_url, es_prefix, baseline_path, "--format", "json")
+        assert again.exit_code == 3
+        es_client.indices.refresh(index=[findings, metrics])
+        assert (es_client.count(index=findings).body["count"],
+                es_client.count(index=metrics).body["count"]) == counts
+
+    def test_window_without_documents_is_no_data(self, shipped, es_url, es_prefix):
+        _, baseline_path = shipped
+        result = run("detect", "--baseline", str(baseline_path), "--es", es_url,
+                     "--start", "2026-01-01T00:00:00Z", "--end", "2026-01-01T01:00:00Z", "--format", "json",
+                     env={"FEATUREWATCH_ES_INDEX_PREFIX": es_prefix})
+        assert result.exit_code == 3
+        assert [f["check"] for f in orjson.loads(result.stdout)["findings"]] == ["no_data"]
+
+
+class TestDetectEsErrors:
+    def test_missing_index(self, tmp_path, es_url, es_prefix, baseline):
+        path = save_baseline(baseline, tmp_path / "baseline.json")
+        result = CliRunner().invoke(main, ["detect", "--baseline", str(path), "--es", es_url, *WINDOW],
+                                    env={"FEATUREWATCH_ES_INDEX_PREFIX": es_prefix})
+        assert result.exit_code == 1
+        assert "no requests indices match" in result.output and "Traceback" not in result.output
+
+    def test_cluster_down(self, tmp_path, baseline):
+        path = save_baseline(baseline, tmp_path / "baseline.json")
+        result = CliRunner().invoke(main, ["detect", "--baseline", str(path), "--es", "http://127.0.0.1:9", *WINDOW])
+        assert result.exit_code == 1
+        assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1
+
+    def test_wrong_credentials(self, tmp_path, es_proxy, baseline):
+        path = save_baseline(baseline, tmp_path / "baseline.json")
+        es_proxy.fail_next(20, status=401, path="/")
+        result = CliRunner().invoke(main, ["detect", "--baseline", str(path), "--es", es_proxy.url,
+                                           "--es-username", "elastic", "--es-password", "hunter2", *WINDOW])
+        assert result.exit_code == 1
+        assert "hunter2" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+    def test_source_and_es_together_is_usage(self, tmp_path, baseline):
+        path = save_baseline(baseline, tmp_path / "baseline.json")
+        result = CliRunner().invoke(main, ["detect", "--baseline", str(path), "--es", "http://x:9200",
+                                           "--source", str(tmp_path), *WINDOW])
+        assert result.exit_code == 2 and "not both" in result.output
