@@ -88,3 +88,32 @@ class TestDetectEsErrors:
         result = CliRunner().invoke(main, ["detect", "--baseline", str(path), "--es", "http://x:9200",
                                            "--source", str(tmp_path), *WINDOW])
         assert result.exit_code == 2 and "not both" in result.output
+
+
+class TestBaselineFromEs:
+    def test_reference_window_in_the_cluster_gives_the_local_baseline(self, shipped, es_url, es_prefix, tmp_path):
+        """--from-es reads the same records as --from-logs and builds the same baseline."""
+        logs, _ = shipped
+        common = ["--model", "parity", "--text", "note", "--categorical", "accounts", "--prediction", "score",
+                  "--start", START.isoformat(), "--end", END.isoformat()]
+        es_out, local_out = tmp_path / "es.json", tmp_path / "local.json"
+        remote = run("baseline", "build", "--from-es", es_url, *common, "-o", str(es_out),
+                     env={"FEATUREWATCH_ES_INDEX_PREFIX": es_prefix})
+        local = run("baseline", "build", "--from-logs", str(logs), *common, "-o", str(local_out))
+        assert remote.exit_code == local.exit_code == 0, remote.output + local.output
+        strip = lambda doc: {k: v for k, v in doc.items() if k not in {"created", "source"}}  # noqa: E731
+        assert strip(orjson.loads(es_out.read_bytes())) == strip(orjson.loads(local_out.read_bytes()))
+
+    def test_limit_bounds_the_records_read(self, shipped, es_url, es_prefix, tmp_path):
+        out = tmp_path / "b.json"
+        result = run("baseline", "build", "--from-es", es_url, "--model", "parity", "--limit", "100",
+                     "--start", START.isoformat(), "--end", END.isoformat(), "-o", str(out),
+                     env={"FEATUREWATCH_ES_INDEX_PREFIX": es_prefix})
+        assert result.exit_code == 0, result.output
+        assert "100 records in Elasticsearch" in result.output
+
+    def test_empty_reference_window(self, shipped, es_url, es_prefix, tmp_path):
+        result = CliRunner().invoke(main, ["baseline", "build", "--from-es", es_url, "--model", "parity",
+                                           "--start", "2020-01-01", "--end", "2020-01-02", "-o",
+                                           str(tmp_path / "b.json")], env={"FEATUREWATCH_ES_INDEX_PREFIX": es_prefix})
+        assert result.exit_code == 2 and "no records of model 'parity'" in result.output

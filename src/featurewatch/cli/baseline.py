@@ -10,6 +10,7 @@ import click
 from ..baseline import BaselineOptions, baseline_from_logs, build_baseline, save_baseline
 from ..baseline.model import CATEGORICAL, NUMERIC, TEXT, Baseline
 from ..datafiles import read_table
+from ..settings import load_settings
 from ._common import handle_errors
 from ._window import resolve_window
 
@@ -39,13 +40,19 @@ def command() -> None:
                    "watches the logged prediction).")
 @click.option("--from-logs", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Build from logged requests in DIR instead of a data file (needs --start and --end).")
-@click.option("--start", default=None, help="With --from-logs: start of the reference window (ISO 8601).")
-@click.option("--end", default=None, help="With --from-logs: end of the reference window (ISO 8601).")
+@click.option("--from-es", default=None, metavar="URL",
+              help="Build from logged requests in Elasticsearch instead (needs --start and --end; auth from "
+                   "FEATUREWATCH_ES_* variables; reads at most --limit records).")
+@click.option("--limit", type=click.IntRange(min=1), default=200_000, show_default=True,
+              help="With --from-es: most records read from the reference window.")
+@click.option("--start", default=None, help="With --from-logs/--from-es: start of the reference window (ISO 8601).")
+@click.option("--end", default=None, help="With --from-logs/--from-es: end of the reference window (ISO 8601).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Baseline file to write.")
 @handle_errors
 def build(data: str | None, model: str, versions: tuple[str, ...], text_columns: tuple[str, ...],
           categorical_columns: tuple[str, ...], numeric_columns: tuple[str, ...], excluded: tuple[str, ...],
-          prediction: str | None, from_logs: str | None, start: str | None, end: str | None, output: str) -> None:
+          prediction: str | None, from_logs: str | None, from_es: str | None, limit: int, start: str | None,
+          end: str | None, output: str) -> None:
     """Summarise training DATA (CSV, Parquet or JSONL) into a baseline file.
 
     Column kinds (numeric, categorical, boolean, text, identifier) are
@@ -57,23 +64,34 @@ def build(data: str | None, model: str, versions: tuple[str, ...], text_columns:
           --text application_note --exclude applicant_id --prediction score -o baseline.json
       featurewatch baseline build --from-logs logs --start 2026-11-01 --end 2026-11-08 \\
           --model credit -o baseline.json
+      featurewatch baseline build --from-es https://es:9200 --start 2026-11-01 --end 2026-11-08 \\
+          --model credit --text application_note -o baseline.json
     """
     kinds = {c: TEXT for c in text_columns}
     kinds.update({c: CATEGORICAL for c in categorical_columns})
     kinds.update({c: NUMERIC for c in numeric_columns})
     options = BaselineOptions(model=model, versions=versions, kinds=kinds, exclude=frozenset(excluded),
                               prediction=prediction)
-    if from_logs is not None:
-        if data is not None:
-            raise click.UsageError("give either DATA or --from-logs, not both")
+    if sum(x is not None for x in (data, from_logs, from_es)) > 1:
+        raise click.UsageError("give one of DATA, --from-logs or --from-es")
+    if from_es is not None:
+        from ..es.client import build_client
+        from ..es.reference import baseline_from_es
+
+        settings = load_settings({"es_url": from_es})
+        first, last = resolve_window(start, end, None, None)
+        baseline = baseline_from_es(build_client(settings.es), settings.es.index_prefix, options, first, last,
+                                    url=settings.es.url, limit=limit)
+        origin = f"{baseline.rows:,} records in Elasticsearch"
+    elif from_logs is not None:
         first, last = resolve_window(start, end, None, None)
         baseline = baseline_from_logs(from_logs, options, first, last)
         origin = f"{baseline.rows:,} logged records"
     else:
         if data is None:
-            raise click.UsageError("give the training DATA file (or --from-logs DIR with --start/--end)")
+            raise click.UsageError("give the training DATA file (or --from-logs DIR / --from-es URL with --start/--end)")
         if start or end:
-            raise click.UsageError("--start/--end go with --from-logs")
+            raise click.UsageError("--start/--end go with --from-logs or --from-es")
         frame = read_table(data)
         baseline = build_baseline(frame, options, source={"path": Path(data).name})
         origin = f"{baseline.rows:,} rows of {data}"

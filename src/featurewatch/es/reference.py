@@ -1,0 +1,71 @@
+"""A baseline from a reference window already in Elasticsearch (``baseline build --from-es``).
+
+A baseline needs quantile bin edges, category counts and a vocabulary with
+its singletons — things aggregations can only approximate — so this is the
+one place featurewatch reads documents: a *bounded* scroll (``limit``
+records, default 200,000) over the reference window, sorted by ``_doc``,
+fed to the same builder as ``--from-logs``. It runs once per baseline, never
+in ``detect``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from .. import record as R
+from ..baseline.build import BaselineOptions
+from ..baseline.logs import baseline_from_records
+from ..baseline.model import Baseline
+from . import layout
+from .client import backend_errors
+
+__all__ = ["baseline_from_es", "window_records", "DEFAULT_LIMIT"]
+
+DEFAULT_LIMIT = 200_000
+_PAGE = 5_000
+_FIELDS = [R.TIMESTAMP, R.MODEL, R.MODEL_VERSION, R.FEATURES, R.FEATURES_PRESENT, R.FEATURES_NULL, R.PREDICTION]
+
+
+def window_records(client: Elasticsearch, prefix: str, model: str, start: str, end: str,
+                   limit: int = DEFAULT_LIMIT) -> Iterator[dict[str, Any]]:
+    """Up to ``limit`` records of ``model`` with ``start <= @timestamp < end`` (scroll, then cleared)."""
+    query = {"bool": {"filter": [
+        {"term": {R.MODEL: model}},
+        {"range": {R.TIMESTAMP: {"gte": start, "lt": end, "format": "strict_date_optional_time"}}},
+    ]}}
+    answer = client.search(index=layout.requests_pattern(prefix), query=query, size=min(_PAGE, limit),
+                           sort=["_doc"], source=_FIELDS, scroll="2m", ignore_unavailable=True,
+                           allow_no_indices=True)
+    scroll_id = answer.body.get("_scroll_id")
+    seen = 0
+    try:
+        while True:
+            hits = answer.body.get("hits", {}).get("hits", [])
+            if not hits:
+                return
+            for hit in hits:
+                yield hit["_source"]
+                seen += 1
+                if seen >= limit:
+                    return
+            answer = client.scroll(scroll_id=scroll_id, scroll="2m")
+            scroll_id = answer.body.get("_scroll_id", scroll_id)
+    finally:
+        if scroll_id:
+            client.options(ignore_status=404).clear_scroll(scroll_id=scroll_id)
+
+
+def baseline_from_es(client: Elasticsearch, prefix: str, options: BaselineOptions, start: _dt.datetime,
+                     end: _dt.datetime, *, url: str | None = None, limit: int = DEFAULT_LIMIT) -> Baseline:
+    """Build a baseline from at most ``limit`` records of a reference window in Elasticsearch."""
+    low, high = R.format_timestamp(start), R.format_timestamp(end)
+    with backend_errors(url):
+        records = list(window_records(client, prefix, options.model, low, high, limit))
+    return baseline_from_records(records, options,
+                                 source={"elasticsearch": layout.requests_pattern(prefix), "start": low, "end": high,
+                                         "records": len(records), "limit": limit},
+                                 where=f"in {layout.requests_pattern(prefix)} between {low} and {high}")
