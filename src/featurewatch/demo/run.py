@@ -56,10 +56,13 @@ def summarise_logs(log_dir: Path) -> list[tuple[str, int]]:
     return sorted(per_hour.items())
 
 
+#: How the demo builds its baseline: kinds inferred, the score watched as the prediction.
+DEMO_OPTIONS = BaselineOptions(model=data.MODEL, versions=(data.VERSION,), prediction="score")
+
+
 def build_demo_baseline(training: Path, output: Path) -> Baseline:
     """The demo model's baseline from its training CSV (what ``baseline build`` does), saved to ``output``."""
-    options = BaselineOptions(model=data.MODEL, versions=(data.VERSION,), prediction="score")
-    baseline = build_baseline(read_table(training), options, source={"path": training.name})
+    baseline = build_baseline(read_table(training), DEMO_OPTIONS, source={"path": training.name})
     save_baseline(baseline, output)
     return baseline
 

@@ -3,8 +3,8 @@
 :func:`flatten_mapping` reads what a cluster answers (``GET <index>/_mapping``,
 a composable index template, or bare mappings), including fields that exist
 only through dynamic templates when given a sample document to resolve them.
-:func:`contract_mappings` states the same from featurewatch's own contract
-(:mod:`featurewatch.record`, :mod:`featurewatch.es.layout`), for offline use.
+:func:`contract_mappings` derives the same offline from the templates that
+``setup`` installs (:mod:`featurewatch.es.templates`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import record
-from ..es import layout
+from ..es import layout, templates
 from .dataviews import DataViews
 from .spec import ModelSpec
 
-__all__ = ["FieldTypes", "flatten_mapping", "contract_mappings", "CONFLICT"]
+__all__ = ["FieldTypes", "flatten_mapping", "contract_mappings", "sample_record", "CONFLICT"]
 
 #: ``{field path: type}`` of one index or index pattern.
 FieldTypes = dict[str, str]
@@ -153,34 +153,32 @@ def flatten_mapping(response: Mapping[str, Any], sample: Mapping[str, Any] | Non
     return merged
 
 
-#: Request fields and their types (strings keyword, numbers double, booleans boolean).
-_REQUEST_FIELDS: FieldTypes = {
-    record.TIMESTAMP: "date",
-    record.SCHEMA: "long",
-    record.MODEL: "keyword",
-    record.MODEL_VERSION: "keyword",
-    record.REQUEST_ID: "keyword",
-    record.ROW: "long",
-    record.LATENCY_MS: "double",
-    record.FEATURES_PRESENT: "keyword",
-    record.FEATURES_NULL: "keyword",
-    f"{record.ERROR}.type": "keyword",
-}
-_FEATURE_TYPES = {"numeric": "double", "categorical": "keyword", "boolean": "boolean", "text": "keyword",
-                  "identifier": "keyword"}
+#: One value of each kind, as the shim would log it, to resolve the dynamic templates.
+_SAMPLE_VALUES: dict[str, Any] = {"numeric": 1.5, "categorical": "a", "boolean": True, "text": "a b",
+                                  "identifier": "id-1"}
+
+
+def sample_record(spec: ModelSpec) -> dict[str, Any]:
+    """A record of ``spec``'s model as the shim writes it, one value of each feature's kind."""
+    features = {f.name: _SAMPLE_VALUES[f.kind] for f in spec.features}
+    return {record.SCHEMA: record.SCHEMA_VERSION, record.TIMESTAMP: "2026-11-20T00:00:00.000000Z",
+            record.MODEL: spec.model, record.MODEL_VERSION: "1", record.REQUEST_ID: "r-1", record.ROW: 0,
+            record.LATENCY_MS: 1.5, record.FEATURES: features, record.FEATURES_PRESENT: list(features),
+            record.FEATURES_NULL: [], record.PREDICTION: 0.5}
 
 
 def contract_mappings(spec: ModelSpec, prefix: str = layout.DEFAULT_PREFIX) -> dict[str, FieldTypes]:
-    """``{data view title: {field: type}}`` as featurewatch's contract says ``setup`` maps them.
+    """``{data view title: {field: type}}`` from the templates ``setup`` installs, offline.
 
-    For offline validation; a test against a real server reads them back
-    with :func:`flatten_mapping` instead.
+    The requests fields come from the requests template's mappings and
+    dynamic templates applied to :func:`sample_record`; findings and metrics
+    from their index mappings. A test against a server reads the same back
+    with :func:`flatten_mapping` after ``setup``.
     """
     views = DataViews(prefix)
-    requests = dict(_REQUEST_FIELDS)
-    requests.update({f.field: _FEATURE_TYPES[f.kind] for f in spec.features})
+    requests = templates.requests_template(prefix)["template"]["mappings"]
     return {
-        views.requests_title: requests,
-        views.findings_title: dict(layout.FINDING_FIELDS),
-        views.metrics_title: dict(layout.METRIC_FIELDS),
+        views.requests_title: flatten_mapping(requests, sample_record(spec)),
+        views.findings_title: flatten_mapping(templates.findings_mappings()),
+        views.metrics_title: flatten_mapping(templates.metrics_mappings()),
     }

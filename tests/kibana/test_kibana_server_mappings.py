@@ -1,0 +1,53 @@
+"""The saved objects against the mappings `setup` really installs, read back from the test server.
+
+Kibana checks none of this on import: a chart on a field that is missing or
+not aggregatable just shows an error on the dashboard at 3 a.m.
+"""
+
+from __future__ import annotations
+
+from featurewatch.detect.report import Finding, Report
+from featurewatch.es import layout, setup
+from featurewatch.es.sinks import ElasticsearchFindingsSink
+from featurewatch.kibana import build_ndjson, flatten_mapping, validate
+from featurewatch.kibana.dataviews import DataViews
+from featurewatch.kibana.mappings import sample_record
+from featurewatch.kibana.spec import spec_from_demo
+
+
+def _server_mappings(es_client, prefix: str, spec) -> dict[str, dict[str, str]]:
+    setup.install(es_client, prefix)
+    es_client.index(index=layout.requests_index("2026-11-20T00:00:00Z", prefix), id="sample",
+                    document=sample_record(spec), refresh=True)
+    report = Report(model=spec.model, start="2026-11-20T00:00:00.000000Z", end="2026-11-20T01:00:00.000000Z",
+                    records=1, findings=[Finding(check="na_spike", feature="income", severity="warning",
+                                                 statistic=0.3, threshold=0.05, baseline="1%", observed="31%",
+                                                 message="m", p_value=1e-6)],
+                    metrics=[{"@timestamp": "2026-11-20T01:00:00.000000Z", "model": spec.model,
+                              "window.start": "2026-11-20T00:00:00.000000Z",
+                              "window.end": "2026-11-20T01:00:00.000000Z", "feature": "income", "records": 1,
+                              "null_rate": 0.3}])
+    ElasticsearchFindingsSink(es_client, prefix).write(report)
+    views = DataViews(prefix)
+    read = lambda index: flatten_mapping(es_client.indices.get_mapping(index=index).body)  # noqa: E731
+    return {views.requests_title: read(layout.requests_pattern(prefix)),
+            views.findings_title: read(layout.findings_index(prefix)),
+            views.metrics_title: read(layout.metrics_index(prefix))}
+
+
+def test_generated_objects_match_the_installed_mappings(es_client, es_prefix):
+    """The demo objects (the committed file, built for this test's index prefix) validate against the
+    server's mappings; the committed file is these bytes for the default prefix (test_kibana_build)."""
+    spec = spec_from_demo()
+    mappings = _server_mappings(es_client, es_prefix, spec)
+    assert mappings[DataViews(es_prefix).requests_title]["features.income"] == "double"
+    assert validate(build_ndjson(spec, es_prefix), mappings) == []
+
+
+def test_a_field_the_server_lacks_is_caught(es_client, es_prefix):
+    """Drop one field from the server's answer: the validator names it (it can fail)."""
+    spec = spec_from_demo()
+    mappings = _server_mappings(es_client, es_prefix, spec)
+    del mappings[DataViews(es_prefix).requests_title]["features.region"]
+    problems = validate(build_ndjson(spec, es_prefix), mappings)
+    assert problems and any("features.region" in p for p in problems)
