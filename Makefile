@@ -20,9 +20,18 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
-bench: $(STAMP)
+# Benchmarks are not part of `make test`; figures go in README.md.
+bench: $(STAMP) $(VENV)/evidently/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/shim.py
+	$(BIN)/python benchmarks/ship.py
+	$(BIN)/python benchmarks/detect.py
+	$(BIN)/python benchmarks/detect_es.py
+
+# Evidently 0.7 needs pandas < 3: the detect benchmark runs it from its own virtualenv.
+$(VENV)/evidently/bin/python: $(BIN)/python
+	$(PYTHON) -m venv $(VENV)/evidently
+	$(VENV)/evidently/bin/python -m pip install --quiet "evidently>=0.7" "pandas<3" pyarrow psutil
 
 clean:
 	rm -rf $(VENV) demo-output
