@@ -140,6 +140,15 @@ class TestNovelty:
         report = detect_profile(synth, profile_frame(synth, window, prediction="score"))
         assert ("unseen_category", "colour") in _alarms(report)
 
+    def test_closed_field_shows_its_first_new_value_as_info(self, synth):
+        """One new value in a closed field is not yet more than chance: no alarm, but an info finding naming it."""
+        window = _window(n=2000)
+        window.loc[window.index[:1], "colour"] = "purple"
+        report = detect_profile(synth, profile_frame(synth, window, prediction="score"))
+        assert ("unseen_category", "colour") not in _alarms(report)
+        [info] = [f for f in report.findings if (f.check, f.feature) == ("unseen_category", "colour")]
+        assert info.severity == "info" and "'purple' ×1" in info.message
+
     def test_open_field_takes_new_values_in_its_stride(self, synth):
         """merchant's long tail brings new values at the rate Good–Turing predicts: not an alarm."""
         window = _window(n=20000)

@@ -40,6 +40,8 @@ class Candidate:
     observed_value: float | None = None
     #: Replaces the configured warning threshold (a closed field warns on any significant new value).
     warning: float | None = None
+    #: Report as ``info`` when not significant (yet): a fact worth seeing, not an alarm.
+    info_when_quiet: bool = False
 
 
 Result = list[Candidate | Finding]
@@ -137,8 +139,10 @@ def unseen_category(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig)
         if isinstance(item, Candidate):
             if closed:
                 # A closed field (no value seen only once in training, nothing beyond the cap): new values
-                # are a broken contract whatever their share, once they are more than chance.
+                # are a broken contract whatever their share, once they are more than chance; before
+                # that, the first one is still shown as info, so nobody has to wait for the alarm to see it.
                 item.warning = 0.0
+                item.info_when_quiet = True
             item.baseline = f"{item.baseline} new expected"
             item.observed = f"{item.observed.split(' ')[0]} new: {_examples(w.unseen, 2)}"
     return result

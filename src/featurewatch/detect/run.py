@@ -68,6 +68,15 @@ def detect_profile(baseline: Baseline, profile: WindowProfile, config: DetectCon
     return report
 
 
+def _quiet(candidate: checks.Candidate, q: float) -> Finding:
+    """An ``info`` finding for a candidate that is not significant yet (see ``info_when_quiet``)."""
+    return Finding(check=candidate.check, feature=candidate.feature, severity="info", statistic=candidate.effect,
+                   threshold=None, baseline=candidate.baseline, observed=candidate.observed,
+                   message=f"{candidate.message} [not yet more than chance: {pvalue(q)}]", p_value=q,
+                   effect=candidate.effect_name, baseline_value=candidate.baseline_value,
+                   observed_value=candidate.observed_value)
+
+
 def _resolve(results: list[checks.Candidate | Finding], config: DetectConfig) -> list[Finding]:
     """Adjust all p-values together (Benjamini–Hochberg), apply thresholds, sort worst first."""
     candidates = [r for r in results if isinstance(r, checks.Candidate)]
@@ -77,6 +86,8 @@ def _resolve(results: list[checks.Candidate | Finding], config: DetectConfig) ->
     for candidate in candidates:
         q = adjusted.get(id(candidate))
         if q is not None and q > config.alpha:
+            if candidate.info_when_quiet and candidate.observed_value:
+                findings.append(_quiet(candidate, q))
             continue
         if not candidate.gate:
             continue
