@@ -42,6 +42,26 @@ class TestProcesses:
         assert len(seen) == 40_000
         assert len(logfiles.log_files(tmp_path)) == 4  # one file per process
 
+    def test_threads_give_exact_non_interleaved_lines(self, tmp_path):
+        """8 threads x 5,000 records (tiny buffer flushes racing with writes): every record once, whole."""
+        import threading
+
+        fw.configure(log_dir=str(tmp_path), flush_interval=0.001)
+
+        def work(worker: int) -> None:
+            for index in range(5_000):
+                fw.log_request(model="m", features={"worker": worker, "i": index, "pad": "x" * (index % 300)})
+
+        threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        fw.flush()
+        records = read_records(tmp_path)
+        assert len(records) == 40_000
+        assert len({(r[R.FEATURES]["worker"], r[R.FEATURES]["i"]) for r in records}) == 40_000
+
     def test_fork_does_not_duplicate_the_parents_buffer(self, tmp_path):
         """A child forked with records still buffered must not write them again."""
         fw.configure(log_dir=str(tmp_path), flush_interval=60)
