@@ -199,3 +199,41 @@ class TestConfigure:
     def test_bad_setting_is_a_config_error(self, tmp_path):
         with pytest.raises(fw.ConfigError, match="sample_rate"):
             fw.configure(log_dir=str(tmp_path), sample_rate=2)
+
+
+class TestNeverBreaksTheCall:
+    def test_bad_environment_turns_logging_off_not_the_model(self, tmp_path, monkeypatch, capsys):
+        """A bad FEATUREWATCH_* variable must not raise out of a decorated call (nor hide its exception)."""
+        monkeypatch.setenv("FEATUREWATCH_SAMPLE_RATE", "lots")
+        monkeypatch.setenv("FEATUREWATCH_LOG_DIR", str(tmp_path))
+
+        @fw.monitor(model="m")
+        def predict(features):
+            return 1
+
+        @fw.monitor(model="m")
+        def broken(features):
+            raise KeyError("model bug")
+
+        assert predict({"a": 1}) == 1
+        with pytest.raises(KeyError, match="model bug"):
+            broken({"a": 1})
+        fw.flush()
+        assert read_records(tmp_path) == []
+        assert capsys.readouterr().err.count("logging is off") == 1
+
+    def test_renderer_in_the_chain_is_refused_not_written_corrupt(self, tmp_path, capsys):
+        """A JSONRenderer at the end of the chain would write strings: the record is dropped with a warning."""
+        fw.configure(log_dir=str(tmp_path), processors=[structlog.processors.JSONRenderer()])
+        fw.log_request(model="m", features={"a": 1})
+        fw.log_request(model="m", features=[{"a": 1}, {"a": 2}])
+        fw.flush()
+        assert read_records(tmp_path) == []
+        assert fw.stats()["failed"] == 2 and "JSONRenderer" in capsys.readouterr().err
+
+    def test_drop_mode_redaction_leaves_no_trace(self, tmp_path):
+        fw.configure(log_dir=str(tmp_path), redact=["ssn"], redact_mode="drop")
+        fw.log_request(model="m", features={"ssn": None, "age": 3})
+        fw.flush()
+        [rec] = read_records(tmp_path)
+        assert "ssn" not in rec[R.FEATURES_NULL] and "ssn" not in rec[R.FEATURES_PRESENT]

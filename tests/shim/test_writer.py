@@ -126,6 +126,25 @@ class TestFailuresNeverReachTheCaller:
         assert [r[R.FEATURES]["a"] for r in read_records(tmp_path)] == [2]
         assert "No space left" in capsys.readouterr().err
 
+    def test_disk_full_part_way_leaves_no_torn_line(self, tmp_path, monkeypatch):
+        """A write that fails after half a block is cut back, so the next record starts on its own line."""
+        fw.configure(log_dir=str(tmp_path))
+        fw.log_request(model="m", features={"a": 1})
+        fw.flush()
+        real_write = os.write
+
+        def half_then_full(fd, data):
+            real_write(fd, bytes(data[: len(data) // 2]))
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(_writer.os, "write", half_then_full)
+        fw.log_request(model="m", features={"a": 2})
+        fw.flush()
+        monkeypatch.setattr(_writer.os, "write", real_write)
+        fw.log_request(model="m", features={"a": 3})
+        fw.flush()
+        assert [r[R.FEATURES]["a"] for r in read_records(tmp_path)] == [1, 3]
+
     def test_vanished_log_dir_is_recreated(self, tmp_path):
         """Deleting the folder while logging loses nothing written after the delete."""
         folder = tmp_path / "logs"

@@ -35,23 +35,25 @@ _PLAIN = frozenset({float, int, bool, type(None)})
 
 
 class _Clock:
-    """``(iso timestamp, hour key)`` for now, formatting the seconds once per second."""
+    """``(iso timestamp, hour key)`` for now, formatting the seconds once per second.
 
-    __slots__ = ("_second", "_prefix", "_hour")
+    The cached second, prefix and hour live in one tuple, replaced at once, so
+    a thread never pairs one second's prefix with another's hour.
+    """
+
+    __slots__ = ("_cache",)
 
     def __init__(self) -> None:
-        self._second = -1
-        self._prefix = ""
-        self._hour = ""
+        self._cache: tuple[int, str, str] = (-1, "", "")
 
     def now(self) -> tuple[str, str]:
         second, nanos = divmod(time.time_ns(), 1_000_000_000)
-        if second != self._second:
+        cache = self._cache
+        if second != cache[0]:
             parts = time.gmtime(second)
-            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", parts)
-            self._hour = time.strftime("%Y%m%dT%H", parts)
-            self._second = second
-        return f"{self._prefix}.{nanos // 1000:06d}Z", self._hour
+            cache = (second, time.strftime("%Y-%m-%dT%H:%M:%S", parts), time.strftime("%Y%m%dT%H", parts))
+            self._cache = cache
+        return f"{cache[1]}.{nanos // 1000:06d}Z", cache[2]
 
 
 def _timestamp_of(value: Any) -> tuple[str, str]:
@@ -68,6 +70,10 @@ def _timestamp_of(value: Any) -> tuple[str, str]:
     else:
         raise TypeError(f"timestamp must be a datetime, ISO string or epoch seconds, not {type(value).__name__}")
     return R.format_timestamp(moment), moment.strftime("%Y%m%dT%H")
+
+
+def _error_field(error: BaseException, limit: int) -> dict[str, str]:
+    return {"type": type(error).__name__, "message": R.truncate(str(error), limit)}
 
 
 class Shim:
@@ -124,34 +130,30 @@ class Shim:
         if request_id is None:
             request_id = self.new_request_id()
         version = None if version is None else str(version)
-        error_field = None if error is None else {
-            "type": type(error).__name__, "message": R.truncate(str(error), limit)}
         method = "info" if error is None else "error"
-        processors = self.processors
 
         if type(features) is dict:  # the common single-record case, kept lean
             row, nulls = _records.clean_mapping(features, limit)
+            present = list(row)
             if self._redact:
-                row = _records.redact(row, self._redact, self.settings.redact_mode)
-            event: dict[str, Any] = {
+                row, present, nulls = self._redacted(row, nulls)
+            event: dict[str, Any] | None = {
                 R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: iso, R.MODEL: model, R.MODEL_VERSION: version,
                 R.REQUEST_ID: request_id, R.ROW: 0, R.LATENCY_MS: latency_ms, R.FEATURES: row,
-                R.FEATURES_PRESENT: list(row), R.FEATURES_NULL: nulls,
+                R.FEATURES_PRESENT: present, R.FEATURES_NULL: nulls,
                 R.PREDICTION: prediction if prediction.__class__ in _PLAIN else
                 _records.split_predictions(prediction, 1, limit)[0],
             }
-            if error_field is not None:
-                event[R.ERROR] = error_field
-            if processors:
-                try:
-                    for processor in processors:
-                        event = processor(self, method, event)
-                except structlog.DropEvent:
-                    self.filtered += 1
+            if error is not None:
+                event[R.ERROR] = _error_field(error, limit)  # type: ignore[index]
+            if self.processors:
+                event = self._processed(event, method)  # type: ignore[arg-type]
+                if event is None:
                     return
             line = R.dumps(event, limit)
-            if len(line) > limit:  # a string might be too long: check them this time
-                event[R.FEATURES] = _records.clean_mapping(row, limit, check_strings=True)[0]
+            if len(line) > limit and isinstance(event.get(R.FEATURES), dict):
+                # A string might be too long: check them this time (no string is longer than its line).
+                event[R.FEATURES] = _records.clean_mapping(event[R.FEATURES], limit, check_strings=True)[0]
                 line = R.dumps(event, limit)
             self.writer.write(hour, line)
             return
@@ -163,37 +165,64 @@ class Shim:
             R.REQUEST_ID: request_id, R.ROW: 0, R.LATENCY_MS: latency_ms, R.FEATURES: None,
             R.FEATURES_PRESENT: None, R.FEATURES_NULL: None, R.PREDICTION: None,
         }
-        if error_field is not None:
-            template[R.ERROR] = error_field
-        events = self._events(template, rows, predictions, method)
+        if error is not None:
+            template[R.ERROR] = _error_field(error, limit)
+        events = self._row_events(template, rows, predictions, method)
         lines, count = R.dumps_many(events, limit)
         if count:
             self.writer.write(hour, lines)
 
-    def _events(self, template: dict[str, Any], rows: _records.RowSet, predictions: list[Any],
-                method: str) -> Iterator[dict[str, Any]]:
-        """One event per row from a template; redaction and processors applied."""
-        redact = self._redact
-        processors = self.processors
+    def _row_events(self, template: dict[str, Any], rows: _records.RowSet, predictions: list[Any],
+                    method: str, *, row_numbers: bool = True,
+                    per_row: list[dict[str, Any]] | None = None) -> Iterator[dict[str, Any]]:
+        """One event per row from a template, redacted and processed; dropped events are skipped.
+
+        ``per_row`` holds fields that differ by row (replays: timestamp, request id, version).
+        """
         for index, (row, present, nulls, prediction) in enumerate(
                 zip(rows.features, rows.present, rows.nulls, predictions)):
-            if redact:
-                row = _records.redact(row, redact, self.settings.redact_mode)
-                present = list(row)
-            event = template.copy()
-            event[R.ROW] = index
+            if self._redact:
+                row, present, nulls = self._redacted(row, nulls)
+            event: dict[str, Any] | None = template.copy()
+            assert event is not None
+            if row_numbers:
+                event[R.ROW] = index
+            if per_row is not None:
+                event.update(per_row[index])
             event[R.FEATURES] = row
             event[R.FEATURES_PRESENT] = present
             event[R.FEATURES_NULL] = nulls
             event[R.PREDICTION] = prediction
-            if processors:
-                try:
-                    for processor in processors:
-                        event = processor(self, method, event)
-                except structlog.DropEvent:
-                    self.filtered += 1
+            if self.processors:
+                event = self._processed(event, method)
+                if event is None:
                     continue
             yield event
+
+    def _processed(self, event: dict[str, Any], method: str) -> dict[str, Any] | None:
+        """Run the structlog processor chain; None when a processor dropped the event.
+
+        A processor must return the event dict: a renderer (``JSONRenderer``)
+        at the end of the chain would turn records into strings, so its output
+        is refused (the record dropped, one warning) rather than written corrupt.
+        """
+        try:
+            for processor in self.processors:
+                event = processor(self, method, event)
+        except structlog.DropEvent:
+            self.filtered += 1
+            return None
+        if not isinstance(event, dict):
+            raise TypeError(f"a featurewatch processor returned {type(event).__name__}, not the event dict "
+                            f"(renderers such as JSONRenderer do not belong in featurewatch's chain)")
+        return event
+
+    def _redacted(self, row: dict[str, Any], nulls: list[str]) -> tuple[dict[str, Any], list[str], list[str]]:
+        """``(row, present, nulls)`` with the redacted features hashed or dropped."""
+        row = _records.redact(row, self._redact, self.settings.redact_mode)
+        if self.settings.redact_mode == "drop":
+            nulls = [name for name in nulls if name not in self._redact]
+        return row, list(row), nulls
 
     def log_rows(self, model: str, version: str | None, frame: Any, *,
                  timestamps: tuple[list[str], list[str]], request_ids: list[str],
@@ -205,38 +234,27 @@ class Shim:
         """
         limit = self._limit
         rows = _records.rows_from_input(frame, limit)
-        by_hour: dict[str, bytearray] = {}
-        counts: dict[str, int] = {}
-        iso, hours = timestamps
-        for index in range(len(rows)):
-            row = rows.features[index]
-            present = rows.present[index]
-            if self._redact:
-                row = _records.redact(row, self._redact, self.settings.redact_mode)
-                present = list(row)
-            prediction = None if predictions is None else _records.split_predictions(predictions[index], 1, limit)[0]
-            event: dict[str, Any] = {
-                R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: iso[index], R.MODEL: model,
-                R.MODEL_VERSION: versions[index] if versions is not None else version,
-                R.REQUEST_ID: request_ids[index], R.ROW: 0, R.LATENCY_MS: None, R.FEATURES: row,
-                R.FEATURES_PRESENT: present, R.FEATURES_NULL: rows.nulls[index], R.PREDICTION: prediction,
-            }
-            try:
-                for processor in self.processors:
-                    event = processor(self, "info", event)
-            except structlog.DropEvent:
-                self.filtered += 1
-                continue
-            hour = hours[index]
-            buffer = by_hour.get(hour)
-            if buffer is None:
-                buffer = by_hour[hour] = bytearray()
-                counts[hour] = 0
-            buffer += R.dumps(event, limit)
-            counts[hour] += 1
-        for hour, buffer in by_hour.items():
-            self.writer.write(hour, buffer)
-        return sum(counts.values())
+        cleaned = [None] * len(rows) if predictions is None else \
+            [_records.split_predictions(p, 1, limit)[0] for p in predictions]
+        iso, _hours = timestamps  # files follow each event's own @timestamp
+        per_row = [{R.TIMESTAMP: iso[i], R.REQUEST_ID: request_ids[i],
+                    R.MODEL_VERSION: versions[i] if versions is not None else version} for i in range(len(rows))]
+        template: dict[str, Any] = {
+            R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: None, R.MODEL: model, R.MODEL_VERSION: version,
+            R.REQUEST_ID: None, R.ROW: 0, R.LATENCY_MS: None, R.FEATURES: None,
+            R.FEATURES_PRESENT: None, R.FEATURES_NULL: None, R.PREDICTION: None,
+        }
+        events = self._row_events(template, rows, cleaned, "info", row_numbers=False, per_row=per_row)
+        by_hour: dict[str, list[dict[str, Any]]] = {}
+        for event in events:
+            stamp = str(event.get(R.TIMESTAMP))
+            by_hour.setdefault(f"{stamp[0:4]}{stamp[5:7]}{stamp[8:10]}T{stamp[11:13]}", []).append(event)
+        written = 0
+        for hour, hour_events in by_hour.items():
+            lines, count = R.dumps_many(hour_events, limit)
+            self.writer.write(hour, lines)
+            written += count
+        return written
 
     def flush(self) -> None:
         """Write everything buffered so far to the files."""

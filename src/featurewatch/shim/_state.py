@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import atexit
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from typing import Any
 
 from structlog.typing import Processor
 
-from ..settings import load_settings
+from ..settings import Settings, load_settings
 from ._core import Shim
 
 __all__ = ["configure", "current", "flush", "reset"]
@@ -36,15 +37,31 @@ def configure(processors: Sequence[Processor] | None = None, **settings: Any) ->
 
 
 def current() -> Shim:
-    """The configured shim, configuring one from the environment on first use."""
+    """The configured shim, configuring one from the environment on first use.
+
+    Never raises: this runs inside the model call, so a bad environment
+    variable or featurewatch.toml turns logging off with one warning on
+    stderr instead of breaking the call (an explicit ``configure()`` does raise).
+    """
     shim = _current
     if shim is None:
         with _lock:
             if _current is None:
-                globals()["_current"] = Shim(load_settings())
+                globals()["_current"] = _from_environment()
             shim = _current
     assert shim is not None
     return shim
+
+
+def _from_environment() -> Shim:
+    try:
+        return Shim(load_settings())
+    except Exception as exc:  # noqa: BLE001 - the never-break-the-caller boundary
+        try:
+            sys.stderr.write(f"featurewatch: logging is off, the configuration is invalid: {exc}\n")
+        except Exception:  # noqa: BLE001 - a closed stderr must not break the call either
+            pass
+        return Shim(Settings(enabled=False))
 
 
 def flush() -> None:

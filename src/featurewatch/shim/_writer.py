@@ -126,14 +126,24 @@ class FileWriter:
 
     def _write_file(self, hour_key: str, data: bytearray) -> None:
         count = data.count(b"\n")
+        fd = None
+        size = None
         try:
             fd = self._fd_for(hour_key)
+            size = os.fstat(fd).st_size
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
             self.stats.written += count
         except OSError as exc:
+            if fd is not None and size is not None:
+                # A write that failed part-way leaves a torn line the next append would glue onto:
+                # cut the file back to where this block began.
+                try:
+                    os.ftruncate(fd, size)
+                except OSError:
+                    pass
             self.stats.dropped += count
             self.stats.errors += 1
             self._forget_fd(hour_key)
