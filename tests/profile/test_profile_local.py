@@ -10,7 +10,7 @@ import pytest
 from helpers import END, START, profile_frame, raw_record, synthetic_frame, write_logs, write_records
 
 from featurewatch import record as R
-from featurewatch.errors import BackendError
+from featurewatch.errors import BackendError, ConfigError
 from featurewatch.profile import LocalSource
 from featurewatch.profile.counting import compile_specs, empty_profile
 from featurewatch.profile.local import _arrow_schema, _count_lines, count_chunk
@@ -84,7 +84,7 @@ class TestLocalSource:
         _same(arrow, lines)
 
     def test_missing_folder_is_a_backend_error(self, synth, tmp_path):
-        with pytest.raises(BackendError, match="log folder not found"):
+        with pytest.raises(ConfigError, match="log folder not found"):
             LocalSource(tmp_path / "nope").profile(synth, START, END)
 
     def test_empty_folder_is_an_empty_profile(self, synth, tmp_path):

@@ -6,6 +6,7 @@ import collections
 import dataclasses
 import datetime as _dt
 import os
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,8 @@ def _read_window(log_dir: str | os.PathLike[str], model: str, low: str, high: st
                     record = orjson.loads(line)
                 except orjson.JSONDecodeError:
                     continue  # a torn last line of a file still being written
+                if type(record) is not dict:
+                    continue  # not a record (the local window source skips these too)
                 stamp = record.get(R.TIMESTAMP)
                 if record.get(R.MODEL) == model and isinstance(stamp, str) and low <= stamp < high:
                     yield record
@@ -63,8 +66,12 @@ def baseline_from_records(records: Iterable[Mapping[str, Any]], options: Baselin
     present: collections.Counter[str] = collections.Counter()
     versions: set[str] = set()
     for record in records:
-        features = dict(record.get(R.FEATURES) or {})
-        present.update(record.get(R.FEATURES_PRESENT) or list(features))
+        raw = record.get(R.FEATURES)
+        if not isinstance(raw, Mapping):
+            continue  # a line that is not a featurewatch record
+        features = dict(raw)
+        listed = record.get(R.FEATURES_PRESENT)
+        present.update(listed if isinstance(listed, list) else list(features))
         if options.prediction:
             features[_PREDICTION_COLUMN] = record.get(R.PREDICTION)
             present[_PREDICTION_COLUMN] += 1

@@ -36,7 +36,7 @@ from .. import logfiles
 from .. import record as R
 from ..baseline.infer import is_number
 from ..baseline.model import BOOLEAN, CATEGORICAL, NUMERIC, PREDICTION, TEXT, Baseline
-from ..errors import BackendError
+from ..errors import BackendError, ConfigError
 from ..keys import category_key
 from .counting import FeatureSpec, compile_specs, count_keys, count_numbers, count_texts, empty_profile
 from .model import FeatureProfile, WindowProfile
@@ -68,7 +68,7 @@ class LocalSource:
     def profile(self, baseline: Baseline, start: _dt.datetime, end: _dt.datetime) -> WindowProfile:
         """The profile of ``baseline.model``'s records in ``[start, end)``."""
         if not self.log_dir.is_dir():
-            raise BackendError(f"log folder not found: {self.log_dir}")
+            raise ConfigError(f"log folder not found: {self.log_dir} (give --source DIR or set FEATUREWATCH_LOG_DIR)")
         low, high = R.format_timestamp(start), R.format_timestamp(end)
         pieces = _pieces(logfiles.files_for_window(self.log_dir, start, end), self.piece_bytes)
         result = empty_profile(baseline, low, high)
