@@ -117,3 +117,21 @@ class TestBaselineFromEs:
                                            "--start", "2020-01-01", "--end", "2020-01-02", "-o",
                                            str(tmp_path / "b.json")], env={"FEATUREWATCH_ES_INDEX_PREFIX": es_prefix})
         assert result.exit_code == 2 and "no records of model 'parity'" in result.output
+
+
+def test_text_without_token_fields_is_a_warning(tmp_path, es_url, es_client, es_prefix, baseline):
+    """Shipped without --baseline: detect says why unseen tokens cannot be counted."""
+    from featurewatch.ship import RetryPolicy, ShipConfig, Shipper, bulk_sender
+
+    logs = tmp_path / "logs"
+    log_window(logs, n=300)
+    setup.install(es_client, es_prefix)
+    config = ShipConfig(source=logs, checkpoint=tmp_path / "c.json", dead_letter=tmp_path / "d.jsonl",
+                        prefix=es_prefix, retry=RetryPolicy(max_tries=3))
+    Shipper(config, bulk_sender(es_client, es_url)).run()
+    es_client.indices.refresh(index=layout.requests_pattern(es_prefix))
+    path = save_baseline(baseline, tmp_path / "baseline.json")
+    result = CliRunner().invoke(main, ["detect", "--baseline", str(path), "--es", es_url, *WINDOW],
+                                env={"FEATUREWATCH_ES_INDEX_PREFIX": es_prefix})
+    assert result.exit_code == 3
+    assert "warning: text feature 'note' has no tokens.note field" in result.stderr

@@ -28,6 +28,12 @@ profile counts by exactly the rules of :mod:`featurewatch.profile.model`:
 
 Aggregation names use the feature's position (``f12_range``), never its name,
 so any feature name is safe.
+
+Where the two sources cannot agree (Elasticsearch never sees what it
+rejected or did not index): an object or array value of a categorical or
+text feature is a type violation locally but is rejected at ship time (dead
+letter) or indexed as values; a mistyped *prediction* counts as a violation
+locally and as a null here. The parity test covers everything else exactly.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def window_records(client: Elasticsearch, prefix: str, model: str, start: str, e
         {"range": {R.TIMESTAMP: {"gte": start, "lt": end, "format": "strict_date_optional_time"}}},
     ]}}
     answer = client.search(index=layout.requests_pattern(prefix), query=query, size=min(_PAGE, limit),
-                           sort=["_doc"], source=_FIELDS, scroll="2m", ignore_unavailable=True,
+                           sort=["_doc"], source_includes=_FIELDS, scroll="2m", ignore_unavailable=True,
                            allow_no_indices=True)
     scroll_id = answer.body.get("_scroll_id")
     seen = 0

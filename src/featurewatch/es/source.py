@@ -15,7 +15,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from .. import record as R
-from ..baseline.model import NUMERIC, Baseline
+from ..baseline.model import NUMERIC, TEXT, Baseline
 from ..errors import BackendError
 from ..profile.counting import empty_profile
 from ..profile.model import WindowProfile
@@ -38,6 +38,8 @@ class ElasticsearchSource:
         self.prefix = prefix
         self.url = url
         self.max_buckets = max_buckets
+        #: Warnings about the last profile (for example text features without token fields).
+        self.notes: list[str] = []
 
     @property
     def pattern(self) -> str:
@@ -49,6 +51,7 @@ class ElasticsearchSource:
         with backend_errors(self.url):
             types = self.field_types()
             _check_numeric_mappings(baseline, types)
+            self.notes = _missing_token_fields(baseline, types)
             profile = empty_profile(baseline, low, high)
             for index, group in enumerate(self._groups(baseline)):
                 body = profile_request(baseline, group, low, high, types, with_common=index == 0)
@@ -85,6 +88,14 @@ class ElasticsearchSource:
                 group = []
             group.append(feature.name)
         yield group
+
+
+def _missing_token_fields(baseline: Baseline, types: Mapping[str, Any]) -> list[str]:
+    """Text features whose distinct tokens were never indexed: their unseen-token check has no data."""
+    return [f"text feature {f.name!r} has no {TOKENS_FIELD}.{f.name} field in the requests indices, so its "
+            f"unseen tokens cannot be counted: ship with `featurewatch ship --baseline BASELINE`"
+            for f in baseline.features.values()
+            if f.kind == TEXT and f"{R.FEATURES}.{f.name}" in types and f"{TOKENS_FIELD}.{f.name}" not in types]
 
 
 def _check_numeric_mappings(baseline: Baseline, types: Mapping[str, Any]) -> None:
