@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from featurewatch.baseline import save_baseline
 from featurewatch.cli import main
+from featurewatch.es import layout, setup
 from featurewatch.es import layout
 from eswindow import END, START, log_window, ship
 
