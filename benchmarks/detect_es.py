@@ -41,6 +41,7 @@ from featurewatch.ship.enrich import TokenEnricher  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     from osmem_server import OsmemServer
 
@@ -60,7 +61,7 @@ def main() -> int:
     logged = time.perf_counter() - started
 
     server = OsmemServer.start(japanese=False, startup_timeout=60)
-    proxy = EsProxy(server.url, rewrite_media_types=True)
+    proxy = EsProxy(server.url, rewrite_media_types=True, timeout=1800)
     try:
         client = build_client(load_settings({"es_url": proxy.url}).es, request_timeout=600)
         setup.install(client, "bench")
@@ -77,13 +78,13 @@ def main() -> int:
         source = ElasticsearchSource(client, "bench")
         proxy.log.clear()
         timings = []
-        for _ in range(3):
+        for _ in range(args.repeats):
             began = time.perf_counter()
             remote = source.profile(baseline, start, end)
             report = detect_profile(baseline, remote)
             timings.append(time.perf_counter() - began)
-        requests = len(proxy.log) // 3
-        searches = sum(1 for _, path, _ in proxy.log if "_search" in path) // 3
+        requests = len(proxy.log) // args.repeats
+        searches = sum(1 for _, path, _ in proxy.log if "_search" in path) // args.repeats
         began = time.perf_counter()
         local = LocalSource(work / "logs").profile(baseline, start, end)
         local_seconds = time.perf_counter() - began

@@ -43,7 +43,8 @@ def _plain_media_type(value: str) -> str:
 class EsProxy:
     """Forward HTTP requests to ``upstream`` with optional rewriting and injected faults."""
 
-    def __init__(self, upstream: str, *, rewrite_media_types: bool = True, port: int = 0) -> None:
+    def __init__(self, upstream: str, *, rewrite_media_types: bool = True, port: int = 0,
+                 timeout: float = 60.0) -> None:
         parts = urllib.parse.urlsplit(upstream)
         if parts.scheme not in {"http", "https"}:
             raise ValueError(f"the test proxy forwards to http(s) upstreams, not {parts.scheme!r}")
@@ -55,6 +56,7 @@ class EsProxy:
             ca_file = os.environ.get("FEATUREWATCH_ES_CA_FILE")
             self.tls = ssl.create_default_context(cafile=ca_file) if ca_file else ssl._create_unverified_context()
         self.rewrite_media_types = rewrite_media_types
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._fail: list[tuple[str, int]] = []  # (path substring, status) consumed one per matching request
         self._item_429: int = 0  # bulk requests whose second half is answered with per-item 429s
@@ -145,9 +147,9 @@ class EsProxy:
             self.log.append((method, path, body or b""))
         if self.tls is not None:
             connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-                self.upstream_host, self.upstream_port, timeout=60, context=self.tls)
+                self.upstream_host, self.upstream_port, timeout=self.timeout, context=self.tls)
         else:
-            connection = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=60)
+            connection = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=self.timeout)
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()

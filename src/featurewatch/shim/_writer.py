@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import logfiles
+from ..fileio import write_all
 
 __all__ = ["FileWriter", "WriterStats"]
 
@@ -131,10 +132,7 @@ class FileWriter:
         try:
             fd = self._fd_for(hour_key)
             size = os.fstat(fd).st_size
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            write_all(fd, data)
             self.stats.written += count
         except OSError as exc:
             if fd is not None and size is not None:

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from ..errors import BackendError
+from ..fileio import replace_atomically
 
 __all__ = ["FileCheckpoint", "CheckpointStore", "fingerprint", "FINGERPRINT_BYTES", "MIN_FINGERPRINT_BYTES"]
 
@@ -133,24 +134,8 @@ class CheckpointStore:
             "files": [cp.as_dict() for cp in sorted(self.files.values(), key=lambda c: c.path)],
             "retired": [cp.as_dict() for cp in self.retired],
         }, option=orjson.OPT_INDENT_2)
-        folder = self.path.parent
-        temp = folder / f".{self.path.name}.{os.getpid()}.tmp"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(temp, self.path)
-            dir_fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            replace_atomically(self.path, data)
         except OSError as exc:
             raise BackendError(f"cannot write checkpoint {self.path}: {exc.strerror or exc}") from None
         self.writes += 1

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from ..errors import BackendError
+from ..fileio import append_durably
 
 __all__ = ["DeadLetterFile"]
 
@@ -50,15 +51,7 @@ class DeadLetterFile:
             return 0
         data = b"".join(self._pending)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            append_durably(self.path, data)
         except OSError as exc:
             raise BackendError(f"cannot write dead-letter file {self.path}: {exc.strerror or exc}") from None
         written = len(self._pending)
