@@ -74,6 +74,7 @@ def _rate(config: DetectConfig, check: str, feature: str, counts: tuple[int, int
 
 
 def vanished_feature(f: FeatureBaseline, w: FeatureProfile, records: int, config: DetectConfig) -> Result:
+    """More records lack the feature (key absent) than in training."""
     if f.name == PREDICTION or f.records == 0:
         return []
     absent_base = f.records - f.present
@@ -94,6 +95,7 @@ def vanished_feature(f: FeatureBaseline, w: FeatureProfile, records: int, config
 
 
 def na_spike(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Result:
+    """More of the present values are null than in training."""
     def describe(base_rate: float, rate: float, hits: int, total: int) -> str:
         return f"{f.name} is null in {percent(rate)} of records that carry it ({hits:,} of {total:,}); training: {percent(base_rate)}"
     result = _rate(config, "na_spike", f.name, (f.nulls, f.present, w.nulls, w.present), "present values", describe)
@@ -105,6 +107,7 @@ def na_spike(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Res
 
 
 def type_mismatch(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Result:
+    """More values have a JSON type the feature's kind does not accept than in training."""
     if f.kind == IDENTIFIER:
         return []
     expected = "numbers" if f.kind == NUMERIC else "scalar values (not objects or arrays)"
@@ -122,6 +125,7 @@ def _examples(counts: dict[str, int], limit: int = 3) -> str:
 
 
 def unseen_category(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Result:
+    """More never-seen categories than the training data predicts (Good–Turing)."""
     c = f.categories
     if c is None or c.total == 0:
         return []
@@ -149,6 +153,7 @@ def unseen_category(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig)
 
 
 def unseen_tokens(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Result:
+    """More tokens outside the training vocabulary than the training data predicts."""
     t = f.text
     if t is None or t.tokens == 0:
         return []
@@ -166,6 +171,7 @@ def unseen_tokens(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -
 
 
 def out_of_range(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Result:
+    """More numbers outside the training [min, max] than the 2/(n+1) a new draw would give."""
     n = f.numeric
     if n is None or n.count == 0 or not w.bins:
         return []
@@ -187,6 +193,7 @@ def out_of_range(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) ->
 
 
 def numeric_shift(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Result:
+    """The distribution over the baseline's quantile bins moved (chi-square and JS distance)."""
     n = f.numeric
     if n is None or n.count == 0 or not w.bins or w.numbers == 0:
         return []
@@ -216,6 +223,7 @@ def category_cells(f: FeatureBaseline, w: FeatureProfile) -> tuple[list[str], li
 
 
 def category_shift(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Result:
+    """The category mix moved (chi-square and JS distance), new values counted as one category."""
     c = f.categories
     if c is None or c.total == 0:
         return []
