@@ -42,6 +42,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--es", default=None, metavar="URL",
+                        help="use this cluster (auth from FEATUREWATCH_ES_*) instead of starting the test server")
     args = parser.parse_args()
     from osmem_server import OsmemServer
 
@@ -60,10 +62,14 @@ def main() -> int:
     fw.flush()
     logged = time.perf_counter() - started
 
-    server = OsmemServer.start(japanese=False, startup_timeout=60)
-    proxy = EsProxy(server.url, rewrite_media_types=True, timeout=1800)
+    if args.es:  # a real cluster: the proxy only counts requests, nothing is rewritten
+        server = None
+        proxy = EsProxy(args.es, rewrite_media_types=False, timeout=1800)
+    else:
+        server = OsmemServer.start(japanese=False, startup_timeout=60)
+        proxy = EsProxy(server.url, rewrite_media_types=True, timeout=1800)
     try:
-        client = build_client(load_settings({"es_url": proxy.url}).es, request_timeout=600)
+        client = build_client(load_settings({"es_url": proxy.url}).es, request_timeout=1800)
         setup.install(client, "bench")
         config = ShipConfig(source=work / "logs", checkpoint=work / "ckpt.json", dead_letter=work / "dead.jsonl",
                             prefix="bench", retry=RetryPolicy(max_tries=3), enrich=TokenEnricher([baseline]))
@@ -90,9 +96,11 @@ def main() -> int:
         local_seconds = time.perf_counter() - began
     finally:
         proxy.close()
-        server.close()
+        if server is not None:
+            server.close()
 
-    print(f"detect against Elasticsearch (osmem-server test server), {count:,} records x "
+    target = args.es or "osmem-server test server"
+    print(f"detect against Elasticsearch ({target}), {count:,} records x "
           f"{len(baseline.features)} features, window of 2 hours")
     print(f"  logged through the shim                {logged:8.2f} s")
     print(f"  shipped into the test server           {shipped:8.2f} s  ({stats['indexed']:,} indexed, "
