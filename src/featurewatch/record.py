@@ -70,6 +70,8 @@ __all__ = [
     "document_id",
     "dumps",
     "dumps_many",
+    "encode_fallback",
+    "DUMPS_OPTIONS",
     "format_timestamp",
     "parse_timestamp",
 ]
@@ -91,7 +93,7 @@ ERROR = "error"
 
 TRUNCATION_MARKER = "…[truncated, "
 
-_DUMPS_OPTIONS = (
+DUMPS_OPTIONS = _DUMPS_OPTIONS = (
     orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
 )
 
@@ -148,6 +150,10 @@ def _default(value: Any) -> Any:
         return _encode_other(value)
     except Exception:  # noqa: BLE001 - the encoder must not raise
         return f"<{type(value).__name__}>"
+
+
+#: orjson's ``default=`` hook for the types it does not know (the table above); never raises.
+encode_fallback = _default
 
 
 def _encode_other(value: Any) -> Any:

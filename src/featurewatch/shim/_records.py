@@ -36,14 +36,31 @@ class RowSet:
 
 def clean_mapping(features: Mapping[Any, Any], limit: int,
                   check_strings: bool = False) -> tuple[dict[str, Any], list[str]]:
-    """One pass over a feature mapping: string keys, nested values encoded, null list.
+    """String keys and the null list of a feature mapping; with ``check_strings``, also long
+    strings cut and nested values encoded.
 
-    Long strings are cut only when ``check_strings`` is true: the shim first
-    serialises without the check and repeats with it only when the line is
-    longer than the limit (no string can be longer than its line), which
-    keeps the common case to one cheap pass. Returns the caller's dict itself
-    when nothing needs changing; never changes the caller's object.
+    The shim first serialises without ``check_strings`` and repeats with it
+    only when the line is longer than the limit (no string can be longer than
+    its line); orjson encodes nested values and odd types itself. Returns the
+    caller's dict itself when nothing needs changing; never changes it.
     """
+    if not check_strings and type(features) is dict:
+        try:
+            # C-speed comprehension: None, NaN (v != v) and ±inf are null. Values whose
+            # comparison is not a plain bool (pd.NA, arrays) raise and take the careful loop.
+            nulls = [k for k, v in features.items() if v is None or v != v or v in _INFINITIES]
+            "".join(features)  # every key a string?
+            return features, nulls
+        except (TypeError, ValueError):
+            pass
+        except Exception:  # noqa: BLE001 - a hostile __eq__/__hash__: the careful loop copes
+            pass
+    return _clean_carefully(features, limit, check_strings)
+
+
+def _clean_carefully(features: Mapping[Any, Any], limit: int,
+                     check_strings: bool) -> tuple[dict[str, Any], list[str]]:
+    """One pass with a type check per value; never raises."""
     nulls: list[str] = []
     changed: dict[str, Any] | None = None
     for key, value in features.items():
@@ -61,7 +78,7 @@ def clean_mapping(features: Mapping[Any, Any], limit: int,
             nulls.append(key)
         elif R.is_null(value):
             nulls.append(key)
-        elif kind is dict or kind is list or kind is tuple:
+        elif check_strings and (kind is dict or kind is list or kind is tuple):
             changed = changed if changed is not None else {}
             changed[key] = R.encode_value(value, limit)
     result: dict[str, Any] = features if type(features) is dict else dict(features)  # type: ignore[assignment]
