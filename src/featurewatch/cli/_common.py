@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import FeaturewatchError
+from ..errors import ConfigError, FeaturewatchError
+from ..findings.sinks import check_webhook_url
 
 __all__ = ["handle_errors", "debug_option", "log_dir_option", "model_option", "version_option",
-           "es_options", "es_overrides"]
+           "es_options", "es_overrides", "WebhookUrl", "webhook_url"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,3 +89,23 @@ def es_overrides(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Pop the ``es_*`` options from a command's kwargs into settings overrides."""
     keys = ["es_url", "es_api_key", "es_username", "es_password", "es_ca_file"]
     return {key: kwargs.pop(key, None) for key in keys}
+
+
+class WebhookUrl(click.ParamType):
+    """An http(s) URL with a host, checked when the command line is parsed.
+
+    A bad value is a usage error (exit 2) whose message does not repeat the
+    value: a webhook URL's path is its secret.
+    """
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return check_webhook_url(str(value))
+        except ConfigError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+#: Use as ``click.option("--webhook", type=webhook_url, ...)``.
+webhook_url = WebhookUrl()
