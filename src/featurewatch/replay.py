@@ -13,6 +13,8 @@ from .shim import _state
 __all__ = ["replay_frame"]
 
 _CHUNK = 5000
+#: 9999-12-31T23:59:59Z: numbers beyond it are not epoch seconds (most likely milliseconds).
+_LAST_EPOCH_SECOND = 253402300799
 
 
 def replay_frame(frame: pd.DataFrame, *, model: str, version: str | None, timestamp_column: str,
@@ -30,13 +32,7 @@ def replay_frame(frame: pd.DataFrame, *, model: str, version: str | None, timest
     if missing:
         raise DataError(f"column(s) not in the data: {', '.join(missing)} "
                         f"(columns are: {', '.join(map(str, frame.columns[:20]))})")
-    try:
-        stamps = pd.to_datetime(frame[timestamp_column], utc=True, format="mixed")
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"cannot parse timestamps in column {timestamp_column!r}: {exc}") from None
-    if stamps.isna().any():
-        bad = int(stamps.isna().idxmax()) if len(stamps) else 0
-        raise DataError(f"column {timestamp_column!r} has an empty or invalid timestamp (first at row {bad})")
+    stamps = _timestamps(frame[timestamp_column], timestamp_column)
     iso = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").tolist()
     hours = stamps.dt.strftime("%Y%m%dT%H").tolist()
     drop = [c for c in (timestamp_column, prediction_column, request_id_column, version_column) if c]
@@ -63,3 +59,24 @@ def replay_frame(frame: pd.DataFrame, *, model: str, version: str | None, timest
     return len(frame)
 
 
+def _timestamps(column: pd.Series, name: str) -> pd.Series:
+    """UTC timestamps of ``column``: ISO 8601 strings, dates, datetimes, or numbers of epoch seconds."""
+    numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    if numeric:
+        too_large = column.abs() > _LAST_EPOCH_SECOND
+        if too_large.any():
+            raise DataError(f"column {name!r} has numbers too large for seconds since the epoch (first at row "
+                            f"{int(too_large.to_numpy().argmax())}): give seconds, not milliseconds")
+    try:
+        if numeric:
+            # Epoch seconds: pandas would take bare numbers as nanoseconds, and every row would be in 1970.
+            stamps = pd.to_datetime(column, unit="s", utc=True)
+        else:
+            stamps = pd.to_datetime(column, utc=True, format="mixed")
+    except (ValueError, TypeError, OverflowError) as exc:
+        how = " (numbers are read as seconds since the epoch)" if numeric else ""
+        raise DataError(f"cannot parse timestamps in column {name!r}{how}: {exc}") from None
+    if stamps.isna().any():
+        bad = int(stamps.isna().to_numpy().argmax())
+        raise DataError(f"column {name!r} has an empty or invalid timestamp (first at row {bad})")
+    return stamps

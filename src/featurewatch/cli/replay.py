@@ -18,7 +18,9 @@ from ._common import handle_errors, log_dir_option, version_option
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--model", required=True, help="Model name to log the rows under.")
 @version_option
-@click.option("--timestamp-column", required=True, help="Column holding each row's time (ISO 8601 or a date).")
+@click.option("--timestamp-column", required=True,
+              help="Column holding each row's time: ISO 8601, a date, or a number of seconds since the epoch "
+                   "(UTC; not milliseconds).")
 @click.option("--prediction-column", default=None, help="Column logged as the prediction.")
 @click.option("--request-id-column", default=None,
               help="Column used as request id (default: derived from the file name and row).")
