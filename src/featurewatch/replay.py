@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pandas as pd
 from .errors import DataError
 from .shim import _state
 
-__all__ = ["replay_frame"]
+__all__ = ["replay_frame", "content_digest"]
 
 _CHUNK = 5000
 #: 9999-12-31T23:59:59Z: numbers beyond it are not epoch seconds (most likely milliseconds).
@@ -24,8 +25,10 @@ def replay_frame(frame: pd.DataFrame, *, model: str, version: str | None, timest
     """Log each row of ``frame`` as one request at its own timestamp; return the row count.
 
     Request ids are ``request_id_column`` when given, else derived from the
-    model, ``source_name`` and row position, so replaying the same file twice
-    gives the same ids (and the shipper does not duplicate them).
+    model, ``source_name`` and row position. The CLI passes the
+    :func:`content_digest` of the file as ``source_name``: replaying the same
+    file twice gives the same ids (and the shipper does not duplicate them),
+    while two different files never share ids, whatever their names.
     """
     missing = [c for c in (timestamp_column, prediction_column, request_id_column, version_column)
                if c and c not in frame.columns]
@@ -42,7 +45,7 @@ def replay_frame(frame: pd.DataFrame, *, model: str, version: str | None, timest
     if request_id_column:
         ids = frame[request_id_column].astype(str).tolist()
     else:
-        prefix = hashlib.blake2b(f"{model}\x1f{source_name}".encode(), digest_size=5).hexdigest()
+        prefix = hashlib.blake2b(f"{model}\x1f{source_name}".encode(), digest_size=8).hexdigest()
         ids = [f"{prefix}-{i}" for i in range(len(frame))]
 
     shim = _state.current()
@@ -57,6 +60,15 @@ def replay_frame(frame: pd.DataFrame, *, model: str, version: str | None, timest
             progress(end - begin)
     shim.flush()
     return len(frame)
+
+
+def content_digest(path: str | os.PathLike[str]) -> str:
+    """Hex digest of the file's bytes, read in chunks: a replayed file's identity, whatever its name."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def _timestamps(column: pd.Series, name: str) -> pd.Series:

@@ -43,3 +43,30 @@ class TestEpochSeconds:
     def test_help_says_numbers_are_epoch_seconds(self):
         result = CliRunner().invoke(main, ["replay", "--help"])
         assert "seconds since the epoch" in " ".join(result.output.split())
+
+
+class TestRequestIds:
+    def _ids(self, tmp_path, path, name):
+        result = _replay(path, tmp_path / name)
+        assert result.exit_code == 0, result.output
+        return sorted(r[R.REQUEST_ID] for r in read_records(tmp_path / name))
+
+    def test_different_files_of_the_same_name_get_different_ids(self, tmp_path):
+        """Two traffic.csv files from different folders must not collide (the shipper would drop one)."""
+        for folder, ages in (("monday", [30, 40]), ("tuesday", [31, 41])):
+            (tmp_path / folder).mkdir()
+            pd.DataFrame({"ts": ["2026-11-20T10:00:00Z"] * 2, "age": ages}).to_csv(
+                tmp_path / folder / "traffic.csv", index=False)
+        monday = self._ids(tmp_path, tmp_path / "monday" / "traffic.csv", "logs1")
+        tuesday = self._ids(tmp_path, tmp_path / "tuesday" / "traffic.csv", "logs2")
+        assert len(monday) == len(tuesday) == 2 and not set(monday) & set(tuesday)
+
+    def test_the_same_contents_get_the_same_ids_under_any_name(self, tmp_path):
+        """Ids follow the file's bytes (and the model), not its name: a copy replays as duplicates."""
+        frame = pd.DataFrame({"ts": ["2026-11-20T10:00:00Z"] * 3, "age": [1, 2, 3]})
+        frame.to_csv(tmp_path / "a.csv", index=False)
+        frame.to_csv(tmp_path / "b.csv", index=False)
+        first = self._ids(tmp_path, tmp_path / "a.csv", "logs1")
+        assert self._ids(tmp_path, tmp_path / "b.csv", "logs2") == first
+        assert self._ids(tmp_path, tmp_path / "a.csv", "logs3") == first
+        assert len(set(first)) == 3
