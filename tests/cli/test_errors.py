@@ -24,7 +24,8 @@ class TestUnexpectedError:
         result = CliRunner().invoke(main, ["replay", str(tmp_path / "t.csv"), "--model", "m",
                                            "--timestamp-column", "ts"])
         assert result.exit_code == 1
-        assert result.stderr == "error: RuntimeError: boom (run `featurewatch --debug replay ...` for the traceback)\n"
+        assert result.stderr == ("error: RuntimeError: boom "
+                                 "(run `featurewatch --debug replay ...` for the traceback)\n")
 
     def test_hint_names_a_subcommand_in_full(self, monkeypatch, tmp_path):
         """A command of a group is named with its group: `kibana import`."""
