@@ -70,3 +70,41 @@ class TestRequestIds:
         assert self._ids(tmp_path, tmp_path / "b.csv", "logs2") == first
         assert self._ids(tmp_path, tmp_path / "a.csv", "logs3") == first
         assert len(set(first)) == 3
+
+
+class TestReplayColumns:
+    """The library call behind the command: the non-feature columns grouped in one frozen value."""
+
+    FRAME = pd.DataFrame({"ts": ["2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z"], "age": [30, 40],
+                          "score": [0.1, 0.2], "rid": ["a", "b"], "v": ["1.0", "2.0"]})
+
+    def test_columns_are_not_features(self, log_dir):
+        from featurewatch.replay import ReplayColumns, replay_frame
+
+        columns = ReplayColumns(timestamp="ts", prediction="score", request_id="rid", version="v")
+        assert replay_frame(self.FRAME, columns, model="credit", source="x") == 2
+        records = sorted(read_records(log_dir), key=lambda r: r[R.TIMESTAMP])
+        assert [r[R.REQUEST_ID] for r in records] == ["a", "b"]
+        assert [r[R.PREDICTION] for r in records] == [0.1, 0.2]
+        assert [r[R.MODEL_VERSION] for r in records] == ["1.0", "2.0"]
+        assert all(set(r[R.FEATURES]) == {"age"} for r in records)
+
+    def test_columns_are_frozen(self):
+        import dataclasses
+
+        from featurewatch.replay import ReplayColumns
+
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            ReplayColumns(timestamp="ts").timestamp = "other"  # type: ignore[misc]
+
+    def test_old_keywords_still_work_with_a_deprecation_warning(self, log_dir, tmp_path):
+        """timestamp_column=/source_name= give the same records as ReplayColumns/source=, and warn."""
+        from featurewatch.replay import ReplayColumns, replay_frame
+        from featurewatch.shim import _state
+
+        with pytest.warns(DeprecationWarning, match="ReplayColumns"):
+            replay_frame(self.FRAME, model="m", version="1", timestamp_column="ts", source_name="s")
+        old = sorted(r[R.REQUEST_ID] for r in read_records(log_dir))
+        _state.configure(log_dir=str(tmp_path / "new"), flush_interval=60)
+        replay_frame(self.FRAME, ReplayColumns(timestamp="ts"), model="m", version="1", source="s")
+        assert sorted(r[R.REQUEST_ID] for r in read_records(tmp_path / "new")) == old

@@ -9,7 +9,7 @@ import sys
 import click
 
 from ..datafiles import read_table
-from ..replay import content_digest, replay_frame
+from ..replay import ReplayColumns, content_digest, replay_frame
 from ..shim import _state
 from ._common import handle_errors, log_dir_option, version_option
 
@@ -43,14 +43,15 @@ def command(data: str, model: str, model_version: str | None, timestamp_column: 
       featurewatch replay traffic.parquet --model credit --version 1.4.0 \\
           --timestamp-column ts --prediction-column score --log-dir logs
     """
+    columns = ReplayColumns(timestamp=timestamp_column, prediction=prediction_column,
+                            request_id=request_id_column, version=version_column)
     frame = read_table(data)
     source = content_digest(data)
     shim = _state.configure(log_dir=log_dir)
     label = f"replaying {Path(data).name}"
     with click.progressbar(length=len(frame), label=label, file=sys.stderr) as bar:
-        count = replay_frame(frame, model=model, version=model_version, timestamp_column=timestamp_column,
-                             prediction_column=prediction_column, request_id_column=request_id_column,
-                             version_column=version_column, source_name=source, progress=bar.update)
+        count = replay_frame(frame, columns, model=model, version=model_version, source=source,
+                             progress=bar.update)
     stats = shim.stats()
     click.echo(f"replayed {count} rows of {data} into {shim.settings.log_dir} "
                f"(written {stats['written']}, dropped {stats['dropped']})")
