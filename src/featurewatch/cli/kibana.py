@@ -93,8 +93,10 @@ def import_(file: str, overwrite: bool, **kibana: str | None) -> None:
     """Import an NDJSON file of saved objects into Kibana.
 
     Credentials come from the flags or FEATUREWATCH_KIBANA_* variables: an
-    API key, or a user name and password. Exits 1 if Kibana cannot be
-    reached, refuses the credentials, or declines any object.
+    API key, or a user name and password (not both). The file is checked
+    first: exits 2 if it is not NDJSON saved objects, before contacting
+    Kibana. Exits 1 if Kibana cannot be reached, refuses the credentials, or
+    declines any object.
 
     \b
     Example:
