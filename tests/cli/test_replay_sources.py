@@ -108,3 +108,43 @@ class TestReplayColumns:
         _state.configure(log_dir=str(tmp_path / "new"), flush_interval=60)
         replay_frame(self.FRAME, ReplayColumns(timestamp="ts"), model="m", version="1", source="s")
         assert sorted(r[R.REQUEST_ID] for r in read_records(tmp_path / "new")) == old
+
+
+class TestLogDir:
+    """FEATUREWATCH_LOG_DIR reaches replay through the settings, the only reader of the environment."""
+
+    @pytest.fixture
+    def data(self, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.delenv("FEATUREWATCH_CONFIG", raising=False)
+        pd.DataFrame({"ts": ["2026-11-20T10:00:00Z"], "age": [30]}).to_csv(tmp_path / "t.csv", index=False)
+        return tmp_path / "t.csv"
+
+    def _run(self, data, *extra, env):
+        return CliRunner().invoke(main, ["replay", str(data), "--model", "m", "--timestamp-column", "ts", *extra],
+                                  env=env)
+
+    def test_the_option_reads_no_environment_variable(self):
+        """Click does not read FEATUREWATCH_LOG_DIR itself (settings.py does), but the help names it."""
+        from featurewatch.cli import replay
+
+        option = next(p for p in replay.command.params if p.name == "log_dir")
+        assert option.envvar is None and "FEATUREWATCH_LOG_DIR" in (option.help or "")
+
+    def test_environment_variable_is_honoured(self, data, tmp_path):
+        result = self._run(data, env={"FEATUREWATCH_LOG_DIR": str(tmp_path / "from-env")})
+        assert result.exit_code == 0, result.output
+        assert len(read_records(tmp_path / "from-env")) == 1
+        assert not (tmp_path / "featurewatch-logs").exists()
+
+    def test_flag_beats_environment_variable(self, data, tmp_path):
+        result = self._run(data, "--log-dir", str(tmp_path / "from-flag"),
+                           env={"FEATUREWATCH_LOG_DIR": str(tmp_path / "from-env")})
+        assert result.exit_code == 0, result.output
+        assert len(read_records(tmp_path / "from-flag")) == 1 and not (tmp_path / "from-env").exists()
+
+    def test_environment_variable_beats_the_config_file(self, data, tmp_path):
+        (tmp_path / "featurewatch.toml").write_text(f'log_dir = "{tmp_path / "from-toml"}"\n')
+        result = self._run(data, env={"FEATUREWATCH_LOG_DIR": str(tmp_path / "from-env")})
+        assert result.exit_code == 0, result.output
+        assert len(read_records(tmp_path / "from-env")) == 1 and not (tmp_path / "from-toml").exists()

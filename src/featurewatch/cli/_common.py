@@ -61,8 +61,10 @@ def _command_name(ctx: click.Context) -> str:
 
 
 def log_dir_option(func: F) -> F:
+    """``--log-dir``; None when not given, so the settings fall back to FEATUREWATCH_LOG_DIR and the TOML file."""
+    # No click envvar: settings.py is the only reader of the environment (STYLE.md).
     return click.option(
-        "--log-dir", type=click.Path(file_okay=False), default=None, envvar="FEATUREWATCH_LOG_DIR",
+        "--log-dir", type=click.Path(file_okay=False), default=None,
         help="Folder of the shim's JSON-lines files [env FEATUREWATCH_LOG_DIR; default ./featurewatch-logs].",
     )(func)
 
