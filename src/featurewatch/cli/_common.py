@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import FeaturewatchError
+from ..errors import ConfigError, FeaturewatchError
+from ..findings.sinks import check_webhook_url
 
-__all__ = ["handle_errors", "debug_option", "log_dir_option", "model_option", "version_option",
-           "es_options", "es_overrides"]
+__all__ = ["handle_errors", "log_dir_option", "version_option", "es_options", "es_overrides", "WebhookUrl", "webhook_url"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,14 +20,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 def handle_errors(func: F) -> F:
     """Turn FeaturewatchError into one line on stderr and its exit code.
 
-    Unexpected exceptions also become one line (exit 1) unless ``--debug`` is
-    given, in which case the traceback is shown.
+    Unexpected exceptions also become one line (exit 1) unless the group's
+    ``--debug`` is given (``featurewatch --debug <command>``), in which case
+    the traceback is shown.
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
-        debug = bool(ctx.find_root().params.get("debug")) or bool(kwargs.get("debug"))
+        debug = bool(ctx.find_root().params.get("debug"))
         try:
             return func(*args, **kwargs)
         except FeaturewatchError as exc:
@@ -43,25 +44,29 @@ def handle_errors(func: F) -> F:
         except Exception as exc:  # noqa: BLE001 - the CLI boundary: one line, not a traceback
             if debug:
                 raise
-            click.echo(f"error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", err=True)
+            click.echo(f"error: {type(exc).__name__}: {exc} "
+                       f"(run `featurewatch --debug {_command_name(ctx)} ...` for the traceback)", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 
 
-def debug_option(func: F) -> F:
-    return click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")(func)
+def _command_name(ctx: click.Context) -> str:
+    """The command's words after the program name, e.g. ``kibana import``."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
 
 
 def log_dir_option(func: F) -> F:
+    """``--log-dir``; None when not given, so the settings fall back to FEATUREWATCH_LOG_DIR and the TOML file."""
+    # No click envvar: settings.py is the only reader of the environment (STYLE.md).
     return click.option(
-        "--log-dir", type=click.Path(file_okay=False), default=None, envvar="FEATUREWATCH_LOG_DIR",
+        "--log-dir", type=click.Path(file_okay=False), default=None,
         help="Folder of the shim's JSON-lines files [env FEATUREWATCH_LOG_DIR; default ./featurewatch-logs].",
     )(func)
-
-
-def model_option(required: bool = True) -> Callable[[F], F]:
-    return click.option("--model", required=required, help="Model name, as given to the shim.")
 
 
 def version_option(func: F) -> F:
@@ -88,3 +93,23 @@ def es_overrides(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Pop the ``es_*`` options from a command's kwargs into settings overrides."""
     keys = ["es_url", "es_api_key", "es_username", "es_password", "es_ca_file"]
     return {key: kwargs.pop(key, None) for key in keys}
+
+
+class WebhookUrl(click.ParamType):
+    """An http(s) URL with a host, checked when the command line is parsed.
+
+    A bad value is a usage error (exit 2) whose message does not repeat the
+    value: a webhook URL's path is its secret.
+    """
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return check_webhook_url(str(value))
+        except ConfigError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+#: Use as ``click.option("--webhook", type=webhook_url, ...)``.
+webhook_url = WebhookUrl()

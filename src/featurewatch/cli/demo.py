@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import click
 
 from ..demo import data, run
 from ..detect import DetectConfig
 from ..findings import render_table
+from ..logfiles import log_files
 from ..settings import load_settings
 from ._common import handle_errors
 
 
 @click.command("demo")
 @click.option("--workdir", type=click.Path(file_okay=False), default="featurewatch-demo", show_default=True,
-              help="Folder for the demo's training data and logs (emptied first).")
+              help="Folder for the demo's training data, baseline and logs (WORKDIR/logs; featurewatch "
+                   "log files of an earlier run there are deleted, other files are left alone).")
 @click.option("--per-hour", type=click.IntRange(10, 100000), default=2000, show_default=True,
               help="Requests per hour of demo traffic.")
 @handle_errors
@@ -35,8 +35,9 @@ def command(workdir: str, per_hour: int) -> None:
     """
     root = Path(workdir)
     logs = root / "logs"
-    if logs.exists():
-        shutil.rmtree(logs)
+    # Only our own files: WORKDIR may be a folder whose logs/ holds the user's files.
+    for stale in log_files(logs):
+        stale.unlink()
     root.mkdir(parents=True, exist_ok=True)
     training = run.write_training_data(root)
     click.echo(f"training data: {training} ({sum(1 for _ in training.open()) - 1} rows)")

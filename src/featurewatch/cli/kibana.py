@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import BackendError, FeaturewatchError
+from ..es.layout import check_prefix
 from ..kibana import build as builder
 from ..kibana import importer, spec as specs
 from ..kibana.mappings import contract_mappings
@@ -53,8 +54,8 @@ def build(baseline: str | None, demo: bool, output: str, index_prefix: str | Non
     """
     if bool(baseline) == demo:
         raise click.UsageError("give either --baseline FILE or --demo")
+    prefix = check_prefix(load_settings().es.index_prefix if index_prefix is None else index_prefix)
     spec = specs.spec_from_demo() if demo else specs.spec_from_baseline_file(str(baseline))
-    prefix = index_prefix or load_settings().es.index_prefix
     data = builder.build_ndjson(spec, prefix)
     problems = validate(data, contract_mappings(spec, prefix))
     if problems:  # a bug in the builders, never the user's fault
@@ -93,8 +94,10 @@ def import_(file: str, overwrite: bool, **kibana: str | None) -> None:
     """Import an NDJSON file of saved objects into Kibana.
 
     Credentials come from the flags or FEATUREWATCH_KIBANA_* variables: an
-    API key, or a user name and password. Exits 1 if Kibana cannot be
-    reached, refuses the credentials, or declines any object.
+    API key, or a user name and password (not both). The file is checked
+    first: exits 2 if it is not NDJSON saved objects, before contacting
+    Kibana. Exits 1 if Kibana cannot be reached, refuses the credentials, or
+    declines any object.
 
     \b
     Example:

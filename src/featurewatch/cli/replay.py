@@ -9,7 +9,7 @@ import sys
 import click
 
 from ..datafiles import read_table
-from ..replay import replay_frame
+from ..replay import ReplayColumns, content_digest, replay_frame
 from ..shim import _state
 from ._common import handle_errors, log_dir_option, version_option
 
@@ -18,10 +18,13 @@ from ._common import handle_errors, log_dir_option, version_option
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--model", required=True, help="Model name to log the rows under.")
 @version_option
-@click.option("--timestamp-column", required=True, help="Column holding each row's time (ISO 8601 or a date).")
+@click.option("--timestamp-column", required=True,
+              help="Column holding each row's time: ISO 8601, a date, or a number of seconds since the epoch "
+                   "(UTC; not milliseconds).")
 @click.option("--prediction-column", default=None, help="Column logged as the prediction.")
 @click.option("--request-id-column", default=None,
-              help="Column used as request id (default: derived from the file name and row).")
+              help="Column used as request id (default: derived from the model, the file's contents "
+                   "and the row).")
 @click.option("--version-column", default=None, help="Column holding each row's model version.")
 @log_dir_option
 @handle_errors
@@ -32,20 +35,23 @@ def command(data: str, model: str, model_version: str | None, timestamp_column: 
 
     Use it to backfill history, to feed the demo, or to test detection on
     data you already have. Replaying the same file twice gives the same
-    request ids, so the shipper does not index duplicates.
+    request ids, so the shipper does not index duplicates; different files
+    get different ids even when they have the same name.
 
     \b
     Example:
       featurewatch replay traffic.parquet --model credit --version 1.4.0 \\
           --timestamp-column ts --prediction-column score --log-dir logs
     """
+    columns = ReplayColumns(timestamp=timestamp_column, prediction=prediction_column,
+                            request_id=request_id_column, version=version_column)
     frame = read_table(data)
+    source = content_digest(data)
     shim = _state.configure(log_dir=log_dir)
     label = f"replaying {Path(data).name}"
     with click.progressbar(length=len(frame), label=label, file=sys.stderr) as bar:
-        count = replay_frame(frame, model=model, version=model_version, timestamp_column=timestamp_column,
-                             prediction_column=prediction_column, request_id_column=request_id_column,
-                             version_column=version_column, source_name=Path(data).name, progress=bar.update)
+        count = replay_frame(frame, columns, model=model, version=model_version, source=source,
+                             progress=bar.update)
     stats = shim.stats()
     click.echo(f"replayed {count} rows of {data} into {shim.settings.log_dir} "
                f"(written {stats['written']}, dropped {stats['dropped']})")

@@ -12,9 +12,9 @@ from typing import Any, Protocol
 import orjson
 
 from ..detect.report import Report
-from ..errors import BackendError
+from ..errors import BackendError, ConfigError
 
-__all__ = ["FindingsSink", "JsonlFindingsFile", "WebhookSink", "webhook_payload"]
+__all__ = ["FindingsSink", "JsonlFindingsFile", "WebhookSink", "webhook_payload", "check_webhook_url"]
 
 
 class FindingsSink(Protocol):
@@ -87,16 +87,44 @@ def webhook_payload(report: Report, fail_on: str, limit: int = 5) -> dict[str, A
 
 
 def _safe(url: str) -> str:
-    """The URL without its path: webhook paths carry tokens, which must not reach logs."""
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}/…" if parts.netloc else "(invalid URL)"
+    """The URL's scheme, host and port only: paths carry tokens and user-info carries passwords."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "(invalid URL)"
+    if not host:
+        return "(invalid URL)"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}/…"
+
+
+def check_webhook_url(url: str) -> str:
+    """Return ``url`` if it is an http(s) URL with a host, else raise ConfigError.
+
+    The message never repeats the URL: a webhook's path is its secret.
+    """
+    try:
+        parts = urllib.parse.urlsplit(url)
+        usable = parts.scheme in {"http", "https"} and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed [ of an IPv6 host
+        usable = False
+    if not usable:
+        raise ConfigError("the webhook URL must be http:// or https:// with a host, "
+                          "e.g. https://hooks.slack.com/services/...")
+    return url
 
 
 class WebhookSink:
-    """POSTs :func:`webhook_payload` to ``url`` when something at or above ``fail_on`` was found."""
+    """POSTs :func:`webhook_payload` to ``url`` when something at or above ``fail_on`` was found.
+
+    Raises ConfigError at once for a URL that is not http(s) with a host.
+    """
 
     def __init__(self, url: str, fail_on: str = "warning", timeout: float = 10.0) -> None:
-        self.url = url
+        self.url = check_webhook_url(url)
         self.fail_on = fail_on
         self.timeout = timeout
 
@@ -104,13 +132,16 @@ class WebhookSink:
         if not report.flagged(self.fail_on):
             return
         body = orjson.dumps(webhook_payload(report, self.fail_on))
-        request = urllib.request.Request(self.url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json"})
         try:
+            # Built inside the try: urllib's ValueError for a bad URL would print the whole URL, token included.
+            request = urllib.request.Request(self.url, data=body, method="POST",
+                                             headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - user's URL
                 response.read()
         except urllib.error.HTTPError as exc:
             raise BackendError(f"webhook {_safe(self.url)} answered HTTP {exc.code}") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise BackendError(f"cannot post to webhook {_safe(self.url)}: {reason}") from None
+        except ValueError:  # its message may quote the URL's path
+            raise BackendError(f"cannot post to webhook {_safe(self.url)}: not a usable URL") from None

@@ -20,7 +20,6 @@ import urllib3
 
 from ..errors import BackendError, ConfigError, DataError
 from ..settings import KibanaSettings
-from .ndjson import parse_lines
 
 __all__ = ["ImportProblem", "ImportResult", "import_file", "import_url", "safe_url"]
 
@@ -71,6 +70,8 @@ def import_url(base: str, space: str | None, overwrite: bool) -> str:
 
 def _headers(settings: KibanaSettings) -> dict[str, str]:
     headers = {"kbn-xsrf": "featurewatch", "Accept": "application/json"}
+    if settings.api_key and (settings.username or settings.password):
+        raise ConfigError("give either an API key or a user name and password for Kibana, not both")
     if settings.api_key:
         headers["Authorization"] = f"ApiKey {settings.api_key}"
     elif settings.username:
@@ -134,6 +135,40 @@ def _http_error(status: int, body: bytes, where: str, space: str) -> BackendErro
     return BackendError(f"Kibana at {where} answered HTTP {status}{detail}")
 
 
+_NOT_NDJSON = "expected the NDJSON file of `featurewatch kibana build`"
+
+
+def _read_saved_objects(file: Path) -> tuple[bytes, int]:
+    """The file's bytes and its number of saved objects, after checking each line is one.
+
+    Checked here so that a wrong file is one clear line (exit 2) before any
+    request, instead of a decoding error or a confusing answer from Kibana.
+    """
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read {file}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{file} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                        f"{_NOT_NDJSON}") from None
+    count = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            raise DataError(f"{file} line {number} is not JSON; {_NOT_NDJSON}") from None
+        if not (isinstance(obj, dict) and isinstance(obj.get("type"), str) and isinstance(obj.get("id"), str)):
+            raise DataError(f'{file} line {number} is not a saved object (a JSON object with string "type" and "id")')
+        count += 1
+    if not count:
+        raise DataError(f"{file} holds no saved objects")
+    return data, count
+
+
 def _connection_failure(exc: Exception) -> str:
     reason = getattr(exc, "reason", None) or exc
     found = re.search(r"\[Errno -?\d+\][^'\"]*|timed out|certificate verify failed[^'\"]*", str(reason))
@@ -145,7 +180,8 @@ def import_file(path: str | Path, settings: KibanaSettings, *, overwrite: bool =
     """Import the NDJSON file at ``path`` into the Kibana that ``settings`` describe.
 
     Raises :class:`~featurewatch.errors.ConfigError` for missing settings,
-    :class:`~featurewatch.errors.DataError` for an unreadable file and
+    :class:`~featurewatch.errors.DataError` for a file that cannot be read or is not
+    NDJSON saved objects (both checked before any request), and
     :class:`~featurewatch.errors.BackendError` when Kibana cannot be reached or
     refuses the request. Objects Kibana declined are in the result's
     ``problems``; ``success`` is False then.
@@ -154,17 +190,14 @@ def import_file(path: str | Path, settings: KibanaSettings, *, overwrite: bool =
         raise ConfigError("no Kibana URL: give --kibana URL or set FEATUREWATCH_KIBANA_URL")
     if urllib.parse.urlsplit(settings.url).scheme not in {"http", "https"}:
         raise ConfigError(f"the Kibana URL must start with http:// or https://, not {safe_url(settings.url)!r}")
+    auth_headers = _headers(settings)
     file = Path(path)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read {file}: {exc.strerror or exc}") from None
-    total = len(parse_lines(data))
+    data, total = _read_saved_objects(file)
     space = settings.space or "default"
     where = safe_url(settings.url)
     name = file.name if file.name.endswith(".ndjson") else f"{file.stem}.ndjson"
     body, content_type = urllib3.encode_multipart_formdata({"file": (name, data, "application/ndjson")})
-    headers = {**_headers(settings), "Content-Type": content_type}
+    headers = {**auth_headers, "Content-Type": content_type}
     pool = _pool(settings, timeout)
     try:
         response = pool.request("POST", import_url(settings.url, settings.space, overwrite), body=body,
