@@ -77,13 +77,13 @@ def generate(n: int, seed: int) -> pd.DataFrame:
 
 def log_traffic(frame: pd.DataFrame, log_dir: Path) -> None:
     """Log ``frame`` through the shim (replay) over 24 hours from START."""
-    from featurewatch.replay import replay_frame
+    from featurewatch.replay import ReplayColumns, replay_frame
     from featurewatch.shim import _state
 
     _state.configure(log_dir=str(log_dir))
     offsets = np.sort(np.random.default_rng(5).uniform(0, 24 * 3600, len(frame)))
     stamped = frame.assign(ts=pd.to_datetime(START) + pd.to_timedelta(offsets, unit="s"))
-    replay_frame(stamped, model="bench", version="1.0", timestamp_column="ts", source_name="bench")
+    replay_frame(stamped, ReplayColumns(timestamp="ts"), model="bench", version="1.0", source="bench")
     _state.flush()
 
 

@@ -123,14 +123,14 @@ def write_logs(log_dir: Path, frame: pd.DataFrame, *, model: str, version: str =
                prediction: str | None = None, start: dt.datetime = START, end: dt.datetime = END,
                seed: int = 3) -> Path:
     """Log ``frame``'s rows through the shim at times spread over ``[start, end)``."""
-    from featurewatch.replay import replay_frame
+    from featurewatch.replay import ReplayColumns, replay_frame
 
     _state.configure(log_dir=str(log_dir))
     span = (end - start).total_seconds()
     offsets = np.sort(np.random.default_rng(seed).uniform(0, span, len(frame)))
     stamped = frame.assign(_ts=pd.Timestamp(start) + pd.to_timedelta(offsets, unit="s"))
-    replay_frame(stamped, model=model, version=version, timestamp_column="_ts", prediction_column=prediction,
-                 source_name=f"test-{seed}")
+    replay_frame(stamped, ReplayColumns(timestamp="_ts", prediction=prediction), model=model, version=version,
+                 source=f"test-{seed}")
     _state.flush()
     return log_dir
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import warnings
 from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 
@@ -39,9 +37,9 @@ class ReplayColumns:
         return [name for name in (self.timestamp, self.prediction, self.request_id, self.version) if name]
 
 
-def replay_frame(frame: pd.DataFrame, columns: ReplayColumns | None = None, *, model: str,
+def replay_frame(frame: pd.DataFrame, columns: ReplayColumns, *, model: str,
                  version: str | None = None, source: str = "replay",
-                 progress: Callable[[int], None] | None = None, **legacy: Any) -> int:
+                 progress: Callable[[int], None] | None = None) -> int:
     """Log each row of ``frame`` as one request at its own timestamp; return the row count.
 
     Request ids are ``columns.request_id`` when given, else derived from the
@@ -50,15 +48,7 @@ def replay_frame(frame: pd.DataFrame, columns: ReplayColumns | None = None, *, m
     file twice gives the same ids (and the shipper does not duplicate them),
     while two different files never share ids, whatever their names.
     ``version`` is the model version of rows without a ``columns.version``.
-
-    The keywords of the old signature (``timestamp_column=``,
-    ``prediction_column=``, ``request_id_column=``, ``version_column=``,
-    ``source_name=``) still work, with a DeprecationWarning.
     """
-    if legacy:
-        columns, source = _from_legacy(columns, source, legacy)
-    if columns is None:
-        raise TypeError("replay_frame() needs the columns: ReplayColumns(timestamp=...)")
     missing = [c for c in columns.given() if c not in frame.columns]
     if missing:
         raise DataError(f"column(s) not in the data: {', '.join(missing)} "
@@ -90,25 +80,6 @@ def replay_frame(frame: pd.DataFrame, columns: ReplayColumns | None = None, *, m
 
 
 #: The old keyword of each ReplayColumns field.
-_LEGACY_COLUMNS = {"timestamp_column": "timestamp", "prediction_column": "prediction",
-                   "request_id_column": "request_id", "version_column": "version"}
-
-
-def _from_legacy(columns: ReplayColumns | None, source: str,
-                 legacy: dict[str, Any]) -> tuple[ReplayColumns, str]:
-    """Columns and source from the old keywords (kept until tests/helpers.py and the benchmarks move)."""
-    unknown = set(legacy) - set(_LEGACY_COLUMNS) - {"source_name"}
-    if unknown:
-        raise TypeError(f"replay_frame() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    if columns is not None and set(legacy) & set(_LEGACY_COLUMNS):
-        raise TypeError("replay_frame(): give either columns or the old *_column keywords, not both")
-    warnings.warn("replay_frame(timestamp_column=..., source_name=...) is deprecated: pass "
-                  "ReplayColumns(timestamp=...) and source=...", DeprecationWarning, stacklevel=3)
-    if columns is None:
-        if "timestamp_column" not in legacy:
-            raise TypeError("replay_frame() needs the columns: ReplayColumns(timestamp=...)")
-        columns = ReplayColumns(**{field: legacy.get(old) for old, field in _LEGACY_COLUMNS.items()})
-    return columns, legacy.get("source_name", source)
 
 
 def content_digest(path: str | os.PathLike[str]) -> str:

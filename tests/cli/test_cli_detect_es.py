@@ -136,3 +136,11 @@ def test_text_without_token_fields_is_a_warning(tmp_path, es_url, es_client, es_
                                 env={"FEATUREWATCH_ES_INDEX_PREFIX": es_prefix})
     assert result.exit_code == 3
     assert "warning: text feature 'note' has no tokens.note field" in result.stderr
+
+
+def test_bad_webhook_is_a_usage_error_before_any_work(tmp_path, baseline):
+    """A webhook URL without a scheme is refused up front (exit 2), and its token is not echoed."""
+    path = save_baseline(baseline, tmp_path / "baseline.json")
+    result = CliRunner().invoke(main, ["detect", "--baseline", str(path), "--source", str(tmp_path), *WINDOW,
+                                       "--webhook", "hooks.slack.com/services/T00/B00/SECRETTOKEN"])
+    assert result.exit_code == 2 and "SECRETTOKEN" not in result.output

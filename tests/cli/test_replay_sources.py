@@ -97,18 +97,6 @@ class TestReplayColumns:
         with pytest.raises(dataclasses.FrozenInstanceError):
             ReplayColumns(timestamp="ts").timestamp = "other"  # type: ignore[misc]
 
-    def test_old_keywords_still_work_with_a_deprecation_warning(self, log_dir, tmp_path):
-        """timestamp_column=/source_name= give the same records as ReplayColumns/source=, and warn."""
-        from featurewatch.replay import ReplayColumns, replay_frame
-        from featurewatch.shim import _state
-
-        with pytest.warns(DeprecationWarning, match="ReplayColumns"):
-            replay_frame(self.FRAME, model="m", version="1", timestamp_column="ts", source_name="s")
-        old = sorted(r[R.REQUEST_ID] for r in read_records(log_dir))
-        _state.configure(log_dir=str(tmp_path / "new"), flush_interval=60)
-        replay_frame(self.FRAME, ReplayColumns(timestamp="ts"), model="m", version="1", source="s")
-        assert sorted(r[R.REQUEST_ID] for r in read_records(tmp_path / "new")) == old
-
 
 class TestLogDir:
     """FEATUREWATCH_LOG_DIR reaches replay through the settings, the only reader of the environment."""

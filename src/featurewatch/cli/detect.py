@@ -13,7 +13,7 @@ from ..errors import BackendError
 from ..findings import FindingsSink, JsonlFindingsFile, WebhookSink, render_json, render_table
 from ..profile import LocalSource, ProfileSource
 from ..settings import load_settings
-from ._common import es_options, es_overrides, handle_errors
+from ._common import es_options, es_overrides, handle_errors, webhook_url
 from ._window import resolve_window
 
 #: Exit code when something at or above --fail-on was found (DESIGN.md §3).
@@ -35,7 +35,7 @@ EXIT_FLAGGED = 3
               show_default=True, help="Output on stdout.")
 @click.option("--fail-on", type=click.Choice(["info", "warning", "critical", "never"]), default="warning",
               show_default=True, help="Exit 3 when a finding is at or above this severity.")
-@click.option("--webhook", default=None, metavar="URL",
+@click.option("--webhook", type=webhook_url, default=None, metavar="URL",
               help="POST a Slack-compatible summary here when something at or above --fail-on is found.")
 @click.option("--findings-file", type=click.Path(dir_okay=False), default=None, metavar="PATH",
               help="Also write findings to this JSONL file (a rerun of a window replaces its findings).")
