@@ -106,3 +106,25 @@ class TestIdsAndTime:
         text = R.format_timestamp(moment)
         assert text == "2026-11-26T16:00:00.123456Z"
         assert R.parse_timestamp(text) == moment
+
+
+class TestDumpsMany:
+    @settings(max_examples=100, deadline=None)
+    @given(rows=st.lists(st.dictionaries(st.text(max_size=5), values, max_size=4), min_size=0, max_size=6))
+    def test_same_lines_as_one_call_each(self, rows):
+        """The one-call fast path gives exactly the lines of serialising each record alone."""
+        records = [{R.SCHEMA: 1, R.FEATURES: row} for row in rows]
+        block, count = R.dumps_many(records)
+        assert count == len(records)
+        assert block == b"".join(R.dumps(r) for r in records)
+
+    def test_nested_lookalike_of_the_separator_falls_back(self):
+        """A feature holding record-shaped objects adds separator matches: each record is then serialised alone."""
+        tricky = [{"schema": 1, "features": {"list": [{"a": 1}, {"schema": 2}]}}, {"schema": 1, "features": {}}]
+        block, count = R.dumps_many(tricky)
+        assert count == 2 and block.count(b"\n") == 2
+        assert [orjson.loads(line) for line in block.splitlines()] == tricky
+
+    def test_records_with_other_first_keys(self):
+        records = [{"a": 1}, {"b": 2}, {"a": 3}]
+        assert R.dumps_many(records)[0] == b'{"a":1}\n{"b":2}\n{"a":3}\n'

@@ -44,6 +44,7 @@ import datetime as _dt
 import decimal
 import enum
 import hashlib
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -96,6 +97,7 @@ TRUNCATION_MARKER = "…[truncated, "
 DUMPS_OPTIONS = _DUMPS_OPTIONS = (
     orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
 )
+_LIST_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
 
 
 @dataclasses.dataclass(frozen=True)
@@ -250,18 +252,47 @@ def dumps(record: Mapping[str, Any], max_string_length: int = 2048) -> bytes:
         return orjson.dumps(encode_value(record, max_string_length), default=_default, option=_DUMPS_OPTIONS)
 
 
-def dumps_many(records: "Iterable[Mapping[str, Any]]", max_string_length: int = 2048) -> tuple[bytes, int]:
-    """Serialise many records into one block of JSON lines; returns ``(bytes, count)``."""
+#: Records per ``orjson.dumps`` call in :func:`dumps_many`: enough to share the call's cost, few enough
+#: that each block stays well under the allocator's mmap threshold (fresh mmaps cost page faults).
+_BLOCK_RECORDS = 64
+
+
+def dumps_many(records: Iterable[Mapping[str, Any]], max_string_length: int = 2048) -> tuple[bytearray, int]:
+    """Serialise many records into one block of JSON lines; returns ``(bytes, count)``.
+
+    Fast path: one ``orjson.dumps`` per block of records (several times cheaper
+    per record than one call each), cut into lines by replacing the separator
+    between two records, ``},{"<first key>":``. That byte sequence can only
+    appear inside a record as nested structure (a quote inside a JSON string is
+    always escaped), so a block is cut only when the separator occurs exactly
+    once between each pair of its records; otherwise its records are
+    serialised one by one.
+    """
     out = bytearray()
     count = 0
-    fast = orjson.dumps
-    for record in records:
+    iterator = iter(records)
+    while True:
+        block = list(itertools.islice(iterator, _BLOCK_RECORDS))
+        if not block:
+            return out, count
+        out += _block_lines(block, max_string_length)
+        count += len(block)
+
+
+def _block_lines(block: list[Any], max_string_length: int) -> bytes:
+    first_key = next(iter(block[0]), None) if isinstance(block[0], Mapping) else None
+    if len(block) > 1 and isinstance(first_key, str):
         try:
-            out += fast(record, default=_default, option=_DUMPS_OPTIONS)
+            joined = orjson.dumps(block, default=_default, option=_LIST_OPTIONS)
         except (orjson.JSONEncodeError, TypeError, ValueError, OverflowError, RecursionError):
-            out += dumps(record, max_string_length)
-        count += 1
-    return bytes(out), count
+            joined = b""
+        if joined:
+            key = orjson.dumps(first_key)
+            separator = b"},{" + key + b":"
+            if joined.count(separator) == len(block) - 1:
+                lines = joined.replace(separator, b"}\n{" + key + b":")
+                return lines[1:-1] + b"\n"
+    return b"".join(dumps(record, max_string_length) for record in block)
 
 
 def redact_value(value: Any, mode: str) -> Any:

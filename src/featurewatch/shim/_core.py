@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import math
 import os
 import random
 import secrets
@@ -36,29 +37,33 @@ __all__ = ["Shim"]
 
 _PLAIN = frozenset({float, int, bool, type(None)})
 _clean_mapping = _records.clean_mapping
+_INFINITIES = frozenset({math.inf, -math.inf})
 _orjson_dumps = orjson.dumps
 
 
 class _Clock:
     """``(iso timestamp, hour key)`` for now, formatting the seconds once per second.
 
-    The cached second, prefix and hour live in one tuple, replaced at once, so
-    a thread never pairs one second's prefix with another's hour.
+    The current second's bounds, ISO prefix and hour live in one tuple,
+    replaced at once, so a thread never pairs one second's prefix with
+    another's hour; within the second only the microseconds are formatted.
     """
 
     __slots__ = ("_cache",)
 
     def __init__(self) -> None:
-        self._cache: tuple[int, str, str] = (-1, "", "")
+        self._cache: tuple[int, int, str, str] = (0, 0, "", "")
 
     def now(self) -> tuple[str, str]:
-        second, nanos = divmod(time.time_ns(), 1_000_000_000)
+        nanos = time.time_ns()
         cache = self._cache
-        if second != cache[0]:
+        if not cache[0] <= nanos < cache[1]:
+            second = nanos // 1_000_000_000
             parts = time.gmtime(second)
-            cache = (second, time.strftime("%Y-%m-%dT%H:%M:%S", parts), time.strftime("%Y%m%dT%H", parts))
+            cache = (second * 1_000_000_000, (second + 1) * 1_000_000_000,
+                     time.strftime("%Y-%m-%dT%H:%M:%S.", parts), time.strftime("%Y%m%dT%H", parts))
             self._cache = cache
-        return f"{cache[1]}.{nanos // 1000:06d}Z", cache[2]
+        return f"{cache[2]}{str(1_000_000 + (nanos - cache[0]) // 1000)[1:]}Z", cache[3]
 
 
 def _timestamp_of(value: Any) -> tuple[str, str]:
@@ -133,7 +138,14 @@ class Shim:
             if version is not None and version.__class__ is not str:
                 version = str(version)
             if features.__class__ is dict and error is None and not self._redact:
-                row, nulls = _clean_mapping(features, self._limit)
+                try:
+                    # None, NaN (v != v) and ±inf are null. Values whose comparison is not a plain bool
+                    # (pd.NA, arrays, a hostile __eq__) raise and take the careful path.
+                    nulls = [k for k, v in features.items() if v is None or v != v or v in _INFINITIES]
+                    "".join(features)  # every key a string?
+                    row = features
+                except Exception:  # noqa: BLE001 - see above
+                    row, nulls = _clean_mapping(features, self._limit)
                 event = {
                     SCHEMA: SCHEMA_VERSION, TIMESTAMP: iso, MODEL: model, MODEL_VERSION: version,
                     REQUEST_ID: request_id, ROW: 0, LATENCY_MS: latency_ms, FEATURES: row,
@@ -206,11 +218,11 @@ class Shim:
         events: Iterable[dict[str, Any]]
         if self.processors or self._redact:
             events = self._row_events(template, rows, predictions, method)
-        else:  # the plain case in one comprehension: a DataFrame row costs less than a single record
-            events = [{**template, ROW: index, FEATURES: row, FEATURES_PRESENT: present, FEATURES_NULL: nulls,
+        else:  # the plain case, built lazily: a DataFrame row costs less than a single record
+            events = ({**template, ROW: index, FEATURES: row, FEATURES_PRESENT: present, FEATURES_NULL: nulls,
                        PREDICTION: predicted}
                       for index, (row, present, nulls, predicted)
-                      in enumerate(zip(rows.features, rows.present, rows.nulls, predictions))]
+                      in enumerate(zip(rows.features, rows.present, rows.nulls, predictions)))
         lines, count = R.dumps_many(events, limit)
         if count:
             self.writer.write(hour, lines)

@@ -9,7 +9,7 @@ for odd values; :mod:`featurewatch.record` owns what the encoding means.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import record as R
@@ -20,18 +20,23 @@ _INFINITIES = frozenset({math.inf, -math.inf})
 
 
 class RowSet:
-    """Rows of one request: feature dicts plus their null lists, ready to log."""
+    """Rows of one request: feature dicts plus their null lists, ready to log.
 
-    __slots__ = ("features", "present", "nulls")
+    ``features`` may be a one-pass iterator (a DataFrame's rows are built as
+    they are serialised, so their dicts reuse the same memory block after block).
+    """
 
-    def __init__(self, features: list[dict[str, Any]], present: list[list[str]],
+    __slots__ = ("features", "present", "nulls", "count")
+
+    def __init__(self, features: Iterable[dict[str, Any]], present: list[list[str]],
                  nulls: list[list[str]]) -> None:
         self.features = features
         self.present = present
         self.nulls = nulls
+        self.count = len(present)
 
     def __len__(self) -> int:
-        return len(self.features)
+        return self.count
 
 
 def clean_mapping(features: Mapping[Any, Any], limit: int,
@@ -162,7 +167,7 @@ def _rows_from_frame(frame: Any, limit: int) -> RowSet:
         data.append(values)
         if mask is not None:
             masks.append((position, mask))
-    records = [dict(zip(columns, row)) for row in zip(*data)] if columns else [{} for _ in range(count)]
+    records = (dict(zip(columns, row)) for row in zip(*data)) if columns else ({} for _ in range(count))
     return RowSet(records, [columns] * count, _null_lists(columns, masks, count))
 
 
