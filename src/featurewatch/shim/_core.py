@@ -115,7 +115,7 @@ class Shim:
         self._id_prefix = secrets.token_hex(6)
         self.writer.after_fork()
 
-    def log(self, model: str, version: str | None, features: Any, prediction: Any = None, *,
+    def log(self, model: str, version: str | None, features: Any, prediction: Any = None,
             timestamp: Any = None, request_id: str | None = None, latency_ms: float | None = None,
             error: BaseException | None = None) -> None:
         """Log one request (one or many rows). Never raises.

@@ -36,6 +36,11 @@ def configure(processors: Sequence[Processor] | None = None, **settings: Any) ->
     return new
 
 
+def configured() -> Shim | None:
+    """The configured shim, or None before the first use (the hot path's cheap read)."""
+    return _current
+
+
 def current() -> Shim:
     """The configured shim, configuring one from the environment on first use.
 

@@ -24,8 +24,8 @@ def log_request(*, model: str, version: str | None = None, features: Any, predic
     row) or a list of dicts. ``timestamp`` (datetime, ISO string or epoch
     seconds) writes a historical record, for backfills and replays. Never raises.
     """
-    _state.current().log(model, version, features, prediction, timestamp=timestamp,
-                         request_id=request_id, latency_ms=latency_ms)
+    (_state.configured() or _state.current()).log(model, version, features, prediction, timestamp, request_id,
+                                                 latency_ms)
 
 
 def monitor(*, model: str, version: str | None = None) -> Callable[[F], F]:
@@ -79,7 +79,7 @@ def _first_argument(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 def _log_success(model: str, version: str | None, features: Any, result: Any, started: float) -> None:
     latency = (time.perf_counter() - started) * 1000.0
-    _state.current().log(model, version, features, result, latency_ms=latency)
+    (_state.configured() or _state.current()).log(model, version, features, result, None, None, latency)
 
 
 def _log_failure(model: str, version: str | None, features: Any, started: float, exc: BaseException) -> None:
