@@ -216,11 +216,12 @@ class Shim:
         if error is not None:
             template[R.ERROR] = _error_field(error, limit)
         events: Iterable[dict[str, Any]]
-        if self.processors or self._redact:
+        if self.processors or self._redact or error is not None:
             events = self._row_events(template, rows, predictions, method)
         else:  # the plain case, built lazily: a DataFrame row costs less than a single record
-            events = ({**template, ROW: index, FEATURES: row, FEATURES_PRESENT: present, FEATURES_NULL: nulls,
-                       PREDICTION: predicted}
+            events = ({SCHEMA: SCHEMA_VERSION, TIMESTAMP: iso, MODEL: model, MODEL_VERSION: version,
+                       REQUEST_ID: request_id, ROW: index, LATENCY_MS: latency_ms, FEATURES: row,
+                       FEATURES_PRESENT: present, FEATURES_NULL: nulls, PREDICTION: predicted}
                       for index, (row, present, nulls, predicted)
                       in enumerate(zip(rows.features, rows.present, rows.nulls, predictions)))
         lines, count = R.dumps_many(events, limit)

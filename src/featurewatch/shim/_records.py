@@ -126,13 +126,19 @@ def _column(series: Any, limit: int) -> tuple[list[Any], Any]:
     if kind in "biu":
         return values, None
     if kind == "f":
-        mask = ~np.isfinite(series.to_numpy(dtype=float, na_value=np.nan))
+        array = series.to_numpy()  # float64 columns: a view, no copy
+        mask = ~np.isfinite(array if array.dtype.kind == "f" else series.to_numpy(dtype=float, na_value=np.nan))
         return values, (mask if mask.any() else None)  # NaN and inf serialise as null already
-    mask = None if _arrow_null_count(series) == 0 else series.isna().to_numpy(dtype=bool, na_value=True)
     if series.dtype == object:
-        if any(type(v) in (dict, list, tuple) or (type(v) is str and len(v) > limit) for v in values):
+        types = set(map(type, values))  # C speed: most object columns hold one or two types
+        if types == {type(None)}:
+            return values, np.ones(len(values), dtype=bool)
+        if types & {dict, list, tuple} or (str in types and _longest(values) > limit):
             values = [R.encode_value(v, limit) if type(v) in (str, dict, list, tuple) else v for v in values]
-    elif kind != "M" and _longest(values) > limit:
+        mask = series.isna().to_numpy(dtype=bool, na_value=True)
+    else:
+        mask = None if _arrow_null_count(series) == 0 else series.isna().to_numpy(dtype=bool, na_value=True)
+    if series.dtype != object and kind != "M" and _longest(values) > limit:
         values = [R.truncate(v, limit) if type(v) is str else v for v in values]
     if mask is None or not mask.any():
         return values, None
