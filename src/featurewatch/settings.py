@@ -23,8 +23,8 @@ DEFAULT_TOML = "featurewatch.toml"
 
 
 @dataclasses.dataclass(frozen=True)
-class ElasticsearchSettings:
-    """How to reach an Elasticsearch cluster. Secrets are kept out of ``repr``."""
+class ConnectionSettings:
+    """How to reach an HTTP service with optional auth and TLS. Secrets are kept out of ``repr``."""
 
     url: str | None = None
     api_key: str | None = dataclasses.field(default=None, repr=False)
@@ -32,19 +32,19 @@ class ElasticsearchSettings:
     password: str | None = dataclasses.field(default=None, repr=False)
     ca_file: str | None = None
     verify_certs: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class ElasticsearchSettings(ConnectionSettings):
+    """How to reach an Elasticsearch cluster, and the prefix of featurewatch's indices."""
+
     index_prefix: str = "featurewatch"
 
 
 @dataclasses.dataclass(frozen=True)
-class KibanaSettings:
-    """How to reach Kibana (for ``featurewatch kibana import``). Secrets are kept out of ``repr``."""
+class KibanaSettings(ConnectionSettings):
+    """How to reach Kibana (for ``featurewatch kibana import``), and the space to import into."""
 
-    url: str | None = None
-    api_key: str | None = dataclasses.field(default=None, repr=False)
-    username: str | None = None
-    password: str | None = dataclasses.field(default=None, repr=False)
-    ca_file: str | None = None
-    verify_certs: bool = True
     space: str | None = None
 
 
