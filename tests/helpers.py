@@ -12,9 +12,23 @@ import pandas as pd
 from featurewatch import record as R
 from featurewatch.baseline import BaselineOptions, build_baseline
 from featurewatch.baseline.infer import is_number
-from featurewatch.baseline.model import BOOLEAN, CATEGORICAL, NUMERIC, PREDICTION, TEXT, Baseline
+from featurewatch.baseline.model import (
+    BOOLEAN,
+    CATEGORICAL,
+    NUMERIC,
+    PREDICTION,
+    TEXT,
+    Baseline,
+)
 from featurewatch.keys import category_key
-from featurewatch.profile import WindowProfile, compile_specs, count_keys, count_numbers, count_texts, empty_profile
+from featurewatch.profile import (
+    WindowProfile,
+    compile_specs,
+    count_keys,
+    count_numbers,
+    count_texts,
+    empty_profile,
+)
 from featurewatch.shim import _state
 
 START = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)

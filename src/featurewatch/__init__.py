@@ -17,7 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import BackendError, BaselineError, ConfigError, DataError, FeaturewatchError
+from .errors import (
+    BackendError,
+    BaselineError,
+    ConfigError,
+    DataError,
+    FeaturewatchError,
+)
 from .shim import Request, configure, flush, log_request, monitor, request
 from .shim import current as _current_shim
 

@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 from helpers import END, START, synthetic_frame, write_logs
 
-from featurewatch.baseline import BaselineOptions, baseline_from_logs, build_baseline, infer_kind
+from featurewatch.baseline import (
+    BaselineOptions,
+    baseline_from_logs,
+    build_baseline,
+    infer_kind,
+)
 from featurewatch.errors import DataError
 
 
@@ -78,8 +83,9 @@ class TestCounts:
 
     def test_category_cap_moves_mass_to_other(self):
         frame = pd.DataFrame({"c": [f"v{i % 1500}" for i in range(6000)]})
-        from featurewatch.baseline.build import category_summary
         import collections
+
+        from featurewatch.baseline.build import category_summary
 
         summary = category_summary(collections.Counter(frame["c"]), cap=1000)
         assert len(summary.counts) == 1000 and summary.other_count == 2000

@@ -5,12 +5,11 @@ from __future__ import annotations
 import orjson
 import pytest
 from click.testing import CliRunner
+from eswindow import END, START, log_window, ship
 
 from featurewatch.baseline import save_baseline
 from featurewatch.cli import main
 from featurewatch.es import layout, setup
-from featurewatch.es import layout
-from eswindow import END, START, log_window, ship
 
 WINDOW = ["--start", START.isoformat(), "--end", END.isoformat()]
 

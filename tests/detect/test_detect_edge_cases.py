@@ -6,7 +6,14 @@ import dataclasses
 
 import numpy as np
 import pytest
-from helpers import END, START, profile_frame, raw_record, synthetic_frame, write_records
+from helpers import (
+    END,
+    START,
+    profile_frame,
+    raw_record,
+    synthetic_frame,
+    write_records,
+)
 
 from featurewatch.baseline import BaselineOptions, build_baseline
 from featurewatch.detect import detect_profile, run_detection

@@ -9,7 +9,12 @@ import pytest
 from featurewatch.errors import BackendError, ConfigError
 from featurewatch.es import layout, templates
 from featurewatch.es.client import backend_errors, build_client, safe_url
-from featurewatch.es.setup import delete_old_request_indices, indices_older_than, install, supports_subobjects
+from featurewatch.es.setup import (
+    delete_old_request_indices,
+    indices_older_than,
+    install,
+    supports_subobjects,
+)
 from featurewatch.settings import ElasticsearchSettings
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from eswindow import END, START, log_window, ship
 
 from featurewatch.baseline import Baseline, BaselineOptions, build_baseline

@@ -10,7 +10,12 @@ import pytest
 
 from featurewatch.detect.report import Finding, Report
 from featurewatch.errors import BackendError
-from featurewatch.findings import JsonlFindingsFile, WebhookSink, render_table, webhook_payload
+from featurewatch.findings import (
+    JsonlFindingsFile,
+    WebhookSink,
+    render_table,
+    webhook_payload,
+)
 
 
 def _finding(check="na_spike", feature="income", severity="critical") -> Finding:

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from featurewatch.kibana import ModelSpec, build_ndjson, contract_mappings, spec_from_demo
+from featurewatch.kibana import (
+    ModelSpec,
+    build_ndjson,
+    contract_mappings,
+    spec_from_demo,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "kibana" / "credit.ndjson"

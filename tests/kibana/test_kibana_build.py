@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
-from featurewatch.errors import BaselineError
-from featurewatch.kibana import Feature, ModelSpec, build_ndjson, build_objects, contract_mappings, validate
-import pandas as pd
-
 from featurewatch.baseline import BaselineOptions, build_baseline, save_baseline
+from featurewatch.errors import BaselineError
+from featurewatch.kibana import (
+    Feature,
+    ModelSpec,
+    build_ndjson,
+    build_objects,
+    contract_mappings,
+    validate,
+)
 from featurewatch.kibana.spec import spec_from_baseline, spec_from_baseline_file
 
 

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from featurewatch.baseline import BaselineOptions, build_baseline, save_baseline
-
 from featurewatch.cli import main
 from featurewatch.settings import load_settings
 

@@ -7,7 +7,15 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from helpers import END, START, profile_frame, raw_record, synthetic_frame, write_logs, write_records
+from helpers import (
+    END,
+    START,
+    profile_frame,
+    raw_record,
+    synthetic_frame,
+    write_logs,
+    write_records,
+)
 
 from featurewatch import record as R
 from featurewatch.errors import BackendError, ConfigError

@@ -17,8 +17,17 @@ from pathlib import Path
 
 import orjson
 import pytest
-from shiptools import (client_for, count_docs, file_ids, indexed_ids, ship_argv, ship_command, ship_env, shipper,
-                       write_records)
+from shiptools import (
+    client_for,
+    count_docs,
+    file_ids,
+    indexed_ids,
+    ship_argv,
+    ship_command,
+    ship_env,
+    shipper,
+    write_records,
+)
 
 from featurewatch import record as R
 from featurewatch.es import layout

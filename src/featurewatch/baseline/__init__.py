@@ -11,8 +11,20 @@ from .build import BaselineOptions, build_baseline
 from .infer import infer_kind
 from .io import SCHEMA_VERSION, from_dict, load_baseline, save_baseline, to_dict
 from .logs import baseline_from_logs
-from .model import (BOOLEAN, CATEGORICAL, IDENTIFIER, KINDS, NUMERIC, PREDICTION, TEXT, Baseline,
-                    CategorySummary, FeatureBaseline, NumericSummary, TextSummary)
+from .model import (
+                    BOOLEAN,
+                    CATEGORICAL,
+                    IDENTIFIER,
+                    KINDS,
+                    NUMERIC,
+                    PREDICTION,
+                    TEXT,
+                    Baseline,
+                    CategorySummary,
+                    FeatureBaseline,
+                    NumericSummary,
+                    TextSummary,
+)
 
 __all__ = [
     "Baseline", "FeatureBaseline", "NumericSummary", "CategorySummary", "TextSummary", "BaselineOptions",

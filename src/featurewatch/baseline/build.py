@@ -16,8 +16,19 @@ from ..errors import DataError
 from ..keys import category_key
 from ..tokens import distinct_tokens
 from .infer import infer_kind, is_number
-from .model import (BOOLEAN, CATEGORICAL, KINDS, NUMERIC, PREDICTION, TEXT, Baseline,
-                    CategorySummary, FeatureBaseline, NumericSummary, TextSummary)
+from .model import (
+    BOOLEAN,
+    CATEGORICAL,
+    KINDS,
+    NUMERIC,
+    PREDICTION,
+    TEXT,
+    Baseline,
+    CategorySummary,
+    FeatureBaseline,
+    NumericSummary,
+    TextSummary,
+)
 
 __all__ = ["BaselineOptions", "build_baseline", "MAX_BINS", "MAX_CATEGORIES", "MAX_VOCABULARY"]
 

@@ -42,7 +42,14 @@ from typing import Any
 import orjson
 
 from ..errors import BaselineError
-from .model import KINDS, Baseline, CategorySummary, FeatureBaseline, NumericSummary, TextSummary
+from .model import (
+    KINDS,
+    Baseline,
+    CategorySummary,
+    FeatureBaseline,
+    NumericSummary,
+    TextSummary,
+)
 
 __all__ = ["SCHEMA_VERSION", "to_dict", "from_dict", "save_baseline", "load_baseline"]
 

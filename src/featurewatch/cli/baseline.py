@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+__all__ = ["command"]
+
 import collections
 from pathlib import Path
 
 import click
 
-from ..baseline import BaselineOptions, baseline_from_logs, build_baseline, save_baseline
+from ..baseline import (
+    BaselineOptions,
+    baseline_from_logs,
+    build_baseline,
+    save_baseline,
+)
 from ..baseline.model import CATEGORICAL, NUMERIC, TEXT, Baseline
 from ..datafiles import read_table
 from ..settings import load_settings

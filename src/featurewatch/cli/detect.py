@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["command"]
+
 import sys
 from typing import Any
 
@@ -10,7 +12,13 @@ import click
 from ..baseline import load_baseline
 from ..detect import DetectConfig, run_detection
 from ..errors import BackendError
-from ..findings import FindingsSink, JsonlFindingsFile, WebhookSink, render_json, render_table
+from ..findings import (
+    FindingsSink,
+    JsonlFindingsFile,
+    WebhookSink,
+    render_json,
+    render_table,
+)
 from ..profile import LocalSource, ProfileSource
 from ..settings import load_settings
 from ._common import es_options, es_overrides, handle_errors, webhook_url

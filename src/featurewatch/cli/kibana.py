@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["command"]
+
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,7 +13,8 @@ import click
 from ..errors import BackendError, FeaturewatchError
 from ..es.layout import check_prefix
 from ..kibana import build as builder
-from ..kibana import importer, spec as specs
+from ..kibana import importer
+from ..kibana import spec as specs
 from ..kibana.mappings import contract_mappings
 from ..kibana.validate import validate
 from ..settings import load_settings

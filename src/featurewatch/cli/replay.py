@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+__all__ = ["command"]
 
 import sys
+from pathlib import Path
 
 import click
 

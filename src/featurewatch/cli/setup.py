@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["command"]
+
 from typing import Any
 
 import click

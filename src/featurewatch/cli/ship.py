@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["command"]
+
 import json
 import logging
 import signal
@@ -66,7 +68,13 @@ def command(source: str, once: bool, follow: bool, checkpoint_dir: str | None, d
     """
     # Imported here so that starting any other command does not load the Elasticsearch client (~0.8 s).
     from ..es.client import backend_errors, build_client
-    from ..ship import RetryPolicy, ShipConfig, Shipper, bulk_sender, default_checkpoint_path
+    from ..ship import (
+        RetryPolicy,
+        ShipConfig,
+        Shipper,
+        bulk_sender,
+        default_checkpoint_path,
+    )
     from ..ship.enrich import TokenEnricher
 
     if once == follow:

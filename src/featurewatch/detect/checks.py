@@ -12,7 +12,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from ..baseline.model import BOOLEAN, CATEGORICAL, IDENTIFIER, NUMERIC, PREDICTION, TEXT, FeatureBaseline
+from ..baseline.model import (
+    BOOLEAN,
+    CATEGORICAL,
+    IDENTIFIER,
+    NUMERIC,
+    PREDICTION,
+    TEXT,
+    FeatureBaseline,
+)
 from ..profile.model import FeatureProfile, WindowProfile
 from . import stats
 from .config import DetectConfig

@@ -42,7 +42,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .. import record as R
-from ..baseline.model import BOOLEAN, CATEGORICAL, NUMERIC, TEXT, Baseline, FeatureBaseline
+from ..baseline.model import (
+    BOOLEAN,
+    CATEGORICAL,
+    NUMERIC,
+    TEXT,
+    Baseline,
+    FeatureBaseline,
+)
 from ..keys import category_key
 from ..profile.counting import FeatureSpec, compile_specs
 from ..profile.local import NO_VERSION

@@ -18,6 +18,8 @@ builders all take their index names and field names from here.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from ..errors import ConfigError
 
@@ -89,7 +91,7 @@ def metrics_index(prefix: str = DEFAULT_PREFIX) -> str:
 #: Fields of a findings document and their Elasticsearch types. ``@timestamp``
 #: is the window end; ``baseline``/``observed`` are rendered as short text for
 #: the table, their numbers in ``baseline_value``/``observed_value``.
-FINDING_FIELDS: dict[str, str] = {
+FINDING_FIELDS: Mapping[str, str] = MappingProxyType({
     "@timestamp": "date",
     "model": "keyword",
     "window.start": "date",
@@ -104,10 +106,10 @@ FINDING_FIELDS: dict[str, str] = {
     "baseline": "keyword",
     "observed": "keyword",
     "message": "text",
-}
+})
 
 #: Fields of a metrics document: one per (model, window, feature).
-METRIC_FIELDS: dict[str, str] = {
+METRIC_FIELDS: Mapping[str, str] = MappingProxyType({
     "@timestamp": "date",
     "model": "keyword",
     "window.start": "date",
@@ -123,4 +125,4 @@ METRIC_FIELDS: dict[str, str] = {
     "baseline_unseen_token_rate": "double",
     "drift_score": "double",
     "type_violation_rate": "double",
-}
+})

@@ -20,7 +20,13 @@ from ..errors import BackendError
 from ..profile.counting import empty_profile
 from ..profile.model import WindowProfile
 from . import layout
-from .aggregations import TOKENS_FIELD, estimated_buckets, indexed_field, parse_profile, profile_request
+from .aggregations import (
+    TOKENS_FIELD,
+    estimated_buckets,
+    indexed_field,
+    parse_profile,
+    profile_request,
+)
 from .client import backend_errors
 
 __all__ = ["ElasticsearchSource", "DEFAULT_MAX_BUCKETS"]

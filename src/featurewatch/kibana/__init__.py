@@ -12,7 +12,13 @@ from __future__ import annotations
 from .build import build_ndjson, build_objects
 from .importer import ImportResult, import_file
 from .mappings import contract_mappings, flatten_mapping
-from .spec import Feature, ModelSpec, spec_from_baseline, spec_from_baseline_file, spec_from_demo
+from .spec import (
+    Feature,
+    ModelSpec,
+    spec_from_baseline,
+    spec_from_baseline_file,
+    spec_from_demo,
+)
 from .validate import validate
 
 __all__ = [

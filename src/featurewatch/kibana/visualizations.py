@@ -7,7 +7,16 @@ from typing import Any
 from .. import record
 from ._ids import model_object_id
 from .dataviews import DataViews, model_query
-from .lens import Table, XYChart, count, date_histogram, last_value, metric, percentile, terms
+from .lens import (
+    Table,
+    XYChart,
+    count,
+    date_histogram,
+    last_value,
+    metric,
+    percentile,
+    terms,
+)
 from .spec import Feature, ModelSpec
 
 __all__ = ["Visualization", "visualizations"]

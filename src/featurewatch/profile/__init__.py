@@ -11,7 +11,14 @@ import datetime as _dt
 from typing import Protocol
 
 from ..baseline.model import Baseline
-from .counting import FeatureSpec, compile_specs, count_keys, count_numbers, count_texts, empty_profile
+from .counting import (
+    FeatureSpec,
+    compile_specs,
+    count_keys,
+    count_numbers,
+    count_texts,
+    empty_profile,
+)
 from .local import LocalSource
 from .model import UNSEEN_KEEP, FeatureProfile, WindowProfile
 

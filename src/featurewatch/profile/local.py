@@ -38,7 +38,14 @@ from ..baseline.infer import is_number
 from ..baseline.model import BOOLEAN, CATEGORICAL, NUMERIC, PREDICTION, TEXT, Baseline
 from ..errors import BackendError, ConfigError
 from ..keys import category_key
-from .counting import FeatureSpec, compile_specs, count_keys, count_numbers, count_texts, empty_profile
+from .counting import (
+    FeatureSpec,
+    compile_specs,
+    count_keys,
+    count_numbers,
+    count_texts,
+    empty_profile,
+)
 from .model import FeatureProfile, WindowProfile
 
 __all__ = ["LocalSource", "profile_file", "NO_VERSION"]

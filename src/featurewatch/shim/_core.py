@@ -27,8 +27,20 @@ import structlog
 from structlog.typing import Processor
 
 from .. import record as R
-from ..record import (FEATURES, FEATURES_NULL, FEATURES_PRESENT, LATENCY_MS, MODEL, MODEL_VERSION, PREDICTION,
-                      REQUEST_ID, ROW, SCHEMA, SCHEMA_VERSION, TIMESTAMP)
+from ..record import (
+    FEATURES,
+    FEATURES_NULL,
+    FEATURES_PRESENT,
+    LATENCY_MS,
+    MODEL,
+    MODEL_VERSION,
+    PREDICTION,
+    REQUEST_ID,
+    ROW,
+    SCHEMA,
+    SCHEMA_VERSION,
+    TIMESTAMP,
+)
 from ..settings import Settings
 from . import _records
 from ._writer import FileWriter

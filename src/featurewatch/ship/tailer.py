@@ -28,7 +28,13 @@ import time
 from pathlib import Path
 
 from .. import logfiles
-from .checkpoint import FINGERPRINT_BYTES, MIN_FINGERPRINT_BYTES, CheckpointStore, FileCheckpoint, fingerprint
+from .checkpoint import (
+    FINGERPRINT_BYTES,
+    MIN_FINGERPRINT_BYTES,
+    CheckpointStore,
+    FileCheckpoint,
+    fingerprint,
+)
 
 __all__ = ["Tailer", "TrackedFile", "Chunk", "is_source_file"]
 
