@@ -18,7 +18,7 @@ from helpers import (
 )
 
 from featurewatch import record as R
-from featurewatch.errors import BackendError, ConfigError
+from featurewatch.errors import ConfigError
 from featurewatch.profile import LocalSource
 from featurewatch.profile.counting import compile_specs, empty_profile
 from featurewatch.profile.local import _arrow_schema, _count_lines, count_chunk

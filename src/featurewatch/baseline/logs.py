@@ -7,7 +7,6 @@ import dataclasses
 import datetime as _dt
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import orjson
