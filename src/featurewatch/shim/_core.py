@@ -43,7 +43,7 @@ from ..record import (
 )
 from ..settings import Settings
 from . import _records
-from ._writer import FileWriter
+from ._writer import _BUFFER_LIMIT, FileWriter
 
 __all__ = ["Shim"]
 
@@ -51,6 +51,9 @@ _PLAIN = frozenset({float, int, bool, type(None)})
 _clean_mapping = _records.clean_mapping
 _INFINITIES = frozenset({math.inf, -math.inf})
 _orjson_dumps = orjson.dumps
+#: The record options without OPT_NON_STR_KEYS: a non-string key fails fast into the careful path,
+#: so the hot path needs no key check of its own.
+_STRICT_OPTIONS = R.DUMPS_OPTIONS & ~orjson.OPT_NON_STR_KEYS
 
 
 class _Clock:
@@ -154,8 +157,7 @@ class Shim:
                     # None, NaN (v != v) and ±inf are null. Values whose comparison is not a plain bool
                     # (pd.NA, arrays, a hostile __eq__) raise and take the careful path.
                     nulls = [k for k, v in features.items() if v is None or v != v or v in _INFINITIES]
-                    "".join(features)  # every key a string?
-                    row = features
+                    row = features  # non-string keys make the strict dumps below fail: careful path then
                 except Exception:  # noqa: BLE001 - see above
                     row, nulls = _clean_mapping(features, self._limit)
                 event = {
@@ -170,12 +172,26 @@ class Shim:
                     if event is None:
                         return
                 try:
-                    line = _orjson_dumps(event, default=R.encode_fallback, option=R.DUMPS_OPTIONS)
-                except Exception:  # noqa: BLE001 - orjson refused (huge int, ...): the exact path
+                    line = _orjson_dumps(event, default=R.encode_fallback, option=_STRICT_OPTIONS)
+                except Exception:  # noqa: BLE001 - a non-string key, a huge int...: the careful path
+                    event[FEATURES], event[FEATURES_NULL] = _clean_mapping(row, self._limit, check_strings=True)
+                    event[FEATURES_PRESENT] = list(event[FEATURES])
                     line = R.dumps(event, self._limit)
                 if len(line) > self._limit:
                     line = self._short_strings(event, line)
-                self.writer.write(hour, line)
+                # The writer's append, inline: this is the hottest line of the shim.
+                writer = self.writer
+                with writer._lock:
+                    if hour == writer._hour:
+                        buffer = writer._buffer
+                        buffer += line
+                        full = len(buffer) >= _BUFFER_LIMIT
+                    else:
+                        full = None
+                if full is None:
+                    writer.write(hour, line)
+                elif full:
+                    writer.flush()
                 return
             self._log(model, version, features, prediction, iso, hour, request_id, latency_ms, error)
         except Exception as exc:  # noqa: BLE001 - the shim must never break the model call
