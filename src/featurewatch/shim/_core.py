@@ -185,6 +185,7 @@ class Shim:
                     if hour == writer._hour:
                         buffer = writer._buffer
                         buffer += line
+                        writer._lines += 1
                         full = len(buffer) >= _BUFFER_LIMIT
                     else:
                         full = None
@@ -246,7 +247,13 @@ class Shim:
         events: Iterable[dict[str, Any]]
         if self.processors or self._redact or error is not None:
             events = self._row_events(template, rows, predictions, method)
-        else:  # the plain case, built lazily: a DataFrame row costs less than a single record
+        elif rows.data is not None:  # a plain DataFrame: rows built in the same loop as their records
+            columns = rows.columns
+            events = ({SCHEMA: SCHEMA_VERSION, TIMESTAMP: iso, MODEL: model, MODEL_VERSION: version,
+                       REQUEST_ID: request_id, ROW: index, LATENCY_MS: latency_ms, FEATURES: dict(zip(columns, values)),
+                       FEATURES_PRESENT: columns, FEATURES_NULL: nulls, PREDICTION: predicted}
+                      for index, (values, nulls, predicted) in enumerate(zip(zip(*rows.data), rows.nulls, predictions)))
+        else:
             events = ({SCHEMA: SCHEMA_VERSION, TIMESTAMP: iso, MODEL: model, MODEL_VERSION: version,
                        REQUEST_ID: request_id, ROW: index, LATENCY_MS: latency_ms, FEATURES: row,
                        FEATURES_PRESENT: present, FEATURES_NULL: nulls, PREDICTION: predicted}
@@ -254,7 +261,7 @@ class Shim:
                       in enumerate(zip(rows.features, rows.present, rows.nulls, predictions)))
         lines, count = R.dumps_many(events, limit)
         if count:
-            self.writer.write(hour, lines)
+            self.writer.write(hour, lines, count)
 
     def _row_events(self, template: dict[str, Any], rows: _records.RowSet, predictions: list[Any],
                     method: str, *, row_numbers: bool = True,
@@ -336,7 +343,7 @@ class Shim:
         written = 0
         for hour, hour_events in by_hour.items():
             lines, count = R.dumps_many(hour_events, limit)
-            self.writer.write(hour, lines)
+            self.writer.write(hour, lines, count)
             written += count
         return written
 

@@ -26,14 +26,18 @@ class RowSet:
     they are serialised, so their dicts reuse the same memory block after block).
     """
 
-    __slots__ = ("features", "present", "nulls", "count")
+    __slots__ = ("features", "present", "nulls", "count", "columns", "data")
 
     def __init__(self, features: Iterable[dict[str, Any]], present: list[list[str]],
-                 nulls: list[list[str]]) -> None:
+                 nulls: list[list[str]], columns: list[str] | None = None,
+                 data: list[list[Any]] | None = None) -> None:
         self.features = features
         self.present = present
         self.nulls = nulls
         self.count = len(present)
+        #: For a DataFrame: the column names and values, so a caller can build rows in its own loop.
+        self.columns = columns
+        self.data = data
 
     def __len__(self) -> int:
         return self.count
@@ -174,7 +178,8 @@ def _rows_from_frame(frame: Any, limit: int) -> RowSet:
         if mask is not None:
             masks.append((position, mask))
     records = (dict(zip(columns, row)) for row in zip(*data)) if columns else ({} for _ in range(count))
-    return RowSet(records, [columns] * count, _null_lists(columns, masks, count))
+    return RowSet(records, [columns] * count, _null_lists(columns, masks, count),
+                  columns=columns if columns else None, data=data if columns else None)
 
 
 def rows_from_input(features: Any, limit: int) -> RowSet:

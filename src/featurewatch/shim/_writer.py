@@ -72,7 +72,10 @@ class FileWriter:
         self._io_lock = threading.Lock()
         self._hour = ""
         self._buffer = bytearray()
+        #: Lines in ``_buffer`` (counted as they come: counting newlines at flush time costs more).
+        self._lines = 0
         self._other: dict[str, bytearray] = {}
+        self._other_lines: dict[str, int] = {}
         self._fds: dict[str, int] = {}
         self._tag = _process_tag()
         self._pid = os.getpid()
@@ -81,27 +84,40 @@ class FileWriter:
         self._flusher: threading.Thread | None = None
 
     # -- writing ---------------------------------------------------------
-    def write(self, hour_key: str, line: bytes) -> None:
-        """Queue newline-terminated line(s) for the file of ``hour_key``."""
+    def write(self, hour_key: str, data: bytes | bytearray, lines: int = 1) -> None:
+        """Queue ``lines`` newline-terminated lines (``data``) for the file of ``hour_key``."""
+        if len(data) >= _BUFFER_LIMIT:  # a big block (a DataFrame): straight to the file, no extra copy
+            self.flush()
+            with self._io_lock:
+                self._write_file(hour_key, data, lines)
+            return
         with self._lock:
             if hour_key == self._hour:
                 buffer = self._buffer
+                self._lines += lines
             else:
                 buffer = self._buffer_for(hour_key)
-            buffer += line
+                if hour_key == self._hour:
+                    self._lines += lines
+                else:
+                    self._other_lines[hour_key] = self._other_lines.get(hour_key, 0) + lines
+            buffer += data
             full = len(buffer) >= _BUFFER_LIMIT
         if full:
             self.flush()
 
-    write_many = write
-
     def _buffer_for(self, hour_key: str) -> bytearray:
-        """Called under the lock when a line is not for the current hour."""
+        """Called under the lock when a line is not for the current hour; a later hour becomes current.
+
+        The caller counts the lines it adds (``_lines`` when ``hour_key`` is now current).
+        """
         if not self._hour or hour_key > self._hour:
             if self._buffer:
                 self._other[self._hour] = self._other.get(self._hour, bytearray()) + self._buffer
+                self._other_lines[self._hour] = self._other_lines.get(self._hour, 0) + self._lines
             self._hour = hour_key
             self._buffer = self._other.pop(hour_key, None) or bytearray()
+            self._lines = self._other_lines.pop(hour_key, 0)
             if self._flusher is None and not self._closed:
                 self._start_flusher()
             return self._buffer
@@ -116,17 +132,18 @@ class FileWriter:
         # the swap, so callers never wait for the disk.
         with self._io_lock:
             with self._lock:
-                pending = [(k, b) for k, b in self._other.items() if b]
+                pending = [(k, b, self._other_lines.get(k, 0)) for k, b in self._other.items() if b]
                 if self._buffer:
-                    pending.append((self._hour, self._buffer))
+                    pending.append((self._hour, self._buffer, self._lines))
                     self._buffer = bytearray()
+                    self._lines = 0
                 self._other = {}
-            for hour_key, data in sorted(pending, key=lambda item: item[0]):
-                self._write_file(hour_key, data)
+                self._other_lines = {}
+            for hour_key, data, lines in sorted(pending, key=lambda item: item[0]):
+                self._write_file(hour_key, data, lines)
             self._close_old_files()
 
-    def _write_file(self, hour_key: str, data: bytearray) -> None:
-        count = data.count(b"\n")
+    def _write_file(self, hour_key: str, data: bytes | bytearray, count: int) -> None:
         fd = None
         size = None
         try:
