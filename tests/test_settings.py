@@ -42,3 +42,8 @@ def test_unknown_toml_key_and_broken_file(tmp_path):
     broken.write_text("log_dir = \n")
     with pytest.raises(ConfigError, match="cannot parse"):
         load_settings(environ={}, config_file=broken)
+
+
+def test_bad_index_prefix_is_a_config_error():
+    with pytest.raises(ConfigError):
+        load_settings(environ={"FEATUREWATCH_ES_INDEX_PREFIX": "Bad Prefix"})

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .es.layout import check_prefix
 
 __all__ = ["Settings", "ElasticsearchSettings", "KibanaSettings", "load_settings", "load_toml"]
 
@@ -147,6 +148,7 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(f"sample_rate must be between 0 and 1, not {settings.sample_rate}")
     if settings.max_string_length < 16:
         raise ConfigError(f"max_string_length must be at least 16, not {settings.max_string_length}")
+    check_prefix(settings.es.index_prefix)
     if settings.flush_interval <= 0:
         raise ConfigError(f"flush_interval must be positive, not {settings.flush_interval}")
     return settings
