@@ -71,6 +71,8 @@ __all__ = [
     "document_id",
     "dumps",
     "dumps_many",
+    "dumps_block",
+    "BLOCK_RECORDS",
     "encode_fallback",
     "DUMPS_OPTIONS",
     "format_timestamp",
@@ -254,7 +256,7 @@ def dumps(record: Mapping[str, Any], max_string_length: int = 2048) -> bytes:
 
 #: Records per ``orjson.dumps`` call in :func:`dumps_many`: enough to share the call's cost, few enough
 #: that each block stays well under the allocator's mmap threshold (fresh mmaps cost page faults).
-_BLOCK_RECORDS = 64
+BLOCK_RECORDS = _BLOCK_RECORDS = 64
 
 
 def dumps_many(records: Iterable[Mapping[str, Any]], max_string_length: int = 2048) -> tuple[bytearray, int]:
@@ -275,11 +277,12 @@ def dumps_many(records: Iterable[Mapping[str, Any]], max_string_length: int = 20
         block = list(itertools.islice(iterator, _BLOCK_RECORDS))
         if not block:
             return out, count
-        out += _block_lines(block, max_string_length)
+        out += dumps_block(block, max_string_length)
         count += len(block)
 
 
-def _block_lines(block: list[Any], max_string_length: int) -> bytes:
+def dumps_block(block: list[Any], max_string_length: int = 2048) -> bytes:
+    """JSON lines of one block of records (one ``orjson.dumps`` when the cut is safe; see :func:`dumps_many`)."""
     first_key = next(iter(block[0]), None) if isinstance(block[0], Mapping) else None
     if len(block) > 1 and isinstance(first_key, str):
         try:

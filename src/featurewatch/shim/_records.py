@@ -224,8 +224,12 @@ def split_predictions(prediction: Any, count: int, limit: int) -> list[Any]:
             values = prediction.to_dict(orient="records")
         elif isinstance(prediction, pd.Series) and len(prediction) == count:
             values = prediction.tolist()
+            if prediction.dtype.kind in "biuf":
+                return values  # plain numbers: nothing to clean (NaN and inf serialise as null)
     elif module == "numpy" and getattr(prediction, "ndim", 0) >= 1 and len(prediction) == count:
         values = prediction.tolist()
+        if prediction.ndim == 1 and prediction.dtype.kind in "biuf":
+            return values  # plain numbers: nothing to clean
     elif isinstance(prediction, (list, tuple)) and len(prediction) == count:
         values = list(prediction)
     if values is None:
