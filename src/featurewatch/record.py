@@ -281,8 +281,13 @@ def dumps_many(records: Iterable[Mapping[str, Any]], max_string_length: int = 20
         count += len(block)
 
 
-def dumps_block(block: list[Any], max_string_length: int = 2048) -> bytes:
-    """JSON lines of one block of records (one ``orjson.dumps`` when the cut is safe; see :func:`dumps_many`)."""
+def dumps_block(block: list[Any], max_string_length: int = 2048, *, flat: bool = False) -> bytes:
+    """JSON lines of one block of records (one ``orjson.dumps`` when the cut is safe; see :func:`dumps_many`).
+
+    ``flat`` says no record holds a nested object (every feature and the
+    prediction a scalar or string): then the separator cannot occur inside a
+    record and the check that counts it is skipped.
+    """
     first_key = next(iter(block[0]), None) if isinstance(block[0], Mapping) else None
     if len(block) > 1 and isinstance(first_key, str):
         try:
@@ -292,7 +297,7 @@ def dumps_block(block: list[Any], max_string_length: int = 2048) -> bytes:
         if joined:
             key = orjson.dumps(first_key)
             separator = b"},{" + key + b":"
-            if joined.count(separator) == len(block) - 1:
+            if flat or joined.count(separator) == len(block) - 1:
                 lines = joined.replace(separator, b"}\n{" + key + b":")
                 return lines[1:-1] + b"\n"
     return b"".join(dumps(record, max_string_length) for record in block)

@@ -97,7 +97,8 @@ def _timestamp_of(value: Any) -> tuple[str, str]:
     return R.format_timestamp(moment), moment.strftime("%Y%m%dT%H")
 
 
-def _frame_lines(template: dict[str, Any], rows: _records.RowSet, predictions: list[Any], limit: int) -> bytearray:
+def _frame_lines(template: dict[str, Any], rows: _records.RowSet, predictions: list[Any], limit: int,
+                 flat: bool = False) -> bytearray:
     """A DataFrame's records as JSON lines, for less than a single record's cost per row.
 
     The records of one block (``R.BLOCK_RECORDS`` rows, serialised by one
@@ -120,10 +121,10 @@ def _frame_lines(template: dict[str, Any], rows: _records.RowSet, predictions: l
         event[PREDICTION] = predicted
         slot += 1
         if slot == size:
-            out += R.dumps_block(events, limit)
+            out += R.dumps_block(events, limit, flat=flat)
             slot = 0
     if slot:
-        out += R.dumps_block(events[:slot], limit)
+        out += R.dumps_block(events[:slot], limit, flat=flat)
     return out
 
 
@@ -278,7 +279,8 @@ class Shim:
         if self.processors or self._redact or error is not None:
             events = self._row_events(template, rows, predictions, method)
         elif rows.data is not None:  # a plain DataFrame: see _frame_lines
-            lines = _frame_lines(template, rows, predictions, limit)
+            flat = rows.flat and _records.all_scalars(predictions)
+            lines = _frame_lines(template, rows, predictions, limit, flat=flat)
             if len(rows):
                 self.writer.write(hour, lines, len(rows))
             return

@@ -26,7 +26,7 @@ class RowSet:
     they are serialised, so their dicts reuse the same memory block after block).
     """
 
-    __slots__ = ("features", "present", "nulls", "count", "columns", "data")
+    __slots__ = ("features", "present", "nulls", "count", "columns", "data", "flat")
 
     def __init__(self, features: Iterable[dict[str, Any]], present: list[list[str]],
                  nulls: list[list[str]], columns: list[str] | None = None,
@@ -38,6 +38,8 @@ class RowSet:
         #: For a DataFrame: the column names and values, so a caller can build rows in its own loop.
         self.columns = columns
         self.data = data
+        #: True when no value is a nested object (lets the serialiser skip a safety check).
+        self.flat = False
 
     def __len__(self) -> int:
         return self.count
@@ -178,8 +180,11 @@ def _rows_from_frame(frame: Any, limit: int) -> RowSet:
         if mask is not None:
             masks.append((position, mask))
     records = (dict(zip(columns, row)) for row in zip(*data)) if columns else ({} for _ in range(count))
-    return RowSet(records, [columns] * count, _null_lists(columns, masks, count),
+    rows = RowSet(records, [columns] * count, _null_lists(columns, masks, count),
                   columns=columns if columns else None, data=data if columns else None)
+    # Numbers, booleans, datetimes and string columns hold no nested object.
+    rows.flat = all(dtype.kind in "biufM" or str(dtype) in ("str", "string") for dtype in frame.dtypes)
+    return rows
 
 
 def rows_from_input(features: Any, limit: int) -> RowSet:
@@ -209,6 +214,14 @@ def rows_from_input(features: Any, limit: int) -> RowSet:
         return RowSet(rows, present, nulls_all)
     row, nulls = clean_mapping({"value": features}, limit, check_strings=True)
     return RowSet([row], [list(row)], [nulls])
+
+
+def all_scalars(values: list[Any]) -> bool:
+    """True when every value is a plain scalar or string (no nested object)."""
+    return set(map(type, values)) <= _SCALARS
+
+
+_SCALARS = frozenset({int, float, bool, str, type(None)})
 
 
 def split_predictions(prediction: Any, count: int, limit: int) -> list[Any]:
