@@ -127,6 +127,14 @@ def type_mismatch(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -
                  describe)
 
 
+def _relabel(result: Result, baseline: Callable[[Candidate], str], observed: Callable[[Candidate], str]) -> Result:
+    """Give a check's candidates their own short expected/observed texts (for the table)."""
+    for item in result:
+        if isinstance(item, Candidate):
+            item.baseline, item.observed = baseline(item), observed(item)
+    return result
+
+
 def _examples(counts: dict[str, int], limit: int = 3) -> str:
     items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return ", ".join(f"{key[:40]!r} ×{count:,}" for key, count in items)
@@ -146,18 +154,16 @@ def unseen_category(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig)
                 f"({c.distinct:,} categories, {c.singletons:,} seen once)")
     result = _rate(config, "unseen_category", f.name, (c.expected_new_count, c.total, w.unseen_total, total),
                    "values", describe, extra_gate=w.unseen_total >= min_unseen)
-    closed = c.expected_new_count == 0
-    for item in result:
-        if isinstance(item, Candidate):
-            if closed:
-                # A closed field (no value seen only once in training, nothing beyond the cap): new values
-                # are a broken contract whatever their share, once they are more than chance; before
-                # that, the first one is still shown as info, so nobody has to wait for the alarm to see it.
+    if c.expected_new_count == 0:
+        # A closed field (no value seen only once in training, nothing beyond the cap): new values
+        # are a broken contract whatever their share, once they are more than chance; before
+        # that, the first one is still shown as info, so nobody has to wait for the alarm to see it.
+        for item in result:
+            if isinstance(item, Candidate):
                 item.warning = 0.0
                 item.info_when_quiet = True
-            item.baseline = f"{item.baseline} new expected"
-            item.observed = f"{item.observed.split(' ')[0]} new: {_examples(w.unseen, 2)}"
-    return result
+    return _relabel(result, lambda c: f"{c.baseline} new expected",
+                    lambda c: f"{c.observed.split(' ')[0]} new: {_examples(w.unseen, 2)}")
 
 
 def unseen_tokens(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Result:
@@ -171,11 +177,8 @@ def unseen_tokens(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -
                 f"({_examples(w.unseen_token_examples)}); training predicts {percent(base_rate)}")
     result = _rate(config, "unseen_tokens", f.name, (t.expected_unseen_count, t.tokens, w.unseen_tokens, w.tokens),
                    "tokens", describe)
-    for item in result:
-        if isinstance(item, Candidate):
-            item.baseline = f"{item.baseline} unseen tokens"
-            item.observed = f"{item.observed.split(' ')[0]} unseen: {_examples(w.unseen_token_examples, 2)}"
-    return result
+    return _relabel(result, lambda c: f"{c.baseline} unseen tokens",
+                    lambda c: f"{c.observed.split(' ')[0]} unseen: {_examples(w.unseen_token_examples, 2)}")
 
 
 def out_of_range(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Result:
@@ -193,11 +196,9 @@ def out_of_range(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) ->
                 f"[{number(n.min)}, {number(n.max)}] ({below:,} below, {above:,} above; seen "
                 f"[{number(w.minimum)}, {number(w.maximum)}])")
     result = _rate(config, "out_of_range", f.name, counts, "numbers", describe)
-    for item in result:
-        if isinstance(item, Candidate):
-            item.baseline = f"range [{number(n.min)}, {number(n.max)}]"
-            item.observed = f"{percent(item.observed_value or 0)} outside, seen [{number(w.minimum)}, {number(w.maximum)}]"
-    return result
+    return _relabel(result, lambda c: f"range [{number(n.min)}, {number(n.max)}]",
+                    lambda c: f"{percent(c.observed_value or 0)} outside, seen "
+                              f"[{number(w.minimum)}, {number(w.maximum)}]")
 
 
 def numeric_shift(f: FeatureBaseline, w: FeatureProfile, config: DetectConfig) -> Result:

@@ -159,6 +159,8 @@ def count_chunk(profile: WindowProfile, chunk: bytes, model: str, specs: dict[st
                              parse_options=pj.ParseOptions(explicit_schema=schema,
                                                            unexpected_field_behavior="ignore"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        # Arrow refuses a chunk with a mistyped value or a torn line: count it line by line,
+        # where the mistyped value becomes a type violation and the torn line is skipped.
         _count_lines(profile, chunk, model, specs, low, high)
         return
     _count_table(profile, table, model, specs, low, high)

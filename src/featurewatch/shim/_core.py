@@ -19,7 +19,7 @@ import random
 import secrets
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -240,32 +240,13 @@ class Shim:
 
     def _log(self, model: str, version: str | None, features: Any, prediction: Any, iso: str, hour: str,
              request_id: str, latency_ms: float | None, error: BaseException | None) -> None:
-        """The general case: any input type, errors, redaction."""
-        limit = self._limit
-        method = "info" if error is None else "error"
-        if type(features) is dict:
-            row, nulls = _records.clean_mapping(features, limit)
-            present = list(row)
-            if self._redact:
-                row, present, nulls = self._redacted(row, nulls)
-            event: dict[str, Any] | None = {
-                R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: iso, R.MODEL: model, R.MODEL_VERSION: version,
-                R.REQUEST_ID: request_id, R.ROW: 0, R.LATENCY_MS: latency_ms, R.FEATURES: row,
-                R.FEATURES_PRESENT: present, R.FEATURES_NULL: nulls,
-                R.PREDICTION: _records.split_predictions(prediction, 1, limit)[0],
-            }
-            if error is not None:
-                event[R.ERROR] = _error_field(error, limit)  # type: ignore[index]
-            if self.processors:
-                event = self._processed(event, method)  # type: ignore[arg-type]
-                if event is None:
-                    return
-            line = R.dumps(event, limit)
-            if len(line) > limit:
-                line = self._short_strings(event, line)
-            self.writer.write(hour, line)
-            return
+        """The general case: any input type, errors, redaction, processors.
 
+        A single dict is a one-row RowSet here; only a plain DataFrame takes
+        its own path (:func:`_frame_lines`), every other case goes through
+        :meth:`_row_events`.
+        """
+        limit = self._limit
         rows = _records.rows_from_input(features, limit)
         predictions = _records.split_predictions(prediction, len(rows), limit)
         template: dict[str, Any] = {
@@ -275,24 +256,16 @@ class Shim:
         }
         if error is not None:
             template[R.ERROR] = _error_field(error, limit)
-        events: Iterable[dict[str, Any]]
-        if self.processors or self._redact or error is not None:
-            events = self._row_events(template, rows, predictions, method)
-        elif rows.data is not None:  # a plain DataFrame: see _frame_lines
-            flat = rows.flat and _records.all_scalars(predictions)
-            lines = _frame_lines(template, rows, predictions, limit, flat=flat)
+        if rows.data is not None and not (self.processors or self._redact or error is not None):
+            lines = _frame_lines(template, rows, predictions, limit,
+                                 flat=rows.flat and _records.all_scalars(predictions))
             if len(rows):
                 self.writer.write(hour, lines, len(rows))
             return
-        else:
-            events = ({SCHEMA: SCHEMA_VERSION, TIMESTAMP: iso, MODEL: model, MODEL_VERSION: version,
-                       REQUEST_ID: request_id, ROW: index, LATENCY_MS: latency_ms, FEATURES: row,
-                       FEATURES_PRESENT: present, FEATURES_NULL: nulls, PREDICTION: predicted}
-                      for index, (row, present, nulls, predicted)
-                      in enumerate(zip(rows.features, rows.present, rows.nulls, predictions)))
-        lines, count = R.dumps_many(events, limit)
+        events = self._row_events(template, rows, predictions, "info" if error is None else "error")
+        block, count = R.dumps_many(events, limit)
         if count:
-            self.writer.write(hour, lines, count)
+            self.writer.write(hour, block, count)
 
     def _row_events(self, template: dict[str, Any], rows: _records.RowSet, predictions: list[Any],
                     method: str, *, row_numbers: bool = True,
@@ -305,8 +278,7 @@ class Shim:
                 zip(rows.features, rows.present, rows.nulls, predictions)):
             if self._redact:
                 row, present, nulls = self._redacted(row, nulls)
-            event: dict[str, Any] | None = template.copy()
-            assert event is not None
+            event = template.copy()
             if row_numbers:
                 event[R.ROW] = index
             if per_row is not None:
@@ -316,9 +288,10 @@ class Shim:
             event[R.FEATURES_NULL] = nulls
             event[R.PREDICTION] = prediction
             if self.processors:
-                event = self._processed(event, method)
-                if event is None:
+                processed = self._processed(event, method)
+                if processed is None:
                     continue
+                event = processed
             yield event
 
     def _processed(self, event: dict[str, Any], method: str) -> dict[str, Any] | None:
