@@ -48,7 +48,7 @@ class TestDumps:
     @given(features=st.dictionaries(st.text(max_size=10), values, max_size=8), prediction=values)
     def test_any_value_gives_one_valid_json_line(self, features, prediction):
         """Whatever a caller passes, dumps gives exactly one parseable JSON line."""
-        line = R.dumps({R.FEATURES: features, R.PREDICTION: prediction}, max_string_length=100)
+        line = R.dumps({R.FEATURES: features, R.PREDICTION: prediction})
         assert line.endswith(b"\n") and line.count(b"\n") == 1
         parsed = orjson.loads(line)
         assert set(parsed[R.FEATURES]) == {str(k) for k in features}

@@ -71,8 +71,6 @@ __all__ = [
     "document_id",
     "dumps",
     "dumps_many",
-    "dumps_block",
-    "BLOCK_RECORDS",
     "encode_fallback",
     "DUMPS_OPTIONS",
     "format_timestamp",
@@ -242,24 +240,26 @@ def _is_numpy_scalar(value: Any) -> bool:
     return type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0
 
 
-def dumps(record: Mapping[str, Any], max_string_length: int = 2048) -> bytes:
+def dumps(record: Mapping[str, Any]) -> bytes:
     """Serialise one record to a JSON line (with trailing newline); never raises.
 
-    The fast path is one ``orjson.dumps``; anything orjson refuses is encoded
-    by :func:`encode_value` first and serialised again.
+    The fast path is one ``orjson.dumps``; anything orjson refuses (an integer
+    beyond 64 bits, a lone surrogate) is encoded by :func:`encode_value` first
+    and serialised again. Strings are not cut here: the shim cuts feature
+    values and predictions before, and names (features, model) are never cut.
     """
     try:
         return orjson.dumps(record, default=_default, option=_DUMPS_OPTIONS)
     except (orjson.JSONEncodeError, TypeError, ValueError, OverflowError, RecursionError):
-        return orjson.dumps(encode_value(record, max_string_length), default=_default, option=_DUMPS_OPTIONS)
+        return orjson.dumps(encode_value(record), default=_default, option=_DUMPS_OPTIONS)
 
 
 #: Records per ``orjson.dumps`` call in :func:`dumps_many`: enough to share the call's cost, few enough
 #: that each block stays well under the allocator's mmap threshold (fresh mmaps cost page faults).
-BLOCK_RECORDS = _BLOCK_RECORDS = 64
+_BLOCK_RECORDS = 64
 
 
-def dumps_many(records: Iterable[Mapping[str, Any]], max_string_length: int = 2048) -> tuple[bytearray, int]:
+def dumps_many(records: Iterable[Mapping[str, Any]]) -> tuple[bytearray, int]:
     """Serialise many records into one block of JSON lines; returns ``(bytes, count)``.
 
     Fast path: one ``orjson.dumps`` per block of records (several times cheaper
@@ -277,17 +277,12 @@ def dumps_many(records: Iterable[Mapping[str, Any]], max_string_length: int = 20
         block = list(itertools.islice(iterator, _BLOCK_RECORDS))
         if not block:
             return out, count
-        out += dumps_block(block, max_string_length)
+        out += _dumps_block(block)
         count += len(block)
 
 
-def dumps_block(block: list[Any], max_string_length: int = 2048, *, flat: bool = False) -> bytes:
-    """JSON lines of one block of records (one ``orjson.dumps`` when the cut is safe; see :func:`dumps_many`).
-
-    ``flat`` says no record holds a nested object (every feature and the
-    prediction a scalar or string): then the separator cannot occur inside a
-    record and the check that counts it is skipped.
-    """
+def _dumps_block(block: list[Any]) -> bytes:
+    """JSON lines of one block of records (one ``orjson.dumps`` when the cut is safe; see :func:`dumps_many`)."""
     first_key = next(iter(block[0]), None) if isinstance(block[0], Mapping) else None
     if len(block) > 1 and isinstance(first_key, str):
         try:
@@ -297,10 +292,10 @@ def dumps_block(block: list[Any], max_string_length: int = 2048, *, flat: bool =
         if joined:
             key = orjson.dumps(first_key)
             separator = b"},{" + key + b":"
-            if flat or joined.count(separator) == len(block) - 1:
+            if joined.count(separator) == len(block) - 1:
                 lines = joined.replace(separator, b"}\n{" + key + b":")
                 return lines[1:-1] + b"\n"
-    return b"".join(dumps(record, max_string_length) for record in block)
+    return b"".join(dumps(record) for record in block)
 
 
 def redact_value(value: Any, mode: str) -> Any:

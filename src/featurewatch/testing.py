@@ -36,7 +36,7 @@ def capture_records() -> Iterator[list[dict[str, Any]]]:
     shim = _state.current()
 
     def capture(logger: Any, method_name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
-        captured.append(orjson.loads(R.dumps(event_dict, shim.settings.max_string_length)))
+        captured.append(orjson.loads(R.dumps(event_dict)))
         raise structlog.DropEvent
 
     previous = shim.processors

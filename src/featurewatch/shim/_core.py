@@ -42,7 +42,7 @@ from ..record import (
     TIMESTAMP,
 )
 from ..settings import Settings
-from . import _records
+from . import _lines, _records
 from ._writer import _BUFFER_LIMIT, FileWriter
 
 __all__ = ["Shim"]
@@ -95,37 +95,6 @@ def _timestamp_of(value: Any) -> tuple[str, str]:
     else:
         raise TypeError(f"timestamp must be a datetime, ISO string or epoch seconds, not {type(value).__name__}")
     return R.format_timestamp(moment), moment.strftime("%Y%m%dT%H")
-
-
-def _frame_lines(template: dict[str, Any], rows: _records.RowSet, predictions: list[Any], limit: int,
-                 flat: bool = False) -> bytearray:
-    """A DataFrame's records as JSON lines, for less than a single record's cost per row.
-
-    The records of one block (``R.BLOCK_RECORDS`` rows, serialised by one
-    ``orjson.dumps``) are dicts made once and refilled for every block:
-    ``update`` on a dict with the same keys allocates nothing, where a new
-    dict per row and per record would cost more than the whole serialisation.
-    """
-    columns = rows.columns
-    assert columns is not None and rows.data is not None
-    size = R.BLOCK_RECORDS
-    features = [dict.fromkeys(columns) for _ in range(min(size, len(rows)))]
-    events = [{**template, FEATURES: row, FEATURES_PRESENT: columns} for row in features]
-    out = bytearray()
-    slot = 0
-    for index, (values, nulls, predicted) in enumerate(zip(zip(*rows.data), rows.nulls, predictions)):
-        features[slot].update(zip(columns, values))
-        event = events[slot]
-        event[ROW] = index
-        event[FEATURES_NULL] = nulls
-        event[PREDICTION] = predicted
-        slot += 1
-        if slot == size:
-            out += R.dumps_block(events, limit, flat=flat)
-            slot = 0
-    if slot:
-        out += R.dumps_block(events[:slot], limit, flat=flat)
-    return out
 
 
 def _error_field(error: BaseException, limit: int) -> dict[str, str]:
@@ -207,7 +176,7 @@ class Shim:
                 except Exception:  # noqa: BLE001 - a non-string key, a huge int...: the careful path
                     event[FEATURES], event[FEATURES_NULL] = _clean_mapping(row, self._limit, check_strings=True)
                     event[FEATURES_PRESENT] = list(event[FEATURES])
-                    line = R.dumps(event, self._limit)
+                    line = R.dumps(event)
                 if len(line) > self._limit:
                     line = self._short_strings(event, line)
                 # The writer's append, inline: this is the hottest line of the shim.
@@ -235,7 +204,7 @@ class Shim:
         features = event.get(FEATURES)
         if isinstance(features, dict):
             event[FEATURES] = _records.clean_mapping(features, self._limit, check_strings=True)[0]
-            return R.dumps(event, self._limit)
+            return R.dumps(event)
         return line
 
     def _log(self, model: str, version: str | None, features: Any, prediction: Any, iso: str, hour: str,
@@ -243,12 +212,10 @@ class Shim:
         """The general case: any input type, errors, redaction, processors.
 
         A single dict is a one-row RowSet here; only a plain DataFrame takes
-        its own path (:func:`_frame_lines`), every other case goes through
-        :meth:`_row_events`.
+        its own path (:func:`_lines.frame_lines`), every other case goes
+        through :meth:`_row_events`.
         """
         limit = self._limit
-        rows = _records.rows_from_input(features, limit)
-        predictions = _records.split_predictions(prediction, len(rows), limit)
         template: dict[str, Any] = {
             R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: iso, R.MODEL: model, R.MODEL_VERSION: version,
             R.REQUEST_ID: request_id, R.ROW: 0, R.LATENCY_MS: latency_ms, R.FEATURES: None,
@@ -256,14 +223,18 @@ class Shim:
         }
         if error is not None:
             template[R.ERROR] = _error_field(error, limit)
-        if rows.data is not None and not (self.processors or self._redact or error is not None):
-            lines = _frame_lines(template, rows, predictions, limit,
-                                 flat=rows.flat and _records.all_scalars(predictions))
-            if len(rows):
-                self.writer.write(hour, lines, len(rows))
-            return
+        elif not (self.processors or self._redact) and _records.is_frame(features):
+            count = len(features)
+            blocks = _lines.frame_lines(template, features, _records.split_predictions(prediction, count, limit),
+                                        limit)
+            if blocks is not None:
+                for block, lines in blocks:
+                    self.writer.write(hour, block, lines)
+                return
+        rows = _records.rows_from_input(features, limit)
+        predictions = _records.split_predictions(prediction, len(rows), limit)
         events = self._row_events(template, rows, predictions, "info" if error is None else "error")
-        block, count = R.dumps_many(events, limit)
+        block, count = R.dumps_many(events)
         if count:
             self.writer.write(hour, block, count)
 
@@ -346,7 +317,7 @@ class Shim:
             by_hour.setdefault(f"{stamp[0:4]}{stamp[5:7]}{stamp[8:10]}T{stamp[11:13]}", []).append(event)
         written = 0
         for hour, hour_events in by_hour.items():
-            lines, count = R.dumps_many(hour_events, limit)
+            lines, count = R.dumps_many(hour_events)
             self.writer.write(hour, lines, count)
             written += count
         return written

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import record as R
 
-__all__ = ["RowSet", "rows_from_input", "split_predictions", "redact"]
+__all__ = ["RowSet", "is_frame", "rows_from_input", "column_values", "null_patterns", "split_predictions", "redact"]
 
 _INFINITIES = frozenset({math.inf, -math.inf})
 
@@ -22,24 +22,18 @@ _INFINITIES = frozenset({math.inf, -math.inf})
 class RowSet:
     """Rows of one request: feature dicts plus their null lists, ready to log.
 
-    ``features`` may be a one-pass iterator (a DataFrame's rows are built as
-    they are serialised, so their dicts reuse the same memory block after block).
+    ``features`` may be a one-pass iterator (a DataFrame's row dicts are
+    built only as they are written).
     """
 
-    __slots__ = ("features", "present", "nulls", "count", "columns", "data", "flat")
+    __slots__ = ("features", "present", "nulls", "count")
 
     def __init__(self, features: Iterable[dict[str, Any]], present: list[list[str]],
-                 nulls: list[list[str]], columns: list[str] | None = None,
-                 data: list[list[Any]] | None = None) -> None:
+                 nulls: list[list[str]]) -> None:
         self.features = features
         self.present = present
         self.nulls = nulls
         self.count = len(present)
-        #: For a DataFrame: the column names and values, so a caller can build rows in its own loop.
-        self.columns = columns
-        self.data = data
-        #: True when no value is a nested object (lets the serialiser skip a safety check).
-        self.flat = False
 
     def __len__(self) -> int:
         return self.count
@@ -103,26 +97,35 @@ def _clean_carefully(features: Mapping[Any, Any], limit: int,
     return result, nulls
 
 
-def _longest(values: list[Any]) -> int:
-    """Length of the longest string in a column's values."""
+def _longest(values: list[Any], arrow: Any = None) -> int:
+    """Length of the longest string in a column's values (at least that, from an Arrow array)."""
+    if arrow is not None:
+        try:
+            import pyarrow.compute as pc
+
+            # Bytes, not characters: an upper bound, computed without Python objects. Exact below if over.
+            longest = pc.max(pc.binary_length(arrow)).as_py()
+            return 0 if longest is None else int(longest)
+        except Exception:  # noqa: BLE001 - not a string array: count in Python
+            pass
     try:
         return max(map(len, values), default=0)  # all strings: C speed
     except TypeError:
         return max((len(v) for v in values if type(v) is str), default=0)
 
 
-def _arrow_null_count(series: Any) -> int | None:
-    """Null count of an Arrow-backed column without a pass over it (None if not Arrow)."""
+def _arrow_array(series: Any) -> Any:
+    """The Arrow array behind a column, or None when it is not Arrow-backed."""
     arrow = getattr(series.array, "__arrow_array__", None)
     if arrow is None:
         return None
     try:
-        return int(arrow().null_count)
-    except Exception:  # noqa: BLE001 - any doubt: compute the mask instead
+        return arrow()
+    except Exception:  # noqa: BLE001 - any doubt: work on the Python values instead
         return None
 
 
-def _column(series: Any, limit: int) -> tuple[list[Any], Any]:
+def column_values(series: Any, limit: int) -> tuple[list[Any], Any]:
     """A column as Python values (long strings cut, nested values encoded, nulls as None)
     and its null mask (None when the column has no null)."""
     import numpy as np
@@ -143,29 +146,30 @@ def _column(series: Any, limit: int) -> tuple[list[Any], Any]:
             values = [R.encode_value(v, limit) if type(v) in (str, dict, list, tuple) else v for v in values]
         mask = series.isna().to_numpy(dtype=bool, na_value=True)
     else:
-        mask = None if _arrow_null_count(series) == 0 else series.isna().to_numpy(dtype=bool, na_value=True)
-    if series.dtype != object and kind != "M" and _longest(values) > limit:
-        values = [R.truncate(v, limit) if type(v) is str else v for v in values]
+        arrow = _arrow_array(series)
+        no_null = arrow is not None and arrow.null_count == 0
+        mask = None if no_null else series.isna().to_numpy(dtype=bool, na_value=True)
+        if kind != "M" and _longest(values, arrow) > limit and _longest(values) > limit:
+            values = [R.truncate(v, limit) if type(v) is str else v for v in values]
     if mask is None or not mask.any():
         return values, None
     return [None if null else v for v, null in zip(values, mask.tolist())], mask
 
 
-def _null_lists(columns: list[str], masks: list[tuple[int, Any]], count: int) -> list[list[str]]:
-    """Per-row lists of null feature names; rows with the same pattern share one list."""
+def null_patterns(columns: list[str], masks: list[tuple[int, Any]], count: int) -> tuple[list[list[str]], list[int]]:
+    """The distinct per-row lists of null feature names, and each row's position among them."""
     import numpy as np
 
     if not masks:
-        empty: list[str] = []
-        return [empty] * count
-    if len(masks) > 62:  # too many columns to pack into one integer key: per-row lists
-        return [[columns[p] for p, m in masks if m[row]] for row in range(count)]
+        return [[]], [0] * count
+    if len(masks) > 62:  # too many columns to pack into one integer key: one list per row
+        return [[columns[p] for p, m in masks if m[row]] for row in range(count)], list(range(count))
     keys = np.zeros(count, dtype=np.int64)
     for bit, (_, mask) in enumerate(masks):
         keys |= mask.astype(np.int64) << bit
     patterns, inverse = np.unique(keys, return_inverse=True)
     lists = [[columns[p] for bit, (p, _) in enumerate(masks) if (int(key) >> bit) & 1] for key in patterns]
-    return [lists[i] for i in inverse.tolist()]
+    return lists, inverse.tolist()
 
 
 def _rows_from_frame(frame: Any, limit: int) -> RowSet:
@@ -175,16 +179,23 @@ def _rows_from_frame(frame: Any, limit: int) -> RowSet:
     data = []
     masks = []
     for position, (_, series) in enumerate(frame.items()):
-        values, mask = _column(series, limit)
+        values, mask = column_values(series, limit)
         data.append(values)
         if mask is not None:
             masks.append((position, mask))
     records = (dict(zip(columns, row)) for row in zip(*data)) if columns else ({} for _ in range(count))
-    rows = RowSet(records, [columns] * count, _null_lists(columns, masks, count),
-                  columns=columns if columns else None, data=data if columns else None)
-    # Numbers, booleans, datetimes and string columns hold no nested object.
-    rows.flat = all(dtype.kind in "biufM" or str(dtype) in ("str", "string") for dtype in frame.dtypes)
-    return rows
+    distinct, index = null_patterns(columns, masks, count)
+    present = list(dict.fromkeys(columns))  # a repeated column name is one feature (the last value wins)
+    return RowSet(records, [present] * count, list(map(distinct.__getitem__, index)))
+
+
+def is_frame(value: Any) -> bool:
+    """True for a pandas DataFrame (without importing pandas for other inputs)."""
+    if not type(value).__module__.startswith("pandas"):
+        return False
+    import pandas as pd
+
+    return isinstance(value, pd.DataFrame)
 
 
 def rows_from_input(features: Any, limit: int) -> RowSet:
@@ -214,14 +225,6 @@ def rows_from_input(features: Any, limit: int) -> RowSet:
         return RowSet(rows, present, nulls_all)
     row, nulls = clean_mapping({"value": features}, limit, check_strings=True)
     return RowSet([row], [list(row)], [nulls])
-
-
-def all_scalars(values: list[Any]) -> bool:
-    """True when every value is a plain scalar or string (no nested object)."""
-    return set(map(type, values)) <= _SCALARS
-
-
-_SCALARS = frozenset({int, float, bool, str, type(None)})
 
 
 def split_predictions(prediction: Any, count: int, limit: int) -> list[Any]:

@@ -1,0 +1,134 @@
+"""The DataFrame path (column by column) writes exactly what the dict path writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from featurewatch import record as R
+from featurewatch.settings import Settings
+from featurewatch.shim import _lines
+from featurewatch.shim._core import Shim
+
+LIMIT = 40
+TRICKY = ['","', '"', ",", 'x",', "\\", '\\"', "a,b", "\n", "€", "", "%b", "%s", "x" * 60, "\x00featurewatch:slot\x00"]
+texts = st.one_of(st.sampled_from(TRICKY), st.text(max_size=50))
+floats = st.floats(allow_nan=True, allow_infinity=True)
+objects = st.one_of(st.none(), st.integers(-(2**70), 2**70), floats, texts, st.booleans(),
+                    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+                    st.lists(st.one_of(st.integers(), st.text(max_size=3)), max_size=3),
+                    st.just(pd.NaT), st.just(dt.date(2026, 1, 2)))
+
+
+def column(kind: str, count: int) -> st.SearchStrategy[pd.Series]:
+    """A column of ``count`` values of one kind, as a user's DataFrame would hold it."""
+    of = {
+        "int": (st.integers(-(2**63), 2**63 - 1), "int64"),
+        "uint": (st.integers(0, 2**64 - 1), "uint64"),
+        "float": (floats, "float64"),
+        "float32": (st.floats(width=32, allow_nan=True), "float32"),
+        "bool": (st.booleans(), "bool"),
+        "str": (st.one_of(st.none(), texts), "str"),
+        "object-str": (st.one_of(st.none(), texts), object),
+        "object": (objects, object),
+        "nullable-int": (st.one_of(st.none(), st.integers(-1000, 1000)), "Int64"),
+        "category": (st.one_of(st.none(), st.sampled_from(["a", '","', "c"])), "category"),
+        "datetime": (st.one_of(st.none(), st.integers(0, 2**31)), "datetime"),
+    }
+    values, dtype = of[kind]
+
+    def build(items: list) -> pd.Series:
+        if dtype == "datetime":
+            return pd.Series(pd.to_datetime(items, unit="s"))
+        return pd.Series(items, dtype=dtype)
+
+    return st.lists(values, min_size=count, max_size=count).map(build)
+
+
+@st.composite
+def frames(draw) -> pd.DataFrame:
+    count = draw(st.integers(0, 12))
+    kinds = draw(st.lists(st.sampled_from(["int", "uint", "float", "float32", "bool", "str", "object-str",
+                                           "object", "nullable-int", "category", "datetime"]),
+                          min_size=1, max_size=6))
+    names = draw(st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=6)),
+                          min_size=len(kinds), max_size=len(kinds), unique=True))
+    return pd.DataFrame({name: draw(column(kind, count)) for name, kind in zip(names, kinds)})
+
+
+def predictions(count: int) -> st.SearchStrategy:
+    return st.one_of(
+        st.none(), floats, texts,
+        st.lists(floats, min_size=count, max_size=count).map(np.array),
+        st.lists(objects, min_size=count, max_size=count),
+        st.lists(st.integers(0, 9), min_size=count, max_size=count).map(pd.Series),
+    )
+
+
+def logged(folder: Path, frame: pd.DataFrame, prediction, *, dict_path: bool) -> bytes:
+    """The bytes one request writes; an identity processor forces the dict path."""
+    processors = [lambda logger, method, event: event] if dict_path else []
+    shim = Shim(Settings(log_dir=str(folder), max_string_length=LIMIT, flush_interval=60), processors)
+    shim.log("m%s", "1,0", frame, prediction, timestamp="2026-11-26T10:00:00Z", request_id='r","1',
+             latency_ms=2.5)
+    shim.close()
+    assert shim.stats()["failed"] == 0
+    return b"".join(path.read_bytes() for path in sorted(folder.glob("featurewatch-*.jsonl")))
+
+
+class TestSameLinesAsTheDictPath:
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                        HealthCheck.too_slow])
+    @given(data=st.data())
+    def test_generated_frames(self, tmp_path_factory, data):
+        """Any frame, any prediction: the same bytes as one dict per row through ``record.dumps``."""
+        frame = data.draw(frames())
+        prediction = data.draw(predictions(len(frame)))
+        fast = logged(tmp_path_factory.mktemp("fast"), frame, prediction, dict_path=False)
+        slow = logged(tmp_path_factory.mktemp("slow"), frame, prediction, dict_path=True)
+        assert fast == slow
+        assert fast.count(b"\n") == len(frame)
+
+    def test_more_rows_than_one_block(self, tmp_path):
+        """Blocks of ``CHUNK_ROWS`` rows join into one run of lines, rows numbered throughout."""
+        count = _lines.CHUNK_ROWS * 2 + 7
+        rng = np.random.default_rng(3)
+        frame = pd.DataFrame({"x": rng.normal(size=count), "c": pd.Series(rng.choice(["a", None], count), dtype="str"),
+                              "n": rng.integers(0, 5, count)})
+        frame.loc[5, "x"] = np.nan
+        scores = rng.random(count)
+        fast = logged(tmp_path / "fast", frame, scores, dict_path=False)
+        assert fast == logged(tmp_path / "slow", frame, scores, dict_path=True)
+        rows = [orjson.loads(line) for line in fast.splitlines()]
+        assert [r[R.ROW] for r in rows] == list(range(count))
+        assert rows[5][R.FEATURES_NULL] == ["x"] + (["c"] if rows[5][R.FEATURES]["c"] is None else [])
+
+
+class TestFallsBackToTheDictPath:
+    def test_repeated_column_names(self, tmp_path):
+        """A JSON object cannot hold a key twice: such a frame is written one dict per row, last value winning."""
+        frame = pd.DataFrame([[1, 2]], columns=["a", "a"])
+        assert _lines.frame_lines({}, frame, [None], LIMIT) is None
+        [line] = logged(tmp_path, frame, None, dict_path=False).splitlines()
+        record = orjson.loads(line)
+        assert record[R.FEATURES] == {"a": 2} and record[R.FEATURES_PRESENT] == ["a"]
+
+    def test_constant_holding_the_slot_marker(self):
+        """A model name equal to the slot marker would shift every value: the template is refused."""
+        frame = pd.DataFrame({"a": [1]})
+        assert _lines.frame_lines({R.MODEL: _lines.SLOT}, frame, [None], LIMIT) is None
+
+
+@pytest.mark.parametrize("values", [
+    [1, 2, None, 3.5, True], ["a", '","', None, "\\", ""], [",", "", None, "x,", 'y",', ","], [{"a": 1}, [1, ","], None, "x"], [2**70, "é"], [],
+])
+def test_encode_values_matches_one_dumps_per_value(values):
+    expected = [orjson.dumps(R.encode_value(v, LIMIT), option=orjson.OPT_NON_STR_KEYS) for v in values]
+    assert _lines.encode_values(values, LIMIT) == expected
