@@ -95,35 +95,56 @@ def _strings(values: list[str | None], missing: list[int]) -> list[bytes] | None
     return encoded
 
 
-def _column(series: Any, limit: int) -> tuple[Any, Any]:
+def _column(series: Any, limit: int, count: int) -> tuple[Any, Any]:
     """A DataFrame column ready to encode in slices, and its null mask (None when it has no null).
 
     Plain numeric columns stay arrays (orjson writes them without a Python
-    value per row); strings and everything else are prepared as for the dict
-    path, then wrapped so :func:`_encode_prepared` knows what they hold.
+    value per row). Categorical columns, and string columns with few distinct
+    values, become codes into their distinct values' JSON texts, encoded once.
+    Everything else is prepared as for the dict path.
     """
     dtype = series.dtype
     if isinstance(dtype, np.dtype) and (dtype.kind in "biu" or dtype == np.float64):
         array = np.ascontiguousarray(series.to_numpy())
         mask = ~np.isfinite(array) if dtype.kind == "f" else None  # NaN and ±inf are written as null
         return array, (mask if mask is not None and mask.any() else None)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _coded(series.cat.codes.to_numpy(), series.cat.categories.tolist(), limit)
+    if isinstance(dtype, pd.StringDtype):
+        arrow = _records.arrow_array(series)
+        if arrow is not None:
+            try:
+                encoded = arrow.dictionary_encode()
+                encoded = encoded.combine_chunks() if hasattr(encoded, "combine_chunks") else encoded
+            except Exception:  # noqa: BLE001 - an Arrow type without a dictionary encoding
+                encoded = None
+            if encoded is not None and 2 * len(encoded.dictionary) <= count:
+                indices = encoded.indices
+                codes = (indices.fill_null(-1) if indices.null_count else indices).to_numpy(zero_copy_only=False)
+                return _coded(codes, encoded.dictionary.to_pylist(), limit)
     values, mask = _records.column_values(series, limit)
-    if isinstance(dtype, pd.StringDtype):  # strings and missing values only
-        return _Strings(values, mask), mask
     return values, mask
 
 
-class _Strings:
-    """A string column's values with its null mask, sliced together."""
+def _coded(codes: Any, distinct: list[Any], limit: int) -> tuple[_Coded, Any]:
+    """Codes (-1 for missing) into ``distinct`` values: their JSON texts, and the null mask."""
+    texts = encode_values([R.truncate(v, limit) if type(v) is str else v for v in distinct], limit)
+    texts.append(b"null")  # code -1 is the last text
+    mask = codes < 0
+    return _Coded(codes, texts), (mask if mask.any() else None)
 
-    __slots__ = ("values", "mask")
 
-    def __init__(self, values: list[str | None], mask: Any) -> None:
-        self.values = values
-        self.mask = mask
+class _Coded:
+    """A column as codes into the JSON texts of its distinct values, sliced by rows."""
 
-    def __getitem__(self, window: slice) -> _Strings:
-        return _Strings(self.values[window], None if self.mask is None else self.mask[window])
+    __slots__ = ("codes", "texts")
+
+    def __init__(self, codes: Any, texts: list[bytes]) -> None:
+        self.codes = codes
+        self.texts = texts
+
+    def __getitem__(self, window: slice) -> _Coded:
+        return _Coded(self.codes[window], self.texts)
 
 
 def _encode_prepared(values: Any, limit: int) -> list[bytes]:
@@ -133,15 +154,8 @@ def _encode_prepared(values: Any, limit: int) -> list[bytes]:
         if len(encoded) == len(values):
             return encoded
         return encode_values(values.tolist(), limit)
-    if isinstance(values, _Strings):
-        try:
-            missing = [] if values.mask is None else np.flatnonzero(values.mask).tolist()
-            encoded = _strings(values.values, missing)
-            if encoded is not None:
-                return encoded
-        except orjson.JSONEncodeError:  # a lone surrogate: value by value
-            pass
-        return encode_values(values.values, limit)
+    if isinstance(values, _Coded):
+        return list(map(values.texts.__getitem__, values.codes.tolist()))
     return encode_values(values, limit)
 
 
@@ -190,7 +204,7 @@ def frame_lines(template: dict[str, Any], frame: Any, predictions: list[Any],
         return None
     prepared, masks = [], []
     for position, (_, series) in enumerate(frame.items()):
-        values, mask = _column(series, limit)
+        values, mask = _column(series, limit, count)
         prepared.append(values)
         if mask is not None:
             masks.append((position, mask))

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import record as R
 
-__all__ = ["RowSet", "is_frame", "rows_from_input", "column_values", "null_patterns", "split_predictions", "redact"]
+__all__ = ["RowSet", "is_frame", "rows_from_input", "column_values", "arrow_array", "null_patterns", "split_predictions", "redact"]
 
 _INFINITIES = frozenset({math.inf, -math.inf})
 
@@ -114,7 +114,7 @@ def _longest(values: list[Any], arrow: Any = None) -> int:
         return max((len(v) for v in values if type(v) is str), default=0)
 
 
-def _arrow_array(series: Any) -> Any:
+def arrow_array(series: Any) -> Any:
     """The Arrow array behind a column, or None when it is not Arrow-backed."""
     arrow = getattr(series.array, "__arrow_array__", None)
     if arrow is None:
@@ -146,7 +146,7 @@ def column_values(series: Any, limit: int) -> tuple[list[Any], Any]:
             values = [R.encode_value(v, limit) if type(v) in (str, dict, list, tuple) else v for v in values]
         mask = series.isna().to_numpy(dtype=bool, na_value=True)
     else:
-        arrow = _arrow_array(series)
+        arrow = arrow_array(series)
         no_null = arrow is not None and arrow.null_count == 0
         mask = None if no_null else series.isna().to_numpy(dtype=bool, na_value=True)
         if kind != "M" and _longest(values, arrow) > limit and _longest(values) > limit:
