@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from featurewatch import logfiles
 from featurewatch import record as R
 from featurewatch.settings import Settings
 from featurewatch.shim import _lines
@@ -109,6 +110,38 @@ class TestSameLinesAsTheDictPath:
         rows = [orjson.loads(line) for line in fast.splitlines()]
         assert [r[R.ROW] for r in rows] == list(range(count))
         assert rows[5][R.FEATURES_NULL] == ["x"] + (["c"] if rows[5][R.FEATURES]["c"] is None else [])
+
+
+def replayed(folder: Path, frame: pd.DataFrame, stamps: list[int], ids: list[str], scores: list | None,
+             versions: list[str] | None, *, dict_path: bool) -> dict[str, bytes]:
+    """Each hour's bytes from ``Shim.log_rows``; an identity processor forces the dict path."""
+    processors = [lambda logger, method, event: event] if dict_path else []
+    shim = Shim(Settings(log_dir=str(folder), max_string_length=LIMIT, flush_interval=60), processors)
+    moments = pd.to_datetime(stamps, unit="s", utc=True)
+    iso = moments.strftime("%Y-%m-%dT%H:%M:%S.%fZ").tolist()
+    hours = moments.strftime("%Y%m%dT%H").tolist()
+    assert shim.log_rows("m", "1", frame, timestamps=(iso, hours), request_ids=ids, predictions=scores,
+                         versions=versions) == len(frame)
+    shim.close()
+    return {str(logfiles.hour_of(path)): path.read_bytes() for path in folder.glob("featurewatch-*.jsonl")}
+
+
+class TestReplaysWriteTheSameLines:
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                        HealthCheck.too_slow])
+    @given(data=st.data())
+    def test_generated_replays(self, tmp_path_factory, data):
+        """Rows at their own times, ids and versions: per hour, the same bytes as the dict path."""
+        frame = data.draw(frames())
+        count = len(frame)
+        stamps = data.draw(st.lists(st.integers(1_700_000_000, 1_700_020_000), min_size=count, max_size=count))
+        ids = data.draw(st.lists(texts, min_size=count, max_size=count))
+        scores = data.draw(st.one_of(st.none(), st.lists(objects, min_size=count, max_size=count)))
+        versions = data.draw(st.one_of(st.none(), st.lists(texts, min_size=count, max_size=count)))
+        fast = replayed(tmp_path_factory.mktemp("fast"), frame, stamps, ids, scores, versions, dict_path=False)
+        slow = replayed(tmp_path_factory.mktemp("slow"), frame, stamps, ids, scores, versions, dict_path=True)
+        assert fast == slow
+        assert sum(lines.count(b"\n") for lines in fast.values()) == count
 
 
 class TestFallsBackToTheDictPath:

@@ -97,6 +97,16 @@ def _timestamp_of(value: Any) -> tuple[str, str]:
     return R.format_timestamp(moment), moment.strftime("%Y%m%dT%H")
 
 
+def _event_template(model: str, version: str | None, iso: str | None, request_id: str | None,
+                    latency_ms: float | None) -> dict[str, Any]:
+    """A request's event with the per-row fields still empty, in the record's field order."""
+    return {
+        R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: iso, R.MODEL: model, R.MODEL_VERSION: version,
+        R.REQUEST_ID: request_id, R.ROW: 0, R.LATENCY_MS: latency_ms, R.FEATURES: None,
+        R.FEATURES_PRESENT: None, R.FEATURES_NULL: None, R.PREDICTION: None,
+    }
+
+
 def _error_field(error: BaseException, limit: int) -> dict[str, str]:
     return {"type": type(error).__name__, "message": R.truncate(str(error), limit)}
 
@@ -216,11 +226,7 @@ class Shim:
         through :meth:`_row_events`.
         """
         limit = self._limit
-        template: dict[str, Any] = {
-            R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: iso, R.MODEL: model, R.MODEL_VERSION: version,
-            R.REQUEST_ID: request_id, R.ROW: 0, R.LATENCY_MS: latency_ms, R.FEATURES: None,
-            R.FEATURES_PRESENT: None, R.FEATURES_NULL: None, R.PREDICTION: None,
-        }
+        template = _event_template(model, version, iso, request_id, latency_ms)
         if error is not None:
             template[R.ERROR] = _error_field(error, limit)
         elif not (self.processors or self._redact) and _records.is_frame(features):
@@ -228,8 +234,8 @@ class Shim:
             blocks = _lines.frame_lines(template, features, _records.split_predictions(prediction, count, limit),
                                         limit)
             if blocks is not None:
-                for block, lines in blocks:
-                    self.writer.write(hour, block, lines)
+                for block, start, end in blocks:
+                    self.writer.write(hour, block, end - start)
                 return
         rows = _records.rows_from_input(features, limit)
         predictions = _records.split_predictions(prediction, len(rows), limit)
@@ -299,17 +305,22 @@ class Shim:
         the caller in one vectorised pass. Returns the number of rows logged.
         """
         limit = self._limit
-        rows = _records.rows_from_input(frame, limit)
-        cleaned = [None] * len(rows) if predictions is None else \
+        count = len(frame)
+        cleaned = [None] * count if predictions is None else \
             [_records.split_predictions(p, 1, limit)[0] for p in predictions]
-        iso, _hours = timestamps  # files follow each event's own @timestamp
-        per_row = [{R.TIMESTAMP: iso[i], R.REQUEST_ID: request_ids[i],
-                    R.MODEL_VERSION: versions[i] if versions is not None else version} for i in range(len(rows))]
-        template: dict[str, Any] = {
-            R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: None, R.MODEL: model, R.MODEL_VERSION: version,
-            R.REQUEST_ID: None, R.ROW: 0, R.LATENCY_MS: None, R.FEATURES: None,
-            R.FEATURES_PRESENT: None, R.FEATURES_NULL: None, R.PREDICTION: None,
-        }
+        iso, hours = timestamps  # files follow each event's own @timestamp
+        template = _event_template(model, version, None, None, None)
+        varying = {R.TIMESTAMP: iso, R.REQUEST_ID: request_ids}
+        if versions is not None:
+            varying[R.MODEL_VERSION] = versions
+        if not (self.processors or self._redact):
+            blocks = _lines.frame_lines(template, frame, cleaned, limit, per_row=varying, row_numbers=False)
+            if blocks is not None:
+                for block, start, end in blocks:
+                    self._write_by_hour(block, hours[start:end])
+                return count
+        rows = _records.rows_from_input(frame, limit)
+        per_row = [{field: values[i] for field, values in varying.items()} for i in range(count)]
         events = self._row_events(template, rows, cleaned, "info", row_numbers=False, per_row=per_row)
         by_hour: dict[str, list[dict[str, Any]]] = {}
         for event in events:
@@ -317,10 +328,21 @@ class Shim:
             by_hour.setdefault(f"{stamp[0:4]}{stamp[5:7]}{stamp[8:10]}T{stamp[11:13]}", []).append(event)
         written = 0
         for hour, hour_events in by_hour.items():
-            lines, count = R.dumps_many(hour_events)
-            self.writer.write(hour, lines, count)
-            written += count
+            lines, written_here = R.dumps_many(hour_events)
+            self.writer.write(hour, lines, written_here)
+            written += written_here
         return written
+
+    def _write_by_hour(self, block: bytes, hours: list[str]) -> None:
+        """Queue a block of lines whose rows may belong to several hours (``hours``: one per line)."""
+        if hours[0] == hours[-1] and len(set(hours)) == 1:
+            self.writer.write(hours[0], block, len(hours))
+            return
+        by_hour: dict[str, list[bytes]] = {}
+        for hour, line in zip(hours, block.splitlines(keepends=True)):
+            by_hour.setdefault(hour, []).append(line)
+        for hour, lines in by_hour.items():
+            self.writer.write(hour, b"".join(lines), len(lines))
 
     def flush(self) -> None:
         """Write everything buffered so far to the files."""

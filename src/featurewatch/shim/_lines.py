@@ -184,22 +184,29 @@ def _template(event: dict[str, Any], slots: int) -> bytes | None:
 CHUNK_ROWS = 256
 
 
-def frame_lines(template: dict[str, Any], frame: Any, predictions: list[Any],
-                limit: int) -> Iterator[tuple[bytes, int]] | None:
-    """A DataFrame's records as ``(JSON lines, line count)`` blocks, or None when only the dict path
-    can write them.
+def frame_lines(template: dict[str, Any], frame: Any, predictions: list[Any], limit: int, *,
+                per_row: dict[str, list[Any]] | None = None,
+                row_numbers: bool = True) -> Iterator[tuple[bytes, int, int]] | None:
+    """A DataFrame's records as blocks ``(JSON lines, first row, end row)``, or None when only the
+    dict path can write them.
 
-    ``template`` is the request's event; rows fill in their number, features,
-    null list and prediction. Frames whose column names repeat take the dict
-    path (a JSON object cannot hold a key twice).
+    ``template`` is the event shared by the rows; each row fills in its
+    features, null list and prediction, its number (with ``row_numbers``), and
+    the fields of ``per_row`` (one value per row: a replay's timestamps and
+    request ids). Frames whose column names repeat take the dict path (a JSON
+    object cannot hold a key twice).
     """
     columns = [str(column) for column in frame.columns]
     count = len(frame)
     if not columns or len(set(columns)) != len(columns):
         return None
-    event = {**template, R.ROW: SLOT, R.FEATURES: dict.fromkeys(columns, SLOT), R.FEATURES_PRESENT: columns,
-             R.FEATURES_NULL: SLOT, R.PREDICTION: SLOT}
-    line = _template(event, len(columns) + 3)
+    varying = dict(per_row or {})
+    varying[R.PREDICTION] = predictions
+    event = {**template, R.FEATURES: dict.fromkeys(columns, SLOT), R.FEATURES_PRESENT: columns,
+             R.FEATURES_NULL: SLOT, **dict.fromkeys(varying, SLOT)}
+    if row_numbers:
+        event[R.ROW] = SLOT
+    line = _template(event, len(columns) + len(varying) + 1 + row_numbers)
     if line is None:
         return None
     prepared, masks = [], []
@@ -210,19 +217,19 @@ def frame_lines(template: dict[str, Any], frame: Any, predictions: list[Any],
             masks.append((position, mask))
     distinct, index = _records.null_patterns(columns, masks, count)
     null_json = [orjson.dumps(names) for names in distinct]
-    return _blocks(line, event, prepared, null_json, index, predictions, count, limit)
+    return _blocks(line, event, prepared, null_json, index, varying, row_numbers, count, limit)
 
 
 def _blocks(line: bytes, event: dict[str, Any], prepared: list[Any], null_json: list[bytes], index: list[int],
-            predictions: list[Any], count: int, limit: int) -> Iterator[tuple[bytes, int]]:
+            varying: dict[str, list[Any]], row_numbers: bool, count: int,
+            limit: int) -> Iterator[tuple[bytes, int, int]]:
     """Fill the line template for ``CHUNK_ROWS`` rows at a time."""
     fill_line = line.__mod__
     for start in range(0, count, CHUNK_ROWS):
         end = min(start + CHUNK_ROWS, count)
-        per_row = {
-            R.ROW: orjson.dumps(list(range(start, end)))[1:-1].split(b","),
-            R.FEATURES_NULL: list(map(null_json.__getitem__, index[start:end])),
-            R.PREDICTION: encode_values(predictions[start:end], limit),
-        }
+        per_row = {field: encode_values(values[start:end], limit) for field, values in varying.items()}
+        per_row[R.FEATURES_NULL] = list(map(null_json.__getitem__, index[start:end]))
+        if row_numbers:
+            per_row[R.ROW] = orjson.dumps(list(range(start, end)))[1:-1].split(b",")
         features = [_encode_prepared(values[start:end], limit) for values in prepared]
-        yield b"".join(map(fill_line, zip(*_sequences(event, per_row, features)))), end - start
+        yield b"".join(map(fill_line, zip(*_sequences(event, per_row, features)))), start, end
