@@ -31,7 +31,8 @@ __all__ = ["SLOT", "CHUNK_ROWS", "encode_values", "frame_lines"]
 SLOT = "\x00featurewatch:slot\x00"
 _SLOT_JSON = orjson.dumps(SLOT)
 _NUMBERS = frozenset({int, float, bool, type(None)})
-_STRINGS_AND_NONE = frozenset({str, type(None)})
+_NONE = type(None)
+_STRINGS_AND_NONE = frozenset({str, _NONE})
 _VALUE_OPTIONS = R.DUMPS_OPTIONS & ~orjson.OPT_APPEND_NEWLINE
 
 
@@ -62,7 +63,8 @@ def encode_values(values: list[Any], limit: int) -> list[bytes]:
         if kinds <= _NUMBERS:
             encoded = orjson.dumps(values, option=_VALUE_OPTIONS)[1:-1].split(b",")
         elif kinds <= _STRINGS_AND_NONE:
-            encoded = _strings(values, [index for index, value in enumerate(values) if value is None])
+            missing = [index for index, value in enumerate(values) if value is None] if _NONE in kinds else []
+            encoded = _strings(values, missing)
     except orjson.JSONEncodeError:  # a huge int, a lone surrogate: value by value below
         encoded = None
     if encoded is None or len(encoded) != len(values):
