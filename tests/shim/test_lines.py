@@ -73,12 +73,12 @@ def predictions(count: int) -> st.SearchStrategy:
     )
 
 
-def logged(folder: Path, frame: pd.DataFrame, prediction, *, dict_path: bool) -> bytes:
+def logged(folder: Path, frame: pd.DataFrame, prediction, *, dict_path: bool, latency_ms: float = 2.5) -> bytes:
     """The bytes one request writes; an identity processor forces the dict path."""
     processors = [lambda logger, method, event: event] if dict_path else []
     shim = Shim(Settings(log_dir=str(folder), max_string_length=LIMIT, flush_interval=60), processors)
     shim.log("m%s", "1,0", frame, prediction, timestamp="2026-11-26T10:00:00Z", request_id='r","1',
-             latency_ms=2.5)
+             latency_ms=latency_ms)
     shim.close()
     assert shim.stats()["failed"] == 0
     return b"".join(path.read_bytes() for path in sorted(folder.glob("featurewatch-*.jsonl")))
@@ -152,6 +152,13 @@ class TestFallsBackToTheDictPath:
         [line] = logged(tmp_path, frame, None, dict_path=False).splitlines()
         record = orjson.loads(line)
         assert record[R.FEATURES] == {"a": 2} and record[R.FEATURES_PRESENT] == ["a"]
+
+    def test_constant_orjson_refuses(self, tmp_path):
+        """A latency beyond 64 bits: the dict path's exact encoder writes it, as for any record."""
+        frame = pd.DataFrame({"a": [1, 2]})
+        assert _lines.frame_lines({R.LATENCY_MS: 2**70}, frame, [None, None], LIMIT) is None
+        lines = logged(tmp_path, frame, None, dict_path=False, latency_ms=2**70).splitlines()
+        assert [orjson.loads(line)[R.LATENCY_MS] for line in lines] == [str(2**70)] * 2
 
     def test_constant_holding_the_slot_marker(self):
         """A model name equal to the slot marker would shift every value: the template is refused."""

@@ -174,8 +174,12 @@ def _sequences(event: dict[str, Any], per_row: dict[str, list[bytes]],
 
 
 def _template(event: dict[str, Any], slots: int) -> bytes | None:
-    """``event``'s JSON line with ``%b`` at each slot; None unless exactly ``slots`` slots are found."""
-    pieces = orjson.dumps(event, default=R.encode_fallback, option=R.DUMPS_OPTIONS).split(_SLOT_JSON)
+    """``event``'s JSON line with ``%b`` at each slot; None unless exactly ``slots`` slots are found
+    (or when orjson refuses a constant, such as an integer beyond 64 bits: the dict path encodes it)."""
+    try:
+        pieces = orjson.dumps(event, default=R.encode_fallback, option=R.DUMPS_OPTIONS).split(_SLOT_JSON)
+    except orjson.JSONEncodeError:
+        return None
     if len(pieces) != slots + 1:
         return None
     return b"%b".join(piece.replace(b"%", b"%%") for piece in pieces)
