@@ -28,6 +28,12 @@ objects = st.one_of(st.none(), st.integers(-(2**70), 2**70), floats, texts, st.b
                     st.just(pd.NaT), st.just(dt.date(2026, 1, 2)))
 
 
+def generated(examples: int):
+    """Hypothesis settings of the parity tests (each example writes files, so no deadline)."""
+    return settings(max_examples=examples, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
 def column(kind: str, count: int) -> st.SearchStrategy[pd.Series]:
     """A column of ``count`` values of one kind, as a user's DataFrame would hold it."""
     of = {
@@ -85,8 +91,7 @@ def logged(folder: Path, frame: pd.DataFrame, prediction, *, dict_path: bool, la
 
 
 class TestSameLinesAsTheDictPath:
-    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                        HealthCheck.too_slow])
+    @generated(examples=200)
     @given(data=st.data())
     def test_generated_frames(self, tmp_path_factory, data):
         """Any frame, any prediction: the same bytes as one dict per row through ``record.dumps``."""
@@ -127,8 +132,7 @@ def replayed(folder: Path, frame: pd.DataFrame, stamps: list[int], ids: list[str
 
 
 class TestReplaysWriteTheSameLines:
-    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                        HealthCheck.too_slow])
+    @generated(examples=100)
     @given(data=st.data())
     def test_generated_replays(self, tmp_path_factory, data):
         """Rows at their own times, ids and versions: per hour, the same bytes as the dict path."""
