@@ -108,6 +108,19 @@ class TestIdsAndTime:
         assert R.parse_timestamp(text) == moment
 
 
+class TestRefusedValues:
+    def test_only_the_refused_value_is_replaced(self):
+        """A huge int or a lone surrogate is replaced alone; its neighbours keep orjson's own encoding."""
+        tz = dt.timezone(dt.timedelta(hours=1))
+        neighbours = {"f32": np.float32(0.1), "when": dt.datetime(2020, 1, 1, tzinfo=tz), "key": {True: 1}}
+        alone = orjson.loads(R.dumps({R.FEATURES: neighbours}))[R.FEATURES]
+        beside = orjson.loads(R.dumps({R.FEATURES: {**neighbours, "big": 2**70, "text": "a\ud800b"}}))[R.FEATURES]
+        assert beside == {**alone, "big": str(2**70), "text": "a\ufffdb"}
+
+    def test_odd_keys_become_text(self):
+        assert orjson.loads(R.dumps({R.FEATURES: {("a", 1): 2**70}}))[R.FEATURES] == {"('a', 1)": str(2**70)}
+
+
 class TestDumpsMany:
     @settings(max_examples=100, deadline=None)
     @given(rows=st.lists(st.dictionaries(st.text(max_size=5), values, max_size=4), min_size=0, max_size=6))

@@ -46,6 +46,7 @@ import enum
 import hashlib
 import itertools
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -67,6 +68,8 @@ __all__ = [
     "TRUNCATION_MARKER",
     "RecordOptions",
     "encode_value",
+    "encode_refused",
+    "REFUSED",
     "is_null",
     "document_id",
     "dumps",
@@ -243,15 +246,58 @@ def _is_numpy_scalar(value: Any) -> bool:
 def dumps(record: Mapping[str, Any]) -> bytes:
     """Serialise one record to a JSON line (with trailing newline); never raises.
 
-    The fast path is one ``orjson.dumps``; anything orjson refuses (an integer
-    beyond 64 bits, a lone surrogate) is encoded by :func:`encode_value` first
-    and serialised again. Strings are not cut here: the shim cuts feature
+    The fast path is one ``orjson.dumps``; when orjson refuses something (an
+    integer beyond 64 bits, a lone surrogate), :func:`encode_refused` replaces
+    just that and the record is serialised again. Strings are not cut here: the shim cuts feature
     values and predictions before, and names (features, model) are never cut.
     """
     try:
         return orjson.dumps(record, default=_default, option=_DUMPS_OPTIONS)
-    except (orjson.JSONEncodeError, TypeError, ValueError, OverflowError, RecursionError):
-        return orjson.dumps(encode_value(record), default=_default, option=_DUMPS_OPTIONS)
+    except _REFUSED:
+        return orjson.dumps(encode_refused(record), default=_default, option=_DUMPS_OPTIONS)
+
+
+#: What orjson raises for a value it cannot write.
+REFUSED = _REFUSED = (orjson.JSONEncodeError, TypeError, ValueError, OverflowError, RecursionError)
+
+
+def encode_refused(value: Any) -> Any:
+    """``value`` with only the parts orjson refuses replaced by their :func:`encode_value` form.
+
+    An integer beyond 64 bits, a lone surrogate or a key of an odd type is
+    replaced; everything else is left for orjson, so a value is written the
+    same whether or not a neighbour was refused. Lone surrogates become U+FFFD.
+    """
+    try:
+        orjson.dumps(value, default=_default, option=_LIST_OPTIONS)
+        return value
+    except _REFUSED:
+        pass
+    if isinstance(value, dict):
+        return {(key if _key_accepted(key) else _valid_text(str(key))): encode_refused(item)
+                for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode_refused(item) for item in value]
+    if isinstance(value, str):
+        return _valid_text(value)
+    encoded = encode_value(value)
+    return encoded if encoded is value else encode_refused(encoded)
+
+
+def _key_accepted(key: Any) -> bool:
+    try:
+        orjson.dumps({key: None}, option=_LIST_OPTIONS)
+        return True
+    except _REFUSED:
+        return False
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_text(text: str) -> str:
+    """``text`` with lone surrogates (which UTF-8 cannot hold) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 #: Records per ``orjson.dumps`` call in :func:`dumps_many`: enough to share the call's cost, few enough

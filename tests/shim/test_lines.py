@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +23,19 @@ LIMIT = 40
 TRICKY = ['","', '"', ",", 'x",', "\\", '\\"', "a,b", "\n", "€", "", "%b", "%s", "x" * 60, "\x00featurewatch:slot\x00"]
 texts = st.one_of(st.sampled_from(TRICKY), st.text(max_size=50))
 floats = st.floats(allow_nan=True, allow_infinity=True)
+class Big(enum.Enum):
+    """An enum whose value orjson refuses."""
+
+    HUGE = 2**200
+
+
 objects = st.one_of(st.none(), st.integers(-(2**70), 2**70), floats, texts, st.booleans(),
-                    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+                    st.dictionaries(st.text(max_size=3), st.integers(-(2**70), 2**70), max_size=2),
                     st.lists(st.one_of(st.integers(), st.text(max_size=3)), max_size=3),
-                    st.just(pd.NaT), st.just(dt.date(2026, 1, 2)))
+                    st.just(pd.NaT), st.just(dt.date(2026, 1, 2)), st.just(Big.HUGE), st.just("\ud800"),
+                    st.floats(width=32).map(np.float32),
+                    st.datetimes(timezones=st.just(dt.timezone(dt.timedelta(hours=1)))),
+                    st.just(np.datetime64("2020-01-01T00:00:00.000000001")))
 
 
 def generated(examples: int):
@@ -148,6 +158,54 @@ class TestReplaysWriteTheSameLines:
         assert sum(lines.count(b"\n") for lines in fast.values()) == count
 
 
+class TestValuesOrjsonRefuses:
+    """A refused value is replaced alone: its neighbours are written as in any other record."""
+
+    @pytest.mark.parametrize("neighbour", [np.float32(0.1), dt.datetime(2020, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+                                           np.datetime64("2020-01-01T00:00:00.000000001")])
+    def test_neighbour_of_a_huge_int(self, tmp_path, neighbour):
+        frame = pd.DataFrame({"a": pd.Series([2**70, 1], dtype=object), "b": pd.Series([neighbour] * 2, dtype=object)})
+        fast = logged(tmp_path / "fast", frame, [2**70, 1], dict_path=False)
+        assert fast == logged(tmp_path / "slow", frame, [2**70, 1], dict_path=True)
+        first, second = (orjson.loads(line) for line in fast.splitlines())
+        assert first[R.FEATURES]["a"] == str(2**70) and first[R.PREDICTION] == str(2**70)
+        assert first[R.FEATURES]["b"] == second[R.FEATURES]["b"]  # not changed by the refused neighbour
+
+    def test_lone_surrogate_after_the_first_block(self, tmp_path):
+        """Every row is written (the surrogate as U+FFFD), on both paths."""
+        values = ["x"] * (_lines.CHUNK_ROWS + 44)
+        values[-1] = "\ud800"
+        frame = pd.DataFrame({"a": pd.Series(values, dtype=object)})
+        fast = logged(tmp_path / "fast", frame, None, dict_path=False)
+        assert fast == logged(tmp_path / "slow", frame, None, dict_path=True)
+        assert fast.count(b"\n") == len(values)
+        assert orjson.loads(fast.splitlines()[-1])[R.FEATURES]["a"] == "\ufffd"
+
+    def test_categories_holding_a_huge_int(self, tmp_path):
+        frame = pd.DataFrame({"a": pd.Categorical([(2**70, "y" * 50), None, (2**70, "y" * 50)])})
+        assert logged(tmp_path / "fast", frame, None, dict_path=False) == \
+            logged(tmp_path / "slow", frame, None, dict_path=True)
+
+
+@pytest.mark.parametrize("dtype", [">i8", ">u2", ">f8", "<i4"])
+def test_byte_order_of_numeric_columns(tmp_path, dtype):
+    """orjson writes only native-order arrays: other columns take the general column path."""
+    frame = pd.DataFrame({"a": np.array([1, 2], dtype=dtype)})
+    fast = logged(tmp_path / "fast", frame, None, dict_path=False)
+    assert fast == logged(tmp_path / "slow", frame, None, dict_path=True)
+    assert [orjson.loads(line)[R.FEATURES]["a"] for line in fast.splitlines()] == [1, 2]
+
+
+def test_replay_lists_must_match_the_rows(tmp_path):
+    shim = Shim(Settings(log_dir=str(tmp_path), flush_interval=60))
+    frame = pd.DataFrame({"a": [1, 2]})
+    with pytest.raises(ValueError, match="2 rows but 1 request ids"):
+        shim.log_rows("m", "1", frame, timestamps=(["2026-01-01T00:00:00.000000Z"] * 2, ["20260101T00"] * 2),
+                      request_ids=["r"])
+    shim.close()
+    assert not list(tmp_path.glob("featurewatch-*.jsonl"))
+
+
 class TestFallsBackToTheDictPath:
     def test_repeated_column_names(self, tmp_path):
         """A JSON object cannot hold a key twice: such a frame is written one dict per row, last value winning."""
@@ -175,4 +233,4 @@ class TestFallsBackToTheDictPath:
 ])
 def test_encode_values_matches_one_dumps_per_value(values):
     expected = [orjson.dumps(R.encode_value(v, LIMIT), option=orjson.OPT_NON_STR_KEYS) for v in values]
-    assert _lines.encode_values(values, LIMIT) == expected
+    assert _lines.encode_values(values) == expected

@@ -234,7 +234,8 @@ class Shim:
             blocks = _lines.frame_lines(template, features, _records.split_predictions(prediction, count, limit),
                                         limit)
             if blocks is not None:
-                for block, start, end in blocks:
+                # All blocks first: a value that cannot be written drops the whole request, as on the dict path.
+                for block, start, end in list(blocks):
                     self.writer.write(hour, block, end - start)
                 return
         rows = _records.rows_from_input(features, limit)
@@ -306,6 +307,12 @@ class Shim:
         """
         limit = self._limit
         count = len(frame)
+        lengths = {"timestamps": len(timestamps[0]), "hour keys": len(timestamps[1]), "request ids": len(request_ids),
+                   "predictions": count if predictions is None else len(predictions),
+                   "versions": count if versions is None else len(versions)}
+        wrong = [f"{size} {name}" for name, size in lengths.items() if size != count]
+        if wrong:
+            raise ValueError(f"log_rows: {count} rows but {', '.join(wrong)}")
         cleaned = [None] * count if predictions is None else \
             [_records.split_predictions(p, 1, limit)[0] for p in predictions]
         iso, hours = timestamps  # files follow each event's own @timestamp
@@ -316,7 +323,7 @@ class Shim:
         if not (self.processors or self._redact):
             blocks = _lines.frame_lines(template, frame, cleaned, limit, per_row=varying, row_numbers=False)
             if blocks is not None:
-                for block, start, end in blocks:
+                for block, start, end in list(blocks):  # all first: nothing is written if a row fails
                     self._write_by_hour(block, hours[start:end])
                 return count
         rows = _records.rows_from_input(frame, limit)

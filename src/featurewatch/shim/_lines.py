@@ -36,8 +36,8 @@ _STRINGS_AND_NONE = frozenset({str, _NONE})
 _VALUE_OPTIONS = R.DUMPS_OPTIONS & ~orjson.OPT_APPEND_NEWLINE
 
 
-def _encode_one(value: Any, limit: int) -> bytes:
-    """One value's JSON text; never raises.
+def _encode_one(value: Any) -> bytes:
+    """One value's JSON text, as :func:`featurewatch.record.dumps` writes it inside a record.
 
     The ``b"%b" %`` copy is deliberate: measured here, keeping thousands of
     orjson's own results alive costs about 2 µs per value (its allocations
@@ -45,12 +45,11 @@ def _encode_one(value: Any, limit: int) -> bytes:
     """
     try:
         return b"%b" % orjson.dumps(value, default=R.encode_fallback, option=_VALUE_OPTIONS)
-    except Exception:  # noqa: BLE001 - a huge int, a lone surrogate: the exact encoder
-        return b"%b" % orjson.dumps(R.encode_value(value, limit), default=R.encode_fallback,
-                                    option=_VALUE_OPTIONS)
+    except R.REFUSED:
+        return b"%b" % orjson.dumps(R.encode_refused(value), default=R.encode_fallback, option=_VALUE_OPTIONS)
 
 
-def encode_values(values: list[Any], limit: int) -> list[bytes]:
+def encode_values(values: list[Any]) -> list[bytes]:
     """Each value's JSON text, from one ``orjson.dumps`` of the list when it can be cut safely.
 
     A number's JSON holds no comma, so a list of numbers is cut at every comma;
@@ -68,7 +67,7 @@ def encode_values(values: list[Any], limit: int) -> list[bytes]:
     except orjson.JSONEncodeError:  # a huge int, a lone surrogate: value by value below
         encoded = None
     if encoded is None or len(encoded) != len(values):
-        return [_encode_one(value, limit) for value in values]
+        return [_encode_one(value) for value in values]
     return encoded
 
 
@@ -106,7 +105,7 @@ def _column(series: Any, limit: int, count: int) -> tuple[Any, Any]:
     Everything else is prepared as for the dict path.
     """
     dtype = series.dtype
-    if isinstance(dtype, np.dtype) and (dtype.kind in "biu" or dtype == np.float64):
+    if isinstance(dtype, np.dtype) and dtype.isnative and (dtype.kind in "biu" or dtype == np.float64):
         array = np.ascontiguousarray(series.to_numpy())
         mask = ~np.isfinite(array) if dtype.kind == "f" else None  # NaN and ±inf are written as null
         return array, (mask if mask is not None and mask.any() else None)
@@ -130,7 +129,7 @@ def _column(series: Any, limit: int, count: int) -> tuple[Any, Any]:
 
 def _coded(codes: Any, distinct: list[Any], limit: int) -> tuple[_Coded, Any]:
     """Codes (-1 for missing) into ``distinct`` values: their JSON texts, and the null mask."""
-    texts = encode_values([R.truncate(v, limit) if type(v) is str else v for v in distinct], limit)
+    texts = encode_values([R.truncate(v, limit) if type(v) is str else v for v in distinct])
     texts.append(b"null")  # code -1 is the last text
     mask = codes < 0
     return _Coded(codes, texts), (mask if mask.any() else None)
@@ -149,16 +148,16 @@ class _Coded:
         return _Coded(self.codes[window], self.texts)
 
 
-def _encode_prepared(values: Any, limit: int) -> list[bytes]:
+def _encode_prepared(values: Any) -> list[bytes]:
     """JSON texts of a slice of a prepared column (see :func:`_column`)."""
     if isinstance(values, np.ndarray):
         encoded = orjson.dumps(values, option=_VALUE_OPTIONS)[1:-1].split(b",")
         if len(encoded) == len(values):
             return encoded
-        return encode_values(values.tolist(), limit)
+        return encode_values(values.tolist())
     if isinstance(values, _Coded):
         return list(map(values.texts.__getitem__, values.codes.tolist()))
-    return encode_values(values, limit)
+    return encode_values(values)
 
 
 def _sequences(event: dict[str, Any], per_row: dict[str, list[bytes]],
@@ -223,19 +222,18 @@ def frame_lines(template: dict[str, Any], frame: Any, predictions: list[Any], li
             masks.append((position, mask))
     distinct, index = _records.null_patterns(columns, masks, count)
     null_json = [orjson.dumps(names) for names in distinct]
-    return _blocks(line, event, prepared, null_json, index, varying, row_numbers, count, limit)
+    return _blocks(line, event, prepared, null_json, index, varying, row_numbers, count)
 
 
 def _blocks(line: bytes, event: dict[str, Any], prepared: list[Any], null_json: list[bytes], index: list[int],
-            varying: dict[str, list[Any]], row_numbers: bool, count: int,
-            limit: int) -> Iterator[tuple[bytes, int, int]]:
+            varying: dict[str, list[Any]], row_numbers: bool, count: int) -> Iterator[tuple[bytes, int, int]]:
     """Fill the line template for ``CHUNK_ROWS`` rows at a time."""
     fill_line = line.__mod__
     for start in range(0, count, CHUNK_ROWS):
         end = min(start + CHUNK_ROWS, count)
-        per_row = {field: encode_values(values[start:end], limit) for field, values in varying.items()}
+        per_row = {field: encode_values(values[start:end]) for field, values in varying.items()}
         per_row[R.FEATURES_NULL] = list(map(null_json.__getitem__, index[start:end]))
         if row_numbers:
             per_row[R.ROW] = orjson.dumps(list(range(start, end)))[1:-1].split(b",")
-        features = [_encode_prepared(values[start:end], limit) for values in prepared]
+        features = [_encode_prepared(values[start:end]) for values in prepared]
         yield b"".join(map(fill_line, zip(*_sequences(event, per_row, features)))), start, end
