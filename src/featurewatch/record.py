@@ -28,6 +28,7 @@ Decimal                   float
 datetime, pd.Timestamp    ISO 8601 string (UTC ``Z`` when tz-aware)
 date, time                ISO 8601 string
 bytes                     UTF-8 text (invalid bytes replaced)
+str with lone surrogates  the surrogates replaced by U+FFFD
 set, frozenset            sorted list
 Enum                      its ``value``
 other objects             ``str(obj)`` (or ``<TypeName>`` if that fails)
