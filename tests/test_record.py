@@ -60,13 +60,16 @@ class TestDumps:
             "np_int": np.int64(7), "np_float": np.float32(1.5), "dec": decimal.Decimal("2.25"),
             "when": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc), "day": dt.date(2026, 1, 2),
             "raw": b"ab\xff", "set": {3, 1, 2}, "enum": Color.RED, "big": 2**70, "obj": Unprintable(),
-            "arr": np.array([1, 2]),
+            "arr": np.array([1, 2]), "offset": dt.datetime(2026, 1, 2, 3, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+            "stamp": pd.Timestamp("2026-01-02T03:00:00+01:00"), "np_when": np.datetime64("2026-01-02T03:00:00.5"),
+            "surrogate": "a\ud800",
         }))
         assert encoded == {
             "nan": None, "inf": None, "na": None, "nat": None, "np_int": 7, "np_float": 1.5,
             "dec": 2.25, "when": "2026-01-02T03:04:05Z", "day": "2026-01-02", "raw": "ab\ufffd",
             "set": [1, 2, 3], "enum": "red", "big": "1180591620717411303424", "obj": "<Unprintable>",
-            "arr": [1, 2],
+            "arr": [1, 2], "offset": "2026-01-02T03:00:00+01:00", "stamp": "2026-01-02T02:00:00Z",
+            "np_when": "2026-01-02T03:00:00.500000", "surrogate": "a\ufffd",
         }
 
 

@@ -25,7 +25,9 @@ pd.NaT, numpy NaN         ``features_null``)
 bool, int, float, str     as is (ints beyond 64 bits become strings)
 numpy scalars / arrays    the matching number / list
 Decimal                   float
-datetime, pd.Timestamp    ISO 8601 string (UTC ``Z`` when tz-aware)
+datetime                  ISO 8601 string with its UTC offset (``Z`` for UTC)
+pd.Timestamp              ISO 8601 string, in UTC (``Z``) when tz-aware
+numpy datetime64          ISO 8601 string, to the microsecond
 date, time                ISO 8601 string
 bytes                     UTF-8 text (invalid bytes replaced)
 str with lone surrogates  the surrogates replaced by U+FFFD
