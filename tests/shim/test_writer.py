@@ -8,6 +8,8 @@ import os
 import shutil
 
 import orjson
+import numpy as np
+import pandas as pd
 import pytest
 
 import featurewatch as fw
@@ -125,6 +127,25 @@ class TestFailuresNeverReachTheCaller:
         assert fw.stats()["dropped"] == 1
         assert [r[R.FEATURES]["a"] for r in read_records(tmp_path)] == [2]
         assert "No space left" in capsys.readouterr().err
+
+    def test_disk_full_while_writing_a_dataframe(self, tmp_path, monkeypatch):
+        """A large DataFrame request (several blocks, past the buffer limit) on a full disk: every row
+        dropped and counted, nothing raised; the next request is written."""
+        fw.configure(log_dir=str(tmp_path))
+        frame = pd.DataFrame({"a": np.arange(3000), "text": ["x" * 100] * 3000})
+        real_write = os.write
+
+        def full(fd, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(_writer.os, "write", full)
+        fw.log_request(model="m", features=frame)
+        fw.flush()
+        monkeypatch.setattr(_writer.os, "write", real_write)
+        fw.log_request(model="m", features=frame.head(2))
+        fw.flush()
+        assert fw.stats()["dropped"] == 3000 and fw.stats()["written"] == 2
+        assert [r[R.FEATURES]["a"] for r in read_records(tmp_path)] == [0, 1]
 
     def test_disk_full_part_way_leaves_no_torn_line(self, tmp_path, monkeypatch):
         """A write that fails after half a block is cut back, so the next record starts on its own line."""
