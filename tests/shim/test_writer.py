@@ -7,8 +7,8 @@ import multiprocessing
 import os
 import shutil
 
-import orjson
 import numpy as np
+import orjson
 import pandas as pd
 import pytest
 
