@@ -117,7 +117,9 @@ class TestSameLinesAsTheDictPath:
         count = _lines.CHUNK_ROWS * 2 + 7
         rng = np.random.default_rng(3)
         frame = pd.DataFrame({"x": rng.normal(size=count), "c": pd.Series(rng.choice(["a", None], count), dtype="str"),
-                              "n": rng.integers(0, 5, count)})
+                              "n": rng.integers(0, 5, count),
+                              "u": pd.Series([f"u{i}," if i % 7 else None for i in range(count)], dtype="str"),
+                              "v": pd.Series([f"v{i}" if i % 7 else None for i in range(count)], dtype="str")})
         frame.loc[5, "x"] = np.nan
         scores = rng.random(count)
         fast = logged(tmp_path / "fast", frame, scores, dict_path=False)

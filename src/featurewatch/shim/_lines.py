@@ -112,19 +112,48 @@ def _column(series: Any, limit: int, count: int) -> tuple[Any, Any]:
     if isinstance(dtype, pd.CategoricalDtype):
         return _coded(series.cat.codes.to_numpy(), series.cat.categories.tolist(), limit)
     if isinstance(dtype, pd.StringDtype):
-        arrow = _records.arrow_array(series)
-        if arrow is not None:
-            try:
-                encoded = arrow.dictionary_encode()
-                encoded = encoded.combine_chunks() if hasattr(encoded, "combine_chunks") else encoded
-            except Exception:  # noqa: BLE001 - an Arrow type without a dictionary encoding
-                encoded = None
-            if encoded is not None and 2 * len(encoded.dictionary) <= count:
-                indices = encoded.indices
-                codes = (indices.fill_null(-1) if indices.null_count else indices).to_numpy(zero_copy_only=False)
-                return _coded(codes, encoded.dictionary.to_pylist(), limit)
+        coded = _dictionary_coded(_records.arrow_array(series), limit, count)
+        if coded is not None:
+            return coded
+        values, mask = _records.column_values(series, limit)
+        return _Texts(values, mask), mask  # strings, None where masked
     values, mask = _records.column_values(series, limit)
     return values, mask
+
+
+#: Rows of a string column sampled to guess whether coding it pays (few distinct values).
+_SAMPLE_ROWS = 200
+
+
+def _dictionary_coded(arrow: Any, limit: int, count: int) -> tuple[_Coded, Any] | None:
+    """An Arrow string column as codes, when at most half as many distinct values as rows."""
+    if arrow is None:
+        return None
+    try:
+        if count > 2 * _SAMPLE_ROWS and 2 * len(arrow.slice(0, _SAMPLE_ROWS).unique()) > _SAMPLE_ROWS:
+            return None  # mostly distinct values: coding would cost more than it saves
+        encoded = arrow.dictionary_encode()
+        encoded = encoded.combine_chunks() if hasattr(encoded, "combine_chunks") else encoded
+    except Exception:  # noqa: BLE001 - an Arrow type without a dictionary encoding
+        return None
+    if 2 * len(encoded.dictionary) > count:
+        return None
+    indices = encoded.indices
+    codes = (indices.fill_null(-1) if indices.null_count else indices).to_numpy(zero_copy_only=False)
+    return _coded(codes, encoded.dictionary.to_pylist(), limit)
+
+
+class _Texts:
+    """A string column's values (None where missing) with its null mask, sliced together."""
+
+    __slots__ = ("values", "mask")
+
+    def __init__(self, values: list[str | None], mask: Any) -> None:
+        self.values = values
+        self.mask = mask
+
+    def __getitem__(self, window: slice) -> _Texts:
+        return _Texts(self.values[window], None if self.mask is None else self.mask[window])
 
 
 def _coded(codes: Any, distinct: list[Any], limit: int) -> tuple[_Coded, Any]:
@@ -157,6 +186,13 @@ def _encode_prepared(values: Any) -> list[bytes]:
         return encode_values(values.tolist())
     if isinstance(values, _Coded):
         return list(map(values.texts.__getitem__, values.codes.tolist()))
+    if isinstance(values, _Texts):
+        try:
+            missing = [] if values.mask is None else np.flatnonzero(values.mask).tolist()
+            encoded = _strings(values.values, missing)
+        except R.REFUSED:  # a lone surrogate: value by value
+            encoded = None
+        return encode_values(values.values) if encoded is None else encoded
     return encode_values(values)
 
 
