@@ -251,8 +251,9 @@ def dumps(record: Mapping[str, Any]) -> bytes:
 
     The fast path is one ``orjson.dumps``; when orjson refuses something (an
     integer beyond 64 bits, a lone surrogate), :func:`encode_refused` replaces
-    just that and the record is serialised again. Strings are not cut here: the shim cuts feature
-    values and predictions before, and names (features, model) are never cut.
+    just that and the record is serialised again. Strings are not cut here:
+    the shim cuts feature values and predictions before, and names (features,
+    model) are never cut.
     """
     try:
         return orjson.dumps(record, default=_default, option=_DUMPS_OPTIONS)

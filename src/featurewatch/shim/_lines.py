@@ -58,14 +58,14 @@ def encode_values(values: list[Any]) -> list[bytes]:
     """
     kinds = set(map(type, values))
     encoded: list[bytes] | None = None
-    try:
-        if kinds <= _NUMBERS:
+    if kinds <= _NUMBERS:
+        try:
             encoded = orjson.dumps(values, option=_VALUE_OPTIONS)[1:-1].split(b",")
-        elif kinds <= _STRINGS_AND_NONE:
-            missing = [index for index, value in enumerate(values) if value is None] if _NONE in kinds else []
-            encoded = _strings(values, missing)
-    except orjson.JSONEncodeError:  # a huge int, a lone surrogate: value by value below
-        encoded = None
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits: value by value below
+            encoded = None
+    elif kinds <= _STRINGS_AND_NONE:
+        missing = [index for index, value in enumerate(values) if value is None] if _NONE in kinds else []
+        encoded = _strings(values, missing)
     if encoded is None or len(encoded) != len(values):
         return [_encode_one(value) for value in values]
     return encoded
@@ -77,14 +77,17 @@ def _strings(values: list[str | None], missing: list[int]) -> list[bytes] | None
     Between two strings the JSON holds ``","``. The same bytes occur inside
     the list only where a string ends with a comma (its opening or an escaped
     quote, the comma, its closing quote), and such a string puts ``,",``
-    or a final ``,"`` in the JSON: then the caller encodes value by value.
-    May raise ``JSONEncodeError`` (a lone surrogate).
+    or a final ``,"`` in the JSON: then the caller encodes value by value,
+    as it does when orjson refuses a string (a lone surrogate).
     """
     if missing:
         values = values.copy()
         for index in missing:
             values[index] = ""
-    inner = orjson.dumps(values, option=_VALUE_OPTIONS)[1:-1]
+    try:
+        inner = orjson.dumps(values, option=_VALUE_OPTIONS)[1:-1]
+    except orjson.JSONEncodeError:
+        return None
     if b',",' in inner or inner.endswith(b',"'):
         return None
     # A raw newline never occurs in orjson's output (it is escaped), so it can mark the cuts.
@@ -187,11 +190,8 @@ def _encode_prepared(values: Any) -> list[bytes]:
     if isinstance(values, _Coded):
         return list(map(values.texts.__getitem__, values.codes.tolist()))
     if isinstance(values, _Texts):
-        try:
-            missing = [] if values.mask is None else np.flatnonzero(values.mask).tolist()
-            encoded = _strings(values.values, missing)
-        except R.REFUSED:  # a lone surrogate: value by value
-            encoded = None
+        missing = [] if values.mask is None else np.flatnonzero(values.mask).tolist()
+        encoded = _strings(values.values, missing)
         return encode_values(values.values) if encoded is None else encoded
     return encode_values(values)
 
@@ -250,12 +250,7 @@ def frame_lines(template: dict[str, Any], frame: Any, predictions: list[Any], li
     line = _template(event, len(columns) + len(varying) + 1 + row_numbers)
     if line is None:
         return None
-    prepared, masks = [], []
-    for position, (_, series) in enumerate(frame.items()):
-        values, mask = _column(series, limit, count)
-        prepared.append(values)
-        if mask is not None:
-            masks.append((position, mask))
+    prepared, masks = _records.prepare_columns(frame, lambda series: _column(series, limit, count))
     distinct, index = _records.null_patterns(columns, masks, count)
     null_json = [orjson.dumps(names) for names in distinct]
     return _blocks(line, event, prepared, null_json, index, varying, row_numbers, count)

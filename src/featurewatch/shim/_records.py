@@ -9,12 +9,13 @@ for odd values; :mod:`featurewatch.record` owns what the encoding means.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import record as R
 
-__all__ = ["RowSet", "is_frame", "rows_from_input", "column_values", "arrow_array", "null_patterns", "split_predictions", "redact"]
+__all__ = ["RowSet", "is_frame", "rows_from_input", "column_values", "arrow_array", "prepare_columns", "null_patterns",
+           "split_predictions", "redact"]
 
 _INFINITIES = frozenset({math.inf, -math.inf})
 
@@ -97,21 +98,30 @@ def _clean_carefully(features: Mapping[Any, Any], limit: int,
     return result, nulls
 
 
-def _longest(values: list[Any], arrow: Any = None) -> int:
-    """Length of the longest string in a column's values (at least that, from an Arrow array)."""
-    if arrow is not None:
-        try:
-            import pyarrow.compute as pc
-
-            # Bytes, not characters: an upper bound, computed without Python objects. Exact below if over.
-            longest = pc.max(pc.binary_length(arrow)).as_py()
-            return 0 if longest is None else int(longest)
-        except Exception:  # noqa: BLE001 - not a string array: count in Python
-            pass
+def _longest(values: list[Any]) -> int:
+    """Length of the longest string in a column's values."""
     try:
         return max(map(len, values), default=0)  # all strings: C speed
     except TypeError:
         return max((len(v) for v in values if type(v) is str), default=0)
+
+
+def _has_longer(values: list[Any], arrow: Any, limit: int) -> bool:
+    """True when a string in the column is longer than ``limit`` characters.
+
+    An Arrow array answers first, in bytes and without Python objects: no
+    string has more characters than bytes, so only a longer one needs a count.
+    """
+    if arrow is not None:
+        try:
+            import pyarrow.compute as pc
+
+            longest = pc.max(pc.binary_length(arrow)).as_py()
+            if longest is None or longest <= limit:
+                return False
+        except Exception:  # noqa: BLE001 - not a string array: count in Python
+            pass
+    return _longest(values) > limit
 
 
 def arrow_array(series: Any) -> Any:
@@ -149,11 +159,23 @@ def column_values(series: Any, limit: int) -> tuple[list[Any], Any]:
         arrow = arrow_array(series)
         no_null = arrow is not None and arrow.null_count == 0
         mask = None if no_null else series.isna().to_numpy(dtype=bool, na_value=True)
-        if kind != "M" and _longest(values, arrow) > limit and _longest(values) > limit:
+        if kind != "M" and _has_longer(values, arrow, limit):
             values = [R.truncate(v, limit) if type(v) is str else v for v in values]
     if mask is None or not mask.any():
         return values, None
     return [None if null else v for v, null in zip(values, mask.tolist())], mask
+
+
+def prepare_columns(frame: Any, prepare: Callable[[Any], tuple[Any, Any]]) -> tuple[list[Any], list[tuple[int, Any]]]:
+    """Each column of ``frame`` through ``prepare`` (which returns its values and null mask), and
+    ``(position, mask)`` of the columns that hold a null."""
+    prepared, masks = [], []
+    for position, (_, series) in enumerate(frame.items()):
+        values, mask = prepare(series)
+        prepared.append(values)
+        if mask is not None:
+            masks.append((position, mask))
+    return prepared, masks
 
 
 def null_patterns(columns: list[str], masks: list[tuple[int, Any]], count: int) -> tuple[list[list[str]], list[int]]:
@@ -176,13 +198,7 @@ def _rows_from_frame(frame: Any, limit: int) -> RowSet:
     """Vectorised: values and null masks per column, rows zipped at C speed."""
     columns = [str(c) for c in frame.columns]
     count = len(frame)
-    data = []
-    masks = []
-    for position, (_, series) in enumerate(frame.items()):
-        values, mask = column_values(series, limit)
-        data.append(values)
-        if mask is not None:
-            masks.append((position, mask))
+    data, masks = prepare_columns(frame, lambda series: column_values(series, limit))
     records = (dict(zip(columns, row)) for row in zip(*data)) if columns else ({} for _ in range(count))
     distinct, index = null_patterns(columns, masks, count)
     present = list(dict.fromkeys(columns))  # a repeated column name is one feature (the last value wins)
