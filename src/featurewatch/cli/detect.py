@@ -89,7 +89,7 @@ def command(baseline_path: str, source: str | None, start: str | None, end: str 
     else:
         window_source = LocalSource(settings.log_dir)
     report = run_detection(baseline, window_source, first, last, config)
-    for note in getattr(window_source, "notes", []):
+    for note in report.notes:
         click.echo(f"warning: {note}", err=True)
     click.echo(render_json(report) if output_format == "json" else render_table(report), nl=output_format == "json")
     if findings_file:

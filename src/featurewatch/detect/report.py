@@ -60,6 +60,8 @@ class Report:
     records: int
     findings: list[Finding]
     metrics: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    #: Warnings from the source about this window (for example text features it cannot count).
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     def worst(self) -> str | None:
         """The highest severity found, or None when there are no findings."""

@@ -28,7 +28,9 @@ def run_detection(baseline: Baseline, source: ProfileSource, start: _dt.datetime
     if end <= start:
         raise ConfigError(f"window end {end.isoformat()} is not after its start {start.isoformat()}")
     profile = source.profile(baseline, start, end)
-    return detect_profile(baseline, profile, config)
+    report = detect_profile(baseline, profile, config)
+    report.notes = list(getattr(source, "notes", []))
+    return report
 
 
 def detect_profile(baseline: Baseline, profile: WindowProfile, config: DetectConfig | None = None) -> Report:
