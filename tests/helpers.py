@@ -11,24 +11,9 @@ import pandas as pd
 
 from featurewatch import record as R
 from featurewatch.baseline import BaselineOptions, build_baseline
-from featurewatch.baseline.infer import is_number
-from featurewatch.baseline.model import (
-    BOOLEAN,
-    CATEGORICAL,
-    NUMERIC,
-    PREDICTION,
-    TEXT,
-    Baseline,
-)
-from featurewatch.keys import category_key
-from featurewatch.profile import (
-    WindowProfile,
-    compile_specs,
-    count_keys,
-    count_numbers,
-    count_texts,
-    empty_profile,
-)
+from featurewatch.baseline.model import Baseline
+from featurewatch.profile.frame import profile_frame as frame_profile
+from featurewatch.profile.model import WindowProfile
 from featurewatch.shim import _state
 
 START = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
@@ -83,52 +68,13 @@ def diabetes_baseline() -> Baseline:
 
 def profile_frame(baseline: Baseline, frame: pd.DataFrame, *, prediction: str | None = None,
                   versions: dict[str, int] | None = None) -> WindowProfile:
-    """The window profile of ``frame``'s rows, counted by the library's own counting functions.
+    """The window profile of ``frame``'s rows over the test window (the library's DataFrame source).
 
-    A column missing from ``frame`` is absent from every record; NaN/None are nulls. The parity
-    test in tests/profile checks this agrees with the local source on the same records.
+    Versions default to every row being of the baseline's first version.
     """
-    profile = empty_profile(baseline, R.format_timestamp(START), R.format_timestamp(END))
-    profile.records = len(frame)
-    profile.versions = dict(versions if versions is not None else {baseline.versions[0]: len(frame)})
-    specs = compile_specs(baseline)
-    for name, spec in specs.items():
-        column = prediction if name == PREDICTION else name
-        target = profile.features[name]
-        if column is None or column not in frame.columns:
-            if name == PREDICTION:
-                target.present, target.nulls = len(frame), len(frame)
-            continue
-        series = frame[column]
-        mask = series.isna().to_numpy()
-        target.present += len(series)
-        target.nulls += int(mask.sum())
-        values = series[~mask]
-        if spec.kind == NUMERIC:
-            if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-                count_numbers(target, spec, values.to_numpy(dtype=float))
-            else:
-                items = values.tolist()
-                numbers = [float(v) for v in items if is_number(v)]
-                target.violations += len(items) - len(numbers)
-                count_numbers(target, spec, np.asarray(numbers, dtype=float))
-        elif spec.kind in (CATEGORICAL, BOOLEAN, TEXT):
-            counts = values.value_counts(dropna=True)
-            keys: dict[str, int] = {}
-            texts: list[str] = []
-            for value, count in counts.items():
-                key = category_key(value)
-                if key is None:
-                    target.violations += int(count)
-                elif spec.kind == TEXT:
-                    texts.extend([key] * int(count))
-                else:
-                    keys[key] = keys.get(key, 0) + int(count)
-            if spec.kind == TEXT:
-                count_texts(target, spec, texts)
-            else:
-                count_keys(target, spec, keys)
-    return profile
+    return frame_profile(baseline, frame, prediction=prediction, start=R.format_timestamp(START),
+                         end=R.format_timestamp(END),
+                         versions=versions if versions is not None else {baseline.versions[0]: len(frame)})
 
 
 # --- log folders written by the shim ----------------------------------------------------------

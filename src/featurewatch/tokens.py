@@ -16,7 +16,7 @@ count), and get exactly the numbers the local path gets.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 __all__ = ["tokenize", "distinct_tokens", "count_tokens"]
 
@@ -34,11 +34,12 @@ def distinct_tokens(text: str) -> list[str]:
     return sorted(set(_findall(text.lower())))
 
 
-def count_tokens(texts: Iterable[str], vocabulary: frozenset[str] | set[str]) -> tuple[int, int, dict[str, int]]:
+def count_tokens(texts: Iterable[str], vocabulary: Collection[str]) -> tuple[int, int, dict[str, int]]:
     """Count ``texts`` by the distinct-tokens-per-record rule.
 
     Returns ``(tokens, unseen_tokens, unseen)`` where ``unseen`` maps each token
-    not in ``vocabulary`` to the number of records it appeared in.
+    not in ``vocabulary`` (a set, or a dict keyed by token: both are looked up,
+    never iterated) to the number of records it appeared in.
     """
     tokens = 0
     unseen_total = 0

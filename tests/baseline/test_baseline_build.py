@@ -14,6 +14,7 @@ from featurewatch.baseline import (
     infer_kind,
 )
 from featurewatch.errors import DataError
+from featurewatch.kinds.categorical import expected_new
 
 
 class TestKinds:
@@ -53,18 +54,25 @@ class TestKinds:
             build_baseline(frame.iloc[:0], BaselineOptions(model="m"))
 
 
+def _expected_new_rate(feature):
+    new, total = expected_new(feature, feature.reference)
+    return new / total
+
+
 class TestCounts:
     def test_numeric_bins(self, synth):
         """Edges start at the minimum and end just above the maximum; counts add up; outer bins empty."""
-        n = synth.features["amount"].numeric
-        assert n.edges[0] == n.min and n.edges[-1] > n.max and n.edges[-1] == np.nextafter(n.max, np.inf)
-        assert sum(n.counts) == n.count == 20000 and n.counts[0] == 0 and n.counts[-1] == 0
-        assert 10 <= len(n.edges) <= 21
+        f = synth.features["amount"]
+        ref = f.reference
+        assert f.edges[0] == ref.minimum and f.edges[-1] > ref.maximum
+        assert f.edges[-1] == np.nextafter(ref.maximum, np.inf)
+        assert sum(ref.bins) == ref.numbers == 20000 and ref.bins[0] == 0 and ref.bins[-1] == 0
+        assert 10 <= len(f.edges) <= 21
 
     def test_few_distinct_values_get_one_bin_each(self):
         frame = pd.DataFrame({"k": [1, 2, 2, 3, 3, 3]})
-        n = build_baseline(frame, BaselineOptions(model="m")).features["k"].numeric
-        assert n.counts[1:-1] == [1, 2, 3]
+        ref = build_baseline(frame, BaselineOptions(model="m")).features["k"].reference
+        assert ref.bins[1:-1] == [1, 2, 3]
 
     def test_nulls_and_rates(self, synth):
         ratio = synth.features["ratio"]
@@ -73,29 +81,26 @@ class TestCounts:
     def test_all_null_column(self):
         frame = pd.DataFrame({"empty": [np.nan] * 10, "x": range(10)})
         feature = build_baseline(frame, BaselineOptions(model="m")).features["empty"]
-        assert feature.null_rate == 1.0 and feature.numeric.count == 0 and feature.numeric.edges == []
+        assert feature.null_rate == 1.0 and feature.reference.numbers == 0 and feature.edges == []
 
     def test_novelty_closed_versus_open(self, synth):
         """A closed field expects no new values; a long-tailed one expects some (Good–Turing)."""
-        assert synth.features["colour"].categories.expected_new_rate == 0.0
-        merchant = synth.features["merchant"].categories
-        assert merchant.expected_new_rate == merchant.singletons / merchant.total > 0
+        assert _expected_new_rate(synth.features["colour"]) == 0.0
+        merchant = synth.features["merchant"]
+        assert _expected_new_rate(merchant) == merchant.singletons / merchant.values > 0
 
-    def test_category_cap_moves_mass_to_other(self):
+    def test_category_cap_moves_mass_to_unseen(self):
+        """Values beyond the kept categories are counted as unseen, and expected as new."""
         frame = pd.DataFrame({"c": [f"v{i % 1500}" for i in range(6000)]})
-        import collections
-
-        from featurewatch.baseline.build import category_summary
-
-        summary = category_summary(collections.Counter(frame["c"]), cap=1000)
-        assert len(summary.counts) == 1000 and summary.other_count == 2000
-        assert summary.expected_new_rate == pytest.approx(2000 / 6000)
+        feature = build_baseline(frame, BaselineOptions(model="m", kinds={"c": "categorical"})).features["c"]
+        assert len(feature.known) == 1000 and feature.reference.unseen_total == 2000
+        assert _expected_new_rate(feature) == pytest.approx(2000 / 6000)
 
     def test_vocabulary_counts_distinct_tokens_per_record(self):
         frame = pd.DataFrame({"t": ["pay pay the bill", "the bill is due now", "x y z w"] * 10})
-        text = build_baseline(frame, BaselineOptions(model="m")).features["t"].text
-        assert text.vocabulary["pay"] == 10 and text.vocabulary["the"] == 20
-        assert text.tokens == 10 * (3 + 5 + 4)
+        feature = build_baseline(frame, BaselineOptions(model="m")).features["t"]
+        assert feature.vocabulary["pay"] == 10 and feature.vocabulary["the"] == 20
+        assert feature.reference.tokens == 10 * (3 + 5 + 4) and feature.reference.unseen_tokens == 0
 
 
 class TestFromLogs:

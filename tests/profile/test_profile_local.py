@@ -20,8 +20,7 @@ from helpers import (
 from featurewatch import record as R
 from featurewatch.errors import ConfigError
 from featurewatch.profile import LocalSource
-from featurewatch.profile.counting import compile_specs, empty_profile
-from featurewatch.profile.local import _arrow_schema, _count_lines, count_chunk
+from featurewatch.profile.local import _ChunkReader
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +81,9 @@ class TestLocalSource:
         """The fallback parser counts exactly what the Arrow reader counts on the same chunk."""
         _, log_dir = logged
         chunk = b"".join(p.read_bytes() for p in sorted(log_dir.rglob("*.jsonl")))
-        specs = compile_specs(synth)
-        low, high = R.format_timestamp(START), R.format_timestamp(END)
-        arrow = empty_profile(synth, low, high)
-        count_chunk(arrow, chunk, "synth", specs, _arrow_schema(specs), low, high)
-        lines = empty_profile(synth, low, high)
-        _count_lines(lines, chunk, "synth", specs, low, high)
+        reader = _ChunkReader(synth, R.format_timestamp(START), R.format_timestamp(END))
+        arrow = reader.count(chunk)
+        lines = reader._count_lines(chunk)
         assert arrow.records == 2000
         _same(arrow, lines)
 
@@ -133,7 +129,8 @@ class TestMessyRecords:
         path = write_records(tmp_path, [raw_record({"age": 30}, row=i) for i in range(5)])
         with path.open("ab") as handle:
             handle.write(b"[1, 2]\n{\"@timestamp\": \"2026-11-20T00:10:00.000000Z\", \"mod")
-        assert LocalSource(tmp_path, workers=1).profile(synth, START, END).records == 5
+        profile = LocalSource(tmp_path, workers=1).profile(synth, START, END)
+        assert (profile.records, profile.unreadable) == (5, 2)
 
     def test_absent_and_null_stay_apart(self, synth, tmp_path):
         records = [raw_record({"age": 30}, row=0), raw_record({"age": None}, row=1), raw_record({}, row=2)]
@@ -143,7 +140,7 @@ class TestMessyRecords:
 
     def test_numbers_land_in_bins_lower_edge_inclusive(self, synth, tmp_path):
         """A value equal to an edge counts in the bin that starts there (like a range aggregation)."""
-        edges = synth.features["amount"].numeric.edges
+        edges = synth.features["amount"].edges
         values = [edges[0] - 1, edges[0], edges[1], edges[-1]]
         write_records(tmp_path, [raw_record({"amount": v}, row=i) for i, v in enumerate(values)])
         bins = LocalSource(tmp_path, workers=1).profile(synth, START, END).feature("amount").bins

@@ -7,9 +7,10 @@ from typing import Any
 import pandas as pd
 
 from ..tokens import tokenize
+from ..values import is_number
 from .model import BOOLEAN, CATEGORICAL, IDENTIFIER, NUMERIC, TEXT
 
-__all__ = ["infer_kind", "is_number"]
+__all__ = ["infer_kind"]
 
 #: A string column is text when its values average at least this many tokens.
 TEXT_MIN_TOKENS = 3.0
@@ -19,13 +20,6 @@ IDENTIFIER_MIN_DISTINCT = 0.5
 IDENTIFIER_MIN_VALUES = 50
 #: An object column is numeric when at least this share of its values are numbers.
 NUMERIC_MIN_SHARE = 0.98
-
-
-def is_number(value: Any) -> bool:
-    """True for JSON numbers (ints and floats, numpy included), never for bools."""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return False
-    return isinstance(value, (int, float)) or (hasattr(value, "dtype") and value.dtype.kind in "iuf")
 
 
 def infer_kind(series: pd.Series) -> str:

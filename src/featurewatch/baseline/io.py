@@ -15,7 +15,7 @@ Schema (``schema_version`` 1)::
           "kind": "numeric|categorical|boolean|text|identifier",
           "records": 20000, "present": 20000, "nulls": 12, "violations": 0,
           "numeric": {"edges": [...], "counts": [...], "count": 19988,
-                      "min": 18.0, "max": 90.0, "mean": 41.0, "std": 12.0},
+                      "min": 18.0, "max": 90.0, "mean": 41.0, "std": 12.0, "sum": 819508.0},
           "categories": {"counts": {"single": 7600, ...}, "other_count": 0,
                          "total": 20000, "distinct": 4, "singletons": 0,
                          "expected_new_rate": 0.0},
@@ -42,14 +42,8 @@ from typing import Any
 import orjson
 
 from ..errors import BaselineError
-from .model import (
-    KINDS,
-    Baseline,
-    CategorySummary,
-    FeatureBaseline,
-    NumericSummary,
-    TextSummary,
-)
+from ..profile.model import FeatureProfile
+from .model import BOOLEAN, CATEGORICAL, KINDS, NUMERIC, TEXT, Baseline, FeatureBaseline
 
 __all__ = ["SCHEMA_VERSION", "to_dict", "from_dict", "save_baseline", "load_baseline"]
 
@@ -57,23 +51,24 @@ SCHEMA_VERSION = 1
 _KIND = "featurewatch-baseline"
 
 
-def _feature_dict(feature: FeatureBaseline) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": feature.kind, "records": feature.records, "present": feature.present,
-                           "nulls": feature.nulls, "violations": feature.violations}
-    if feature.numeric is not None:
-        n = feature.numeric
-        out["numeric"] = {"edges": list(n.edges), "counts": list(n.counts), "count": n.count, "min": n.min, "max": n.max,
-                          "mean": n.mean, "std": n.std}
-    if feature.categories is not None:
-        c = feature.categories
-        out["categories"] = {"counts": dict(c.counts), "other_count": c.other_count, "total": c.total,
-                             "distinct": c.distinct, "singletons": c.singletons,
-                             "expected_new_rate": c.expected_new_rate}
-    if feature.text is not None:
-        t = feature.text
-        out["text"] = {"vocabulary": dict(t.vocabulary), "other_count": t.other_count, "tokens": t.tokens,
-                       "distinct": t.distinct, "singletons": t.singletons, "values": t.values,
-                       "expected_unseen_rate": t.expected_unseen_rate}
+def _feature_dict(f: FeatureBaseline) -> dict[str, Any]:
+    ref = f.reference
+    out: dict[str, Any] = {"kind": f.kind, "records": f.records, "present": ref.present, "nulls": ref.nulls,
+                           "violations": ref.violations}
+    if f.kind == NUMERIC:
+        out["numeric"] = {"edges": list(f.edges), "counts": list(ref.bins) or [0], "count": ref.numbers,
+                          "min": ref.minimum, "max": ref.maximum, "mean": ref.mean, "std": f.std, "sum": ref.total}
+    elif f.kind in (CATEGORICAL, BOOLEAN):
+        total = sum(ref.categories.values()) + ref.unseen_total
+        out["categories"] = {"counts": {k: ref.categories.get(k, 0) for k in f.known},
+                             "other_count": ref.unseen_total, "total": total, "distinct": f.distinct,
+                             "singletons": f.singletons,
+                             "expected_new_rate": min(1.0, (f.singletons + ref.unseen_total) / total) if total else 0.0}
+    elif f.kind == TEXT:
+        out["text"] = {"vocabulary": dict(f.vocabulary), "other_count": ref.unseen_tokens, "tokens": ref.tokens,
+                       "distinct": f.distinct, "singletons": f.singletons, "values": ref.values - ref.violations,
+                       "expected_unseen_rate": (min(1.0, (f.singletons + ref.unseen_tokens) / ref.tokens)
+                                                if ref.tokens else 0.0)}
     return out
 
 
@@ -95,27 +90,31 @@ def to_dict(baseline: Baseline) -> dict[str, Any]:
 def _feature(name: str, doc: dict[str, Any]) -> FeatureBaseline:
     if doc.get("kind") not in KINDS:
         raise BaselineError(f"feature {name!r} has unknown kind {doc.get('kind')!r}")
-    feature = FeatureBaseline(name=name, kind=doc["kind"], records=int(doc["records"]), present=int(doc["present"]),
-                              nulls=int(doc["nulls"]), violations=int(doc.get("violations", 0)))
+    reference = FeatureProfile(present=int(doc["present"]), nulls=int(doc["nulls"]),
+                               violations=int(doc.get("violations", 0)))
+    feature = FeatureBaseline(name=name, kind=doc["kind"], records=int(doc["records"]), reference=reference)
     if doc.get("numeric") is not None:
         n = doc["numeric"]
-        edges = [float(e) for e in n["edges"]]
-        counts = [int(c) for c in n["counts"]]
-        if len(counts) != len(edges) + 1 or any(b <= a for a, b in zip(edges, edges[1:])):
+        feature.edges = [float(e) for e in n["edges"]]
+        reference.bins = [int(c) for c in n["counts"]]
+        if len(reference.bins) != len(feature.edges) + 1 or any(b <= a for a, b in zip(feature.edges, feature.edges[1:])):
             raise BaselineError(f"feature {name!r} has inconsistent numeric bins")
-        feature.numeric = NumericSummary(edges=edges, counts=counts, count=int(n["count"]), min=n.get("min"),
-                                         max=n.get("max"), mean=n.get("mean"), std=n.get("std"))
+        count = int(n["count"])
+        reference.minimum, reference.maximum = n.get("min"), n.get("max")
+        mean = n.get("mean")
+        reference.total = float(n["sum"]) if n.get("sum") is not None else (float(mean) * count if mean else 0.0)
+        feature.std = n.get("std")
     if doc.get("categories") is not None:
         c = doc["categories"]
-        feature.categories = CategorySummary(counts={str(k): int(v) for k, v in c["counts"].items()},
-                                             other_count=int(c["other_count"]), total=int(c["total"]),
-                                             distinct=int(c["distinct"]), singletons=int(c["singletons"]))
+        reference.categories = {str(k): int(v) for k, v in c["counts"].items()}
+        feature.known = list(reference.categories)
+        reference.unseen_total = int(c["other_count"])
+        feature.distinct, feature.singletons = int(c["distinct"]), int(c["singletons"])
     if doc.get("text") is not None:
         t = doc["text"]
-        feature.text = TextSummary(vocabulary={str(k): int(v) for k, v in t["vocabulary"].items()},
-                                   other_count=int(t["other_count"]), tokens=int(t["tokens"]),
-                                   distinct=int(t["distinct"]), singletons=int(t["singletons"]),
-                                   values=int(t["values"]))
+        feature.vocabulary = {str(k): int(v) for k, v in t["vocabulary"].items()}
+        reference.tokens, reference.unseen_tokens = int(t["tokens"]), int(t["other_count"])
+        feature.distinct, feature.singletons = int(t["distinct"]), int(t["singletons"])
     return feature
 
 

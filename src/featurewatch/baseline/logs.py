@@ -1,8 +1,13 @@
-"""A baseline from already-logged requests of a reference window (no training data needed)."""
+"""A baseline from already-logged requests of a reference window (no training data needed).
+
+Kinds and schemas are learnt from the records' feature values, as from a
+training file; the reference counts are the records counted by the window
+counters (:func:`featurewatch.profile.records.count_records`), so presence,
+nulls and type violations are exactly what a window of the same records has.
+"""
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import datetime as _dt
 import os
@@ -15,7 +20,10 @@ import pandas as pd
 from .. import logfiles
 from .. import record as R
 from ..errors import DataError
-from .build import BaselineOptions, build_baseline
+from ..kinds import kind_of
+from ..profile.counting import empty_profile
+from ..profile.records import count_records, is_record
+from .build import BaselineOptions, learn_schema
 from .model import Baseline
 
 __all__ = ["baseline_from_logs", "baseline_from_records"]
@@ -27,10 +35,8 @@ def baseline_from_logs(log_dir: str | os.PathLike[str], options: BaselineOptions
                        end: _dt.datetime) -> Baseline:
     """Build a baseline from the records of ``options.model`` logged in ``[start, end)``.
 
-    Presence comes from each record's ``features_present``, so a feature
-    absent from some reference records keeps its real presence rate. The
-    prediction is watched when ``options.prediction`` is set; model versions
-    seen become the expected versions unless given.
+    The prediction is watched when ``options.prediction`` is set; model
+    versions seen become the expected versions unless given.
     """
     low, high = R.format_timestamp(start), R.format_timestamp(end)
     return baseline_from_records(_read_window(log_dir, options.model, low, high), options,
@@ -47,7 +53,7 @@ def _read_window(log_dir: str | os.PathLike[str], model: str, low: str, high: st
                     record = orjson.loads(line)
                 except orjson.JSONDecodeError:
                     continue  # a torn last line of a file still being written
-                if type(record) is not dict:
+                if not is_record(record):
                     continue  # not a record (the local window source skips these too)
                 stamp = record.get(R.TIMESTAMP)
                 if record.get(R.MODEL) == model and isinstance(stamp, str) and low <= stamp < high:
@@ -61,25 +67,24 @@ def baseline_from_records(records: Iterable[Mapping[str, Any]], options: Baselin
     Shared by the local files and Elasticsearch (``baseline build --from-es``);
     ``where`` names the reference window in the error when there is no record.
     """
-    rows: list[dict[str, Any]] = []
-    present: collections.Counter[str] = collections.Counter()
+    kept = [r for r in records if is_record(r) and isinstance(r.get(R.FEATURES), Mapping)]
+    if not kept:
+        raise DataError(f"no records of model {options.model!r} {where}")
+    rows = []
     versions: set[str] = set()
-    for record in records:
-        raw = record.get(R.FEATURES)
-        if not isinstance(raw, Mapping):
-            continue  # a line that is not a featurewatch record
-        features = dict(raw)
-        listed = record.get(R.FEATURES_PRESENT)
-        present.update(listed if isinstance(listed, list) else list(features))
+    for record in kept:
+        features = dict(record[R.FEATURES])
         if options.prediction:
             features[_PREDICTION_COLUMN] = record.get(R.PREDICTION)
-            present[_PREDICTION_COLUMN] += 1
         if record.get(R.MODEL_VERSION) is not None:
             versions.add(str(record[R.MODEL_VERSION]))
         rows.append(features)
-    if not rows:
-        raise DataError(f"no records of model {options.model!r} {where}")
     frame = pd.DataFrame.from_records(rows)
     options = dataclasses.replace(options, versions=options.versions or tuple(sorted(versions)),
                                   prediction=_PREDICTION_COLUMN if options.prediction else None)
-    return build_baseline(frame, options, present=present, source=source)
+    baseline = learn_schema(frame, options, source=source)
+    reference = empty_profile(baseline, "", "")
+    count_records(reference, kept, [(f, kind_of(f)) for f in baseline.monitored()])
+    for feature in baseline.monitored():
+        feature.reference = reference.features[feature.name]
+    return baseline

@@ -26,47 +26,19 @@ Overrides, in ``featurewatch.toml``::
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigError
+from .check import Thresholds
+from .registry import CHECKS, DEFAULTS, FEATURE_CHECKS
+from .report import SEVERITIES, Severity
 
 __all__ = ["CHECKS", "DEFAULTS", "GLOBAL_DEFAULTS", "DetectConfig"]
 
-CHECKS = ("vanished_feature", "na_spike", "category_shift", "unseen_category", "unseen_tokens",
-          "numeric_shift", "out_of_range", "type_mismatch", "unexpected_version", "no_data")
-
 GLOBAL_DEFAULTS: dict[str, Any] = {"alpha": 0.01, "min_records": 100}
-
-#: Per check: ``warning``/``critical`` thresholds on the effect, ``min_count``
-#: (the smallest window denominator tested), ``min_ratio`` for rate increases.
-DEFAULTS: dict[str, dict[str, Any]] = {
-    # effect: drop of the share of records carrying the feature (absolute)
-    "vanished_feature": {"warning": 0.05, "critical": 0.5, "min_count": 50},
-    # effect: increase of the null share among present values (absolute)
-    "na_spike": {"warning": 0.05, "critical": 0.2, "min_ratio": 1.5, "min_count": 50},
-    # effect: Jensen–Shannon distance of the category mix (unseen values as one category)
-    "category_shift": {"warning": 0.1, "critical": 0.25, "min_count": 100},
-    # effect: increase of the share of values never seen in training, over the Good–Turing expectation;
-    # a closed field (Good–Turing expects no new value) warns at any significant increase of min_unseen+ values
-    "unseen_category": {"warning": 0.005, "critical": 0.05, "min_ratio": 2.0, "min_count": 50, "min_unseen": 3},
-    # effect: increase of the unseen-token share (distinct tokens per record) over the Good–Turing expectation
-    "unseen_tokens": {"warning": 0.02, "critical": 0.15, "min_ratio": 2.0, "min_count": 200},
-    # effect: Jensen–Shannon distance of the counts on the baseline's quantile bins
-    "numeric_shift": {"warning": 0.1, "critical": 0.25, "min_count": 100},
-    # effect: increase of the share outside the training [min, max] over the expected 2/(n+1)
-    "out_of_range": {"warning": 0.01, "critical": 0.1, "min_ratio": 5.0, "min_count": 50},
-    # effect: increase of the share of values of the wrong JSON type
-    "type_mismatch": {"warning": 0.001, "critical": 0.05, "min_ratio": 2.0, "min_count": 50},
-    # effect: share of records with a model version the baseline does not list
-    "unexpected_version": {"warning": 0.0, "critical": 0.5},
-    # severity of an empty window
-    "no_data": {"severity": "warning"},
-}
-
-_FEATURE_CHECKS = set(CHECKS) - {"unexpected_version", "no_data"}
+_THRESHOLD_FIELDS = {f.name for f in dataclasses.fields(Thresholds)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,14 +47,15 @@ class DetectConfig:
 
     alpha: float = GLOBAL_DEFAULTS["alpha"]
     min_records: int = GLOBAL_DEFAULTS["min_records"]
-    checks: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=lambda: copy.deepcopy(DEFAULTS))
+    checks: Mapping[str, Mapping[str, Any]] = dataclasses.field(
+        default_factory=lambda: {name: dict(values) for name, values in DEFAULTS.items()})
     features: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any] | None) -> "DetectConfig":
         """Validate and resolve the ``[detect]`` table of featurewatch.toml."""
         table = dict(table or {})
-        checks = copy.deepcopy(DEFAULTS)
+        checks = {name: dict(values) for name, values in DEFAULTS.items()}
         features: dict[str, dict[str, Any]] = {}
         values: dict[str, Any] = {}
         for key, value in table.items():
@@ -108,6 +81,15 @@ class DetectConfig:
         if feature is not None and self.features.get(feature, {}).get("enabled") is False:
             return False
         return bool(self.get(check, "enabled", feature, True))
+
+    def thresholds(self, check: str, feature: str | None = None) -> Thresholds:
+        """The check's thresholds for ``feature``, resolved once (defaults < check table < feature table)."""
+        values = {**self.checks.get(check, {}), **(self.features.get(feature, {}).get(check, {}) if feature else {})}
+        return Thresholds(**{k: v for k, v in values.items() if k in _THRESHOLD_FIELDS})
+
+    def severity(self, check: str) -> Severity:
+        """The configured severity of a check that has one instead of thresholds (``no_data``)."""
+        return Severity(self.checks.get(check, {}).get("severity", Severity.WARNING))
 
     def get(self, check: str, key: str, feature: str | None = None, default: Any = None) -> Any:
         """The value of ``key`` for ``check``, with the feature's override if any."""
@@ -137,7 +119,7 @@ def _check_table(where: str, check: str, table: Any) -> dict[str, Any]:
                 raise ConfigError(f"{where}.enabled must be true or false")
             out[key] = value
         elif key == "severity":
-            if value not in ("info", "warning", "critical"):
+            if value not in SEVERITIES:
                 raise ConfigError(f"{where}.severity must be info, warning or critical, not {value!r}")
             out[key] = value
         else:
@@ -154,9 +136,9 @@ def _feature_table(name: str, spec: Any) -> dict[str, Any]:
             if not isinstance(value, bool):
                 raise ConfigError(f"detect.features.{name}.enabled must be true or false")
             out[key] = value
-        elif key in _FEATURE_CHECKS:
+        elif key in FEATURE_CHECKS:
             out[key] = _check_table(f"detect.features.{name}.{key}", key, value)
         else:
             raise ConfigError(f"unknown setting {key!r} in [detect.features.{name}] "
-                              f"(known: enabled, {', '.join(sorted(_FEATURE_CHECKS))})")
+                              f"(known: enabled, {', '.join(sorted(FEATURE_CHECKS))})")
     return out

@@ -1,49 +1,43 @@
 """Per-feature metrics of a window (the numbers behind the checks), shaped for
-the metrics index (:data:`featurewatch.es.layout.METRIC_FIELDS`)."""
+the metrics index (:data:`featurewatch.es.layout.METRIC_FIELDS`).
+
+Rates every kind has are computed here; the kind adds its own and reuses the
+effects its checks measured in the run (a drift score is the shift check's
+Jensen–Shannon distance, never computed a second time).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from ..baseline.model import BOOLEAN, CATEGORICAL, NUMERIC, TEXT, Baseline
-from ..profile.model import WindowProfile
-from . import stats
-from .checks import category_cells
+from ..kinds import kind_of
+from .check import CheckInput
 
-__all__ = ["window_metrics"]
+__all__ = ["window_metrics", "METRIC_NAMES"]
+
+#: Metrics every document carries (None where the feature's kind has none or the window no denominator).
+METRIC_NAMES = ("present_rate", "null_rate", "baseline_null_rate", "unseen_category_rate",
+                "baseline_unseen_category_rate", "unseen_token_rate", "baseline_unseen_token_rate", "drift_score",
+                "type_violation_rate")
 
 
 def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def window_metrics(baseline: Baseline, profile: WindowProfile) -> list[dict[str, Any]]:
-    """One dict per monitored feature; rates are None where the window has no denominator."""
+def window_metrics(inputs: list[CheckInput], effects: Mapping[tuple[str, str], float], *, model: str,
+                   start: str, end: str) -> list[dict[str, Any]]:
+    """One dict per monitored feature; ``effects`` maps ``(feature, check)`` to the effect it measured."""
     out = []
-    for f in baseline.monitored():
-        w = profile.feature(f.name)
-        doc: dict[str, Any] = {
-            "@timestamp": profile.end, "model": profile.model,
-            "window.start": profile.start, "window.end": profile.end,
-            "feature": f.name, "records": profile.records,
-            "present_rate": _ratio(w.present, profile.records),
-            "null_rate": _ratio(w.nulls, w.present),
-            "baseline_null_rate": f.null_rate,
-            "unseen_category_rate": None, "baseline_unseen_category_rate": None,
-            "unseen_token_rate": None, "baseline_unseen_token_rate": None,
-            "drift_score": None,
-            "type_violation_rate": _ratio(w.violations, w.values),
-        }
-        if f.kind in (CATEGORICAL, BOOLEAN) and f.categories is not None:
-            _, base, window = category_cells(f, w)
-            doc["unseen_category_rate"] = _ratio(w.unseen_total, sum(window))
-            doc["baseline_unseen_category_rate"] = f.categories.expected_new_rate
-            if sum(window):
-                doc["drift_score"] = stats.js_distance(base, window)
-        elif f.kind == TEXT and f.text is not None:
-            doc["unseen_token_rate"] = _ratio(w.unseen_tokens, w.tokens)
-            doc["baseline_unseen_token_rate"] = f.text.expected_unseen_rate
-        elif f.kind == NUMERIC and f.numeric is not None and f.numeric.count and w.numbers:
-            doc["drift_score"] = stats.js_distance(f.numeric.counts, w.bins)
+    for inp in inputs:
+        w = inp.window
+        doc: dict[str, Any] = {"@timestamp": end, "model": model, "window.start": start, "window.end": end,
+                               "feature": inp.name, "records": inp.records, **dict.fromkeys(METRIC_NAMES)}
+        doc.update(present_rate=_ratio(w.present, inp.records), null_rate=_ratio(w.nulls, w.present),
+                   baseline_null_rate=_ratio(inp.reference.nulls, inp.reference.present) or 0.0,
+                   type_violation_rate=_ratio(w.violations, w.values))
+        mine = {check: effect for (feature, check), effect in effects.items() if feature == inp.name}
+        doc.update(kind_of(inp.feature).metrics(inp, mine))
         out.append(doc)
     return out

@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 import hashlib
 from typing import Any
 
-__all__ = ["SEVERITIES", "severity_rank", "Finding", "Report", "finding_id"]
+__all__ = ["Severity", "SEVERITIES", "severity_rank", "Finding", "Report", "finding_id"]
 
-SEVERITIES = ("info", "warning", "critical")
+
+class Severity(enum.StrEnum):
+    """How bad a finding is; compares and serialises as its name."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """0 info, 1 warning, 2 critical."""
+        return _RANKS[self]
+
+
+_RANKS = {Severity.INFO: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
+#: Severity names, mildest first.
+SEVERITIES = tuple(s.value for s in Severity)
 
 
 def severity_rank(severity: str) -> int:
-    """0 info, 1 warning, 2 critical (``never`` ranks above everything)."""
-    return {"info": 0, "warning": 1, "critical": 2}.get(severity, 3)
+    """0 info, 1 warning, 2 critical; anything else (``--fail-on never``) ranks above everything."""
+    return _RANKS.get(severity, 3)  # type: ignore[call-overload]
 
 
 def finding_id(model: str, start: str, end: str, check: str, feature: str | None) -> str:
@@ -35,7 +52,7 @@ class Finding:
 
     check: str
     feature: str | None
-    severity: str
+    severity: Severity
     statistic: float | None
     threshold: float | None
     baseline: str

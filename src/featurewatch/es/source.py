@@ -17,11 +17,11 @@ from elasticsearch import Elasticsearch
 from .. import record as R
 from ..baseline.model import NUMERIC, TEXT, Baseline
 from ..errors import BackendError
+from ..kinds.text import TOKENS_FIELD
 from ..profile.counting import empty_profile
 from ..profile.model import WindowProfile
 from . import layout
 from .aggregations import (
-    TOKENS_FIELD,
     estimated_buckets,
     indexed_field,
     parse_profile,

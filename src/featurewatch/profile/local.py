@@ -26,7 +26,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,24 +33,15 @@ import pyarrow.json as pj
 
 from .. import logfiles
 from .. import record as R
-from ..baseline.infer import is_number
-from ..baseline.model import BOOLEAN, CATEGORICAL, NUMERIC, PREDICTION, TEXT, Baseline
+from ..baseline.model import PREDICTION, Baseline, FeatureBaseline
 from ..errors import BackendError, ConfigError
-from ..keys import category_key
-from .counting import (
-    FeatureSpec,
-    compile_specs,
-    count_keys,
-    count_numbers,
-    count_texts,
-    empty_profile,
-)
-from .model import FeatureProfile, WindowProfile
+from ..kinds import Kind, kind_of
+from .counting import NO_VERSION, empty_profile
+from .records import count_records, is_record
+from .model import WindowProfile
 
-__all__ = ["LocalSource", "profile_file", "NO_VERSION"]
+__all__ = ["LocalSource", "profile_file"]
 
-#: Version key for records without a model version.
-NO_VERSION = "(none)"
 DEFAULT_CHUNK_BYTES = 8 << 20
 #: Files are cut into ranges of this size, read in parallel.
 DEFAULT_PIECE_BYTES = 32 << 20
@@ -71,11 +61,13 @@ class LocalSource:
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.chunk_bytes = chunk_bytes
         self.piece_bytes = piece_bytes
+        #: Warnings about the last profile (none yet for local files).
+        self.notes: list[str] = []
 
     def profile(self, baseline: Baseline, start: _dt.datetime, end: _dt.datetime) -> WindowProfile:
         """The profile of ``baseline.model``'s records in ``[start, end)``."""
         if not self.log_dir.is_dir():
-            raise ConfigError(f"log folder not found: {self.log_dir} (give --source DIR or set FEATUREWATCH_LOG_DIR)")
+            raise ConfigError(f"log folder not found: {self.log_dir}")
         low, high = R.format_timestamp(start), R.format_timestamp(end)
         pieces = _pieces(logfiles.files_for_window(self.log_dir, start, end), self.piece_bytes)
         result = empty_profile(baseline, low, high)
@@ -140,54 +132,108 @@ def profile_file(path: Path, baseline: Baseline, low: str, high: str, chunk_byte
                  begin: int = 0, stop: int | None = None) -> WindowProfile:
     """The profile of one log file's records in ``[low, high)`` (ISO strings), or of its lines starting
     in the byte range ``[begin, stop)``."""
-    specs = compile_specs(baseline)
-    schema = _arrow_schema(specs)
+    reader = _ChunkReader(baseline, low, high)
     profile = empty_profile(baseline, low, high)
     try:
         for chunk in _chunks(path, chunk_bytes, begin, stop):
-            count_chunk(profile, chunk, baseline.model, specs, schema, low, high)
+            profile = profile.merge(reader.count(chunk))
     except OSError as exc:
         raise BackendError(f"cannot read {path}: {exc.strerror or exc}") from None
     return profile
 
 
-def count_chunk(profile: WindowProfile, chunk: bytes, model: str, specs: dict[str, FeatureSpec],
-                schema: pa.Schema, low: str, high: str) -> None:
-    """Count one chunk of JSON lines into ``profile``: Arrow first, line by line if Arrow refuses."""
-    try:
-        table = pj.read_json(io.BytesIO(chunk), read_options=pj.ReadOptions(block_size=len(chunk) + 1),
-                             parse_options=pj.ParseOptions(explicit_schema=schema,
-                                                           unexpected_field_behavior="ignore"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        # Arrow refuses a chunk with a mistyped value or a torn line: count it line by line,
-        # where the mistyped value becomes a type violation and the torn line is skipped.
-        _count_lines(profile, chunk, model, specs, low, high)
-        return
-    _count_table(profile, table, model, specs, low, high)
+class _ChunkReader:
+    """Counts chunks of JSON lines: Arrow first, line by line where Arrow refuses."""
+
+    def __init__(self, baseline: Baseline, low: str, high: str) -> None:
+        self.baseline, self.low, self.high = baseline, low, high
+        self.features: list[tuple[FeatureBaseline, Kind]] = [(f, kind_of(f)) for f in baseline.monitored()]
+        self.schema = _arrow_schema(self.features)
+
+    def count(self, chunk: bytes) -> WindowProfile:
+        """The profile of one chunk (a new object, so a failed Arrow pass leaves nothing half-counted)."""
+        try:
+            table = pj.read_json(io.BytesIO(chunk), read_options=pj.ReadOptions(block_size=len(chunk) + 1),
+                                 parse_options=pj.ParseOptions(explicit_schema=self.schema,
+                                                               unexpected_field_behavior="ignore"))
+            return self._count_table(table)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+            # Arrow refuses a chunk with a mistyped value, a torn line or invalid UTF-8: count it line by
+            # line, where the mistyped value becomes a type violation and the bad line is skipped and counted.
+            return self._count_lines(chunk)
+
+    # --- Arrow path -----------------------------------------------------------------------------
+
+    def _count_table(self, table: pa.Table) -> WindowProfile:
+        profile = empty_profile(self.baseline, self.low, self.high)
+        stamps = table.column(R.TIMESTAMP)
+        mask = pc.and_(pc.equal(table.column(R.MODEL), self.baseline.model),
+                       pc.and_(pc.greater_equal(stamps, self.low), pc.less(stamps, self.high)))
+        table = table.filter(pc.fill_null(mask, False))
+        rows = table.num_rows
+        if rows == 0:
+            return profile
+        profile.records = rows
+        versions = pc.value_counts(table.column(R.MODEL_VERSION))
+        for key, count in zip(versions.field("values").to_pylist(), versions.field("counts").to_pylist()):
+            profile.versions[NO_VERSION if key is None else key] = int(count)
+        present = _list_counts(table.column(R.FEATURES_PRESENT))
+        nulls = _list_counts(table.column(R.FEATURES_NULL))
+        features = table.column(R.FEATURES).combine_chunks()
+        for feature, kind in self.features:
+            target = profile.features[feature.name]
+            if feature.name == PREDICTION:
+                column = table.column(R.PREDICTION).combine_chunks()
+                target.present += rows
+                target.nulls += column.null_count
+            else:
+                target.present += present.get(feature.name, 0)
+                target.nulls += nulls.get(feature.name, 0)
+                if kind.arrow_type(feature) is None:
+                    continue
+                column = pc.struct_field(features, [features.type.get_field_index(feature.name)])
+            values = column.drop_null()
+            if len(values):
+                kind.count_arrow(target, feature, values)
+        return profile
+
+    # --- line-by-line path (a chunk Arrow refused) -----------------------------------------------
+
+    def _count_lines(self, chunk: bytes) -> WindowProfile:
+        profile = empty_profile(self.baseline, self.low, self.high)
+        records = []
+        for line in chunk.splitlines():
+            if not line.strip():
+                continue
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                record = None
+            if not is_record(record):
+                profile.unreadable += 1
+                continue
+            stamp = record.get(R.TIMESTAMP)
+            if record.get(R.MODEL) == self.baseline.model and isinstance(stamp, str) and self.low <= stamp < self.high:
+                records.append(record)
+        count_records(profile, records, self.features)
+        return profile
 
 
-# --- Arrow path ---------------------------------------------------------------------------------
-
-def _value_type(spec: FeatureSpec) -> pa.DataType:
-    if spec.kind == NUMERIC:
-        return pa.float64()
-    if spec.kind in (CATEGORICAL, BOOLEAN):
-        if spec.boolean_keys:
-            return pa.bool_()
-        if spec.numeric_keys:
-            return pa.float64()
-    return pa.string()
-
-
-def _arrow_schema(specs: dict[str, FeatureSpec]) -> pa.Schema:
-    fields = [pa.field(name, _value_type(spec)) for name, spec in specs.items()
-              if name != PREDICTION and spec.kind in (NUMERIC, CATEGORICAL, BOOLEAN, TEXT)]
+def _arrow_schema(features: list[tuple[FeatureBaseline, Kind]]) -> pa.Schema:
+    fields = []
+    prediction = None
+    for feature, kind in features:
+        value_type = kind.arrow_type(feature)
+        if feature.name == PREDICTION:
+            prediction = value_type or pa.string()
+        elif value_type is not None:
+            fields.append(pa.field(feature.name, value_type))
     top = [pa.field(R.TIMESTAMP, pa.string()), pa.field(R.MODEL, pa.string()),
            pa.field(R.MODEL_VERSION, pa.string()),
            pa.field(R.FEATURES_PRESENT, pa.list_(pa.string())), pa.field(R.FEATURES_NULL, pa.list_(pa.string())),
            pa.field(R.FEATURES, pa.struct(fields))]
-    if PREDICTION in specs:
-        top.append(pa.field(R.PREDICTION, _value_type(specs[PREDICTION])))
+    if prediction is not None:
+        top.append(pa.field(R.PREDICTION, prediction))
     return pa.schema(top)
 
 
@@ -198,117 +244,3 @@ def _list_counts(column: pa.ChunkedArray) -> dict[str, int]:
     counts = pc.value_counts(flat)
     return {k: int(c) for k, c in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist())
             if k is not None}
-
-
-def _count_table(profile: WindowProfile, table: pa.Table, model: str, specs: dict[str, FeatureSpec],
-                 low: str, high: str) -> None:
-    stamps = table.column(R.TIMESTAMP)
-    mask = pc.and_(pc.equal(table.column(R.MODEL), model),
-                   pc.and_(pc.greater_equal(stamps, low), pc.less(stamps, high)))
-    table = table.filter(pc.fill_null(mask, False))
-    rows = table.num_rows
-    if rows == 0:
-        return
-    profile.records += rows
-    versions = pc.value_counts(table.column(R.MODEL_VERSION))
-    for key, count in zip(versions.field("values").to_pylist(), versions.field("counts").to_pylist()):
-        key = NO_VERSION if key is None else key
-        profile.versions[key] = profile.versions.get(key, 0) + int(count)
-    present = _list_counts(table.column(R.FEATURES_PRESENT))
-    nulls = _list_counts(table.column(R.FEATURES_NULL))
-    features = table.column(R.FEATURES).combine_chunks()
-    for name, spec in specs.items():
-        target = profile.features[name]
-        if name == PREDICTION:
-            column = table.column(R.PREDICTION).combine_chunks()
-            target.present += rows
-            target.nulls += column.null_count
-        else:
-            target.present += present.get(name, 0)
-            target.nulls += nulls.get(name, 0)
-            if spec.kind == "identifier":
-                continue
-            column = pc.struct_field(features, [features.type.get_field_index(name)])
-        _count_arrow_values(target, spec, column)
-
-
-def _count_arrow_values(target: FeatureProfile, spec: FeatureSpec, column: pa.Array) -> None:
-    values = column.drop_null()
-    if len(values) == 0:
-        return
-    if spec.kind == NUMERIC:
-        count_numbers(target, spec, values.to_numpy(zero_copy_only=False).astype(float, copy=False))
-    elif spec.kind in (CATEGORICAL, BOOLEAN):
-        counts = pc.value_counts(values)
-        keys: dict[str, int] = {}
-        for value, count in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()):
-            key = category_key(value)
-            if key is not None:
-                keys[key] = keys.get(key, 0) + int(count)
-        count_keys(target, spec, keys)
-    elif spec.kind == TEXT:
-        count_texts(target, spec, values.to_pylist())
-
-
-# --- line-by-line path (a chunk Arrow refused) -------------------------------------------------
-
-def _count_lines(profile: WindowProfile, chunk: bytes, model: str, specs: dict[str, FeatureSpec],
-                 low: str, high: str) -> None:
-    numbers: dict[str, list[float]] = {n: [] for n, s in specs.items() if s.kind == NUMERIC}
-    keys: dict[str, dict[str, int]] = {n: {} for n, s in specs.items() if s.kind in (CATEGORICAL, BOOLEAN)}
-    texts: dict[str, list[str]] = {n: [] for n, s in specs.items() if s.kind == TEXT}
-    for line in chunk.splitlines():
-        if not line.strip():
-            continue
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            continue  # a torn line (a file still being written) or garbage: not a record
-        if not isinstance(record, dict):
-            continue
-        stamp = record.get(R.TIMESTAMP)
-        if record.get(R.MODEL) != model or not isinstance(stamp, str) or not low <= stamp < high:
-            continue
-        profile.records += 1
-        version = record.get(R.MODEL_VERSION)
-        version = NO_VERSION if version is None else str(version)
-        profile.versions[version] = profile.versions.get(version, 0) + 1
-        features = record.get(R.FEATURES)
-        features = features if isinstance(features, dict) else {}
-        present = record.get(R.FEATURES_PRESENT) or ()
-        null = record.get(R.FEATURES_NULL) or ()
-        for name, spec in specs.items():
-            target = profile.features[name]
-            if name == PREDICTION:
-                value: Any = record.get(R.PREDICTION)
-                target.present += 1
-                if value is None:
-                    target.nulls += 1
-                    continue
-            else:
-                if name in present:
-                    target.present += 1
-                if name in null:
-                    target.nulls += 1
-                value = features.get(name)
-                if value is None or spec.kind == "identifier":
-                    continue
-            if spec.kind == NUMERIC:
-                if is_number(value):
-                    numbers[name].append(float(value))
-                else:
-                    target.violations += 1
-            else:
-                key = category_key(value)
-                if key is None:
-                    target.violations += 1
-                elif spec.kind == TEXT:
-                    texts[name].append(key)
-                else:
-                    keys[name][key] = keys[name].get(key, 0) + 1
-    for name, values in numbers.items():
-        count_numbers(profile.features[name], specs[name], np.asarray(values, dtype=float))
-    for name, counts in keys.items():
-        count_keys(profile.features[name], specs[name], counts)
-    for name, strings in texts.items():
-        count_texts(profile.features[name], specs[name], strings)

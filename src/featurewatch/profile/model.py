@@ -2,8 +2,8 @@
 
 A :class:`WindowProfile` holds **counts only** and is mergeable (``a.merge(b)``
 is the profile of both parts), so a source can stream records in chunks, and
-an Elasticsearch source can fill it from aggregations. Counting rules — any
-source must follow them exactly:
+an Elasticsearch source can fill it from aggregations. The counting rules
+every source follows for every feature:
 
 * ``records`` — records of the baseline's model with ``@timestamp`` in
   ``[start, end)``.
@@ -14,35 +14,19 @@ source must follow them exactly:
   records whose ``features_null`` lists it.
 * the prediction (feature name ``"prediction"``): ``present`` = ``records``;
   ``nulls`` = records where the ``prediction`` field is null or missing.
-* ``violations`` — present, non-null values whose JSON type the kind does not
-  accept: for ``numeric``, anything but a JSON number (strings such as "12",
-  booleans, objects, arrays); for ``categorical``/``boolean``/``text``, objects
-  and arrays. Identifiers are not type-checked. On Elasticsearch: present
-  minus null minus the field's indexed values (``value_count``), with numeric
-  mappings that do not coerce and ignore malformed values.
-* categorical / boolean: values become keys by
-  :func:`featurewatch.keys.category_key`; ``categories`` counts keys the
-  baseline knows (keys with a zero count may be left out); ``unseen_total``
-  counts every other value; ``unseen`` keeps the counts of at most
-  :data:`UNSEEN_KEEP` most frequent unseen keys (examples for messages; after
-  a merge the kept list is approximate, like a ``terms`` aggregation, while
-  ``unseen_total`` stays exact).
-* numeric: ``bins[i]`` counts the numbers in bin ``i`` of the baseline's edges
-  ``e1..ek``: ``(-inf, e1), [e1, e2), ..., [ek, inf)`` — lower edge inclusive,
-  upper exclusive, exactly as a ``range`` aggregation with ``from`` = lower edge
-  and ``to`` = upper edge counts. ``minimum``/``maximum``/``total`` (sum) are
-  over the same numbers; their count is ``sum(bins)``.
-* text: values become strings by ``category_key``; each record contributes
-  its *distinct* tokens (:mod:`featurewatch.tokens`): ``tokens`` is their
-  number, ``unseen_tokens`` those not in the baseline's vocabulary,
-  ``unseen_token_examples`` up to :data:`UNSEEN_KEEP` of them with counts.
+
+What a type violation is, and the kind-specific counts (numeric bins,
+categories, tokens), are each kind's rules, in :mod:`featurewatch.kinds`.
+``unseen`` and ``unseen_token_examples`` keep at most :data:`UNSEEN_KEEP`
+examples (after a merge the kept list is approximate, like a ``terms``
+aggregation, while the totals stay exact).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 __all__ = ["UNSEEN_KEEP", "FeatureProfile", "WindowProfile", "top_counts"]
 
@@ -141,6 +125,8 @@ class WindowProfile:
     records: int = 0
     features: dict[str, FeatureProfile] = dataclasses.field(default_factory=dict)
     versions: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: Lines in the window's files that are not records (not JSON, not an object, malformed lists).
+    unreadable: int = 0
 
     def feature(self, name: str) -> FeatureProfile:
         """The counts of ``name`` (an empty profile when the window never saw it)."""
@@ -154,20 +140,14 @@ class WindowProfile:
             records=self.records + other.records,
             features={n: self.feature(n).merge(other.feature(n)) for n in names},
             versions=_add(self.versions, other.versions),
+            unreadable=self.unreadable + other.unreadable,
         )
-
-    @staticmethod
-    def merge_all(profiles: Iterable["WindowProfile"], empty: "WindowProfile") -> "WindowProfile":
-        result = empty
-        for profile in profiles:
-            result = result.merge(profile)
-        return result
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able form (for debugging and parity tests)."""
         def clean(value: object) -> object:
             return None if isinstance(value, float) and not math.isfinite(value) else value
         return {"model": self.model, "start": self.start, "end": self.end, "records": self.records,
-                "versions": dict(sorted(self.versions.items())),
+                "versions": dict(sorted(self.versions.items())), "unreadable": self.unreadable,
                 "features": {n: {k: clean(v) for k, v in dataclasses.asdict(f).items()}
                              for n, f in sorted(self.features.items())}}

@@ -2,8 +2,8 @@
 
 Elasticsearch cannot tokenise a keyword and compare it with a vocabulary in
 an aggregation, so the shipper adds, for each text feature a baseline names,
-``tokens.<feature>``: the record's distinct tokens (:func:`featurewatch.tokens.distinct_tokens`,
-the same function baselines and the local source use). Detection then counts
+``tokens.<feature>``: the record's distinct tokens (:func:`featurewatch.kinds.text.ship_fields`,
+the text kind's own rule, which baselines and the local source count by too). Detection then counts
 them with ``value_count`` and ``terms`` — exactly the local numbers, without
 pulling documents. Records of models without a baseline are shipped as they are.
 """
@@ -15,9 +15,7 @@ from typing import Any
 
 from .. import record as R
 from ..baseline.model import TEXT, Baseline
-from ..es.aggregations import TOKENS_FIELD
-from ..keys import category_key
-from ..tokens import distinct_tokens
+from ..kinds.text import TOKENS_FIELD, ship_fields
 
 __all__ = ["TokenEnricher"]
 
@@ -41,7 +39,7 @@ class TokenEnricher:
             return None
         tokens = {}
         for name in names:
-            key = category_key(features.get(name))
-            if key is not None:
-                tokens[name] = distinct_tokens(key)
+            found = ship_fields(features.get(name))
+            if found is not None:
+                tokens[name] = found
         return {TOKENS_FIELD: tokens} if tokens else None

@@ -1,0 +1,76 @@
+"""What a feature kind is: one object that learns from training data, counts a
+window (locally and in Elasticsearch), and names the checks and metrics that
+apply to it.
+
+Each method is the one home of a rule. The local counting rule
+(:meth:`Kind.count_arrow`, :meth:`Kind.count_values`) and the Elasticsearch
+aggregation that counts the same thing (:meth:`Kind.aggregations`,
+:meth:`Kind.parse`) sit next to each other in the kind's module, so parity can
+be read by eye (and is tested per kind and source).
+
+Arrow is imported inside the Arrow methods only: the shipper and the
+Elasticsearch path use kinds without loading pyarrow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..baseline.model import FeatureBaseline
+from ..detect.check import Check, CheckInput
+from ..profile.model import FeatureProfile
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["Kind"]
+
+
+class Kind:
+    """The rules of one kind. Subclasses override what applies to them; the defaults do nothing."""
+
+    #: The kind's name in baselines and findings.
+    name: str = ""
+    #: Every check that applies to features of this kind, in report order.
+    checks: tuple[Check, ...] = ()
+
+    # --- learning from training data ---------------------------------------------------------
+
+    def learn(self, feature: FeatureBaseline, values: Sequence[Any]) -> None:
+        """Fill ``feature``'s schema fields from its present, non-null training values."""
+
+    # --- counting a window locally -----------------------------------------------------------
+
+    def empty(self, feature: FeatureBaseline) -> FeatureProfile:
+        """Zero counts shaped for this feature (numeric bins sized to the edges)."""
+        return FeatureProfile()
+
+    def arrow_type(self, feature: FeatureBaseline) -> pa.DataType | None:
+        """The type Arrow's JSON reader parses values as; None when values are not read at all."""
+        return None
+
+    def count_arrow(self, target: FeatureProfile, feature: FeatureBaseline, values: pa.Array) -> None:
+        """Count non-null values Arrow parsed as :meth:`arrow_type` (none can be mistyped)."""
+
+    def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Sequence[Any]) -> None:
+        """Count non-null values of any JSON type (parsed lines, DataFrame cells); mistyped ones are violations."""
+
+    # --- counting a window in Elasticsearch ----------------------------------------------------
+
+    def aggregations(self, feature: FeatureBaseline, field: str, field_type: Any, key: str) -> dict[str, Any]:
+        """The aggregations (named ``key`` + suffix) that count what :meth:`count_values` counts."""
+        return {}
+
+    def parse(self, target: FeatureProfile, feature: FeatureBaseline, aggs: Mapping[str, Any], key: str) -> None:
+        """Fill ``target`` from the answer to :meth:`aggregations` (``present``/``nulls`` already set)."""
+
+    def buckets(self, feature: FeatureBaseline) -> int:
+        """Buckets :meth:`aggregations` may return (to stay under ``search.max_buckets``)."""
+        return 0
+
+    # --- metrics ------------------------------------------------------------------------------
+
+    def metrics(self, inp: CheckInput, effects: Mapping[str, float]) -> dict[str, float | None]:
+        """Kind-specific metrics of a window; ``effects`` are what this run's checks measured, by check."""
+        return {}
