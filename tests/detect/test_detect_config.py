@@ -20,13 +20,13 @@ def _null_window() -> object:
 class TestDetectConfig:
     def test_defaults(self):
         config = DetectConfig.from_table({})
-        assert config.alpha == 0.01 and config.get("na_spike", "warning") == 0.05
+        assert config.alpha == 0.01 and config.thresholds("na_spike").warning == 0.05
 
     def test_feature_override_wins(self):
         config = DetectConfig.from_table({"na_spike": {"warning": 0.2},
                                           "features": {"amount": {"na_spike": {"warning": 0.02}}}})
-        assert config.get("na_spike", "warning", "amount") == 0.02
-        assert config.get("na_spike", "warning", "age") == 0.2
+        assert config.thresholds("na_spike", "amount").warning == 0.02
+        assert config.thresholds("na_spike", "age").warning == 0.2
 
     def test_override_changes_findings(self, synth):
         profile = profile_frame(synth, _null_window(), prediction="score")
@@ -56,4 +56,4 @@ class TestDetectConfig:
                                           "warning = 0.2\n")
         settings = load_settings(config_file=tmp_path / "fw.toml", environ={})
         config = DetectConfig.from_table(settings.detect)
-        assert config.alpha == 0.001 and config.get("out_of_range", "warning", "age") == 0.2
+        assert config.alpha == 0.001 and config.thresholds("out_of_range", "age").warning == 0.2

@@ -80,7 +80,8 @@ class DetectConfig:
     def enabled(self, check: str, feature: str | None = None) -> bool:
         if feature is not None and self.features.get(feature, {}).get("enabled") is False:
             return False
-        return bool(self.get(check, "enabled", feature, True))
+        override = self.features.get(feature, {}).get(check, {}) if feature is not None else {}
+        return bool(override.get("enabled", self.checks.get(check, {}).get("enabled", True)))
 
     def thresholds(self, check: str, feature: str | None = None) -> Thresholds:
         """The check's thresholds for ``feature``, resolved once (defaults < check table < feature table)."""
@@ -90,14 +91,6 @@ class DetectConfig:
     def severity(self, check: str) -> Severity:
         """The configured severity of a check that has one instead of thresholds (``no_data``)."""
         return Severity(self.checks.get(check, {}).get("severity", Severity.WARNING))
-
-    def get(self, check: str, key: str, feature: str | None = None, default: Any = None) -> Any:
-        """The value of ``key`` for ``check``, with the feature's override if any."""
-        if feature is not None:
-            override = self.features.get(feature, {}).get(check, {})
-            if key in override:
-                return override[key]
-        return self.checks.get(check, {}).get(key, default)
 
 
 def _number(name: str, value: Any) -> float:

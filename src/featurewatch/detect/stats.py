@@ -11,9 +11,10 @@
   Jensen–Shannon distance (base 2, between 0 and 1) of the two distributions.
 * p-values of all tests in a run are adjusted with Benjamini–Hochberg.
 
-Only ``scipy.special`` is imported (``scipy.stats`` takes seconds to import,
-which a cron job pays on every run); the tests check these functions against
-``scipy.stats``.
+Only ``scipy.special`` is used (``scipy.stats`` takes seconds to import,
+which a cron job pays on every run), and only when a test is first computed:
+the shipper imports the kinds, which declare their checks, and never tests
+anything. The tests check these functions against ``scipy.stats``.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import functools
+from types import ModuleType
+
 import numpy as np
-from scipy import special as _special
 
 __all__ = ["rate_increase_pvalue", "contingency_pvalue", "js_distance", "benjamini_hochberg", "MIN_EXPECTED"]
 
@@ -30,6 +33,13 @@ __all__ = ["rate_increase_pvalue", "contingency_pvalue", "js_distance", "benjami
 MIN_EXPECTED = 5.0
 #: Below this many in the smallest 2×2 cell, rate tests use Fisher's exact test.
 _FISHER_BELOW = 20
+
+
+@functools.cache
+def _scipy_special() -> ModuleType:
+    from scipy import special
+
+    return special
 
 
 def rate_increase_pvalue(base_hits: int, base_total: int, hits: int, total: int) -> float:
@@ -59,11 +69,12 @@ def fisher_greater(hits: int, total: int, base_hits: int, base_total: int) -> fl
     k = np.arange(hits, top + 1, dtype=float)
     log_pmf = (_log_choose(successes, k) + _log_choose(population - successes, total - k)
                - _log_choose(population, total))
-    return float(min(1.0, np.exp(_special.logsumexp(log_pmf))))
+    return float(min(1.0, np.exp(_scipy_special().logsumexp(log_pmf))))
 
 
 def _log_choose(n: float, k: np.ndarray | float) -> np.ndarray:
-    return _special.gammaln(n + 1) - _special.gammaln(np.asarray(k) + 1) - _special.gammaln(n - np.asarray(k) + 1)
+    gammaln = _scipy_special().gammaln
+    return gammaln(n + 1) - gammaln(np.asarray(k) + 1) - gammaln(n - np.asarray(k) + 1)
 
 
 def _merge_small(base: np.ndarray, window: np.ndarray, ordered: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +126,7 @@ def contingency_pvalue(base: Sequence[float], window: Sequence[float], ordered: 
     table = np.vstack([b, w])
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
     statistic = float(((table - expected) ** 2 / expected).sum())
-    return float(_special.chdtrc(b.size - 1, statistic))
+    return float(_scipy_special().chdtrc(b.size - 1, statistic))
 
 
 def js_distance(base: Sequence[float], window: Sequence[float]) -> float:
@@ -126,7 +137,8 @@ def js_distance(base: Sequence[float], window: Sequence[float]) -> float:
         return 0.0
     p, q = b / b.sum(), w / w.sum()
     m = (p + q) / 2
-    divergence = 0.5 * (_special.rel_entr(p, m).sum() + _special.rel_entr(q, m).sum()) / math.log(2)
+    rel_entr = _scipy_special().rel_entr
+    divergence = 0.5 * (rel_entr(p, m).sum() + rel_entr(q, m).sum()) / math.log(2)
     return float(min(1.0, math.sqrt(max(0.0, divergence))))
 
 
