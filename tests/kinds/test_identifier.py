@@ -15,7 +15,6 @@ def test_identifier_counts_nothing_but_presence():
     assert {c.name for c in kind.checks} == {"vanished_feature", "na_spike"}
 
 
-def test_every_kind_is_in_the_mapping_once():
-    from featurewatch.baseline.model import KINDS as NAMES
-
-    assert tuple(KINDS) == NAMES
+def test_every_kind_is_in_the_mapping_under_its_own_name():
+    assert tuple(KINDS) == ("numeric", "categorical", "boolean", "text", "identifier")
+    assert all(kind.name == name for name, kind in KINDS.items())

@@ -13,7 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .io import SCHEMA_VERSION, from_dict, load_baseline, save_baseline, to_dict
-from .model import BOOLEAN, CATEGORICAL, IDENTIFIER, KINDS, NUMERIC, PREDICTION, TEXT, Baseline, FeatureBaseline
+from .model import BOOLEAN, CATEGORICAL, IDENTIFIER, NUMERIC, PREDICTION, TEXT, Baseline, FeatureBaseline
 
 if TYPE_CHECKING:
     from .build import BaselineOptions, build_baseline
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Baseline", "FeatureBaseline", "BaselineOptions", "build_baseline", "baseline_from_logs", "infer_kind",
     "load_baseline", "save_baseline", "to_dict", "from_dict", "SCHEMA_VERSION", "NUMERIC", "CATEGORICAL",
-    "BOOLEAN", "TEXT", "IDENTIFIER", "KINDS", "PREDICTION",
+    "BOOLEAN", "TEXT", "IDENTIFIER", "PREDICTION",
 ]
 
 _LAZY = {"BaselineOptions": ".build", "build_baseline": ".build", "infer_kind": ".infer",

@@ -43,7 +43,8 @@ import orjson
 
 from ..errors import BaselineError
 from ..profile.model import FeatureProfile
-from .model import BOOLEAN, CATEGORICAL, KINDS, NUMERIC, TEXT, Baseline, FeatureBaseline
+from ..kinds import KINDS
+from .model import BOOLEAN, CATEGORICAL, NUMERIC, TEXT, Baseline, FeatureBaseline
 
 __all__ = ["SCHEMA_VERSION", "to_dict", "from_dict", "save_baseline", "load_baseline"]
 

@@ -17,16 +17,14 @@ from typing import Any
 
 from ..profile.model import FeatureProfile, WindowProfile
 
-__all__ = ["NUMERIC", "CATEGORICAL", "BOOLEAN", "TEXT", "IDENTIFIER", "KINDS", "FeatureBaseline", "Baseline",
-           "PREDICTION"]
+__all__ = ["NUMERIC", "CATEGORICAL", "BOOLEAN", "TEXT", "IDENTIFIER", "FeatureBaseline", "Baseline", "PREDICTION"]
 
+# Kind names (what :data:`featurewatch.kinds.KINDS` maps to implementations).
 NUMERIC = "numeric"
 CATEGORICAL = "categorical"
 BOOLEAN = "boolean"
 TEXT = "text"
 IDENTIFIER = "identifier"
-#: Every kind name; :data:`featurewatch.kinds.KINDS` maps each to its implementation.
-KINDS = (NUMERIC, CATEGORICAL, BOOLEAN, TEXT, IDENTIFIER)
 #: Name under which the prediction appears in findings and metrics (the record field).
 PREDICTION = "prediction"
 
