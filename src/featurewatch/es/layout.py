@@ -21,7 +21,7 @@ import datetime as _dt
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ..errors import ConfigError
+from ..prefix import DEFAULT_PREFIX, check_prefix
 
 __all__ = [
     "DEFAULT_PREFIX",
@@ -33,37 +33,6 @@ __all__ = [
     "FINDING_FIELDS",
     "METRIC_FIELDS",
 ]
-
-DEFAULT_PREFIX = "featurewatch"
-
-#: Characters Elasticsearch refuses in index names (``:`` too, since 7.0).
-_FORBIDDEN = ' \\/*?"<>|,#:'
-#: Index names are at most 255 bytes; the longest name we add is ``-requests-YYYY.MM.DD``.
-_MAX_PREFIX_BYTES = 255 - len("-requests-2026.01.01")
-
-
-def check_prefix(prefix: str) -> str:
-    """Return ``prefix`` if every index name built on it is valid, else raise ConfigError naming each problem.
-
-    Elasticsearch index names are lowercase, contain none of
-    ``\\ / * ? " < > | , # :`` nor spaces, and do not start with ``-``, ``_``
-    or ``+``.
-    """
-    problems = []
-    if not prefix:
-        problems.append("may not be empty")
-    if prefix != prefix.lower():
-        problems.append("must be lowercase")
-    forbidden = [char for char in _FORBIDDEN if char in prefix]
-    if forbidden:
-        problems.append("may not contain " + ", ".join(repr(char) for char in forbidden))
-    if prefix[:1] in {"-", "_", "+"}:
-        problems.append("may not start with '-', '_' or '+'")
-    if len(prefix.encode("utf-8")) > _MAX_PREFIX_BYTES:
-        problems.append(f"may be at most {_MAX_PREFIX_BYTES} bytes (index names are at most 255)")
-    if problems:
-        raise ConfigError(f"invalid index prefix {prefix!r}: {'; '.join(problems)}")
-    return prefix
 
 
 def requests_index(moment: _dt.datetime | str, prefix: str = DEFAULT_PREFIX) -> str:
