@@ -4,8 +4,9 @@ Pure data, no client import: the shipper, the detection sinks and the Kibana
 builders all take their index names and field names from here.
 
 * **requests** — one document per logged record (the record format of
-  :mod:`featurewatch.record`, unchanged, plus ``unseen_tokens`` counts added
-  at ship time when a baseline is known), in daily indices named by the
+  :mod:`featurewatch.record`, unchanged, plus ``tokens.<feature>``, the
+  distinct tokens of text features, added at ship time when a baseline is
+  known), in daily indices named by the
   record's own date: ``<prefix>-requests-YYYY.MM.DD``. ``_id`` is
   :func:`featurewatch.record.document_id`.
 * **findings** — one document per finding of a ``detect`` run, in
