@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .es.layout import check_prefix
+from .prefix import DEFAULT_PREFIX, check_prefix
 
-__all__ = ["Settings", "ElasticsearchSettings", "KibanaSettings", "load_settings", "load_toml"]
+__all__ = ["Settings", "ElasticsearchSettings", "KibanaSettings", "MissingSetting", "environment_variable",
+           "load_settings", "load_toml"]
 
 ENV_PREFIX = "FEATUREWATCH_"
 DEFAULT_TOML = "featurewatch.toml"
@@ -39,7 +40,7 @@ class ConnectionSettings:
 class ElasticsearchSettings(ConnectionSettings):
     """How to reach an Elasticsearch cluster, and the prefix of featurewatch's indices."""
 
-    index_prefix: str = "featurewatch"
+    index_prefix: str = DEFAULT_PREFIX
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,10 +73,6 @@ class Settings:
     #: The ``[detect]`` table of featurewatch.toml, passed to the detectors as is.
     detect: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
-    def replace(self, **changes: Any) -> "Settings":
-        """Return a copy with ``changes`` applied and validated."""
-        return _validated(dataclasses.replace(self, **changes))
-
 
 _ENV_FIELDS: dict[str, tuple[str, type]] = {
     "LOG_DIR": ("log_dir", str),
@@ -104,6 +101,30 @@ _KIBANA_ENV_FIELDS = {
     "KIBANA_VERIFY_CERTS": "verify_certs",
     "KIBANA_SPACE": "space",
 }
+
+
+class MissingSetting(ConfigError):
+    """A job needs a setting nobody gave: ``setting`` names it (``es.url``, ``kibana.password``, ``log_dir``).
+
+    The message says what is missing, not how to give it: a front end knows
+    its own spelling (the CLI adds its flag and :func:`environment_variable`).
+    """
+
+    def __init__(self, message: str, setting: str) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+def environment_variable(setting: str) -> str:
+    """The ``FEATUREWATCH_*`` variable of a setting named as in :class:`MissingSetting` (``es.url``)."""
+    group, _, name = setting.rpartition(".")
+    fields = {"": {field: suffix for suffix, (field, _) in _ENV_FIELDS.items()},
+              "es": {field: suffix for suffix, field in _ES_ENV_FIELDS.items()},
+              "kibana": {field: suffix for suffix, field in _KIBANA_ENV_FIELDS.items()}}
+    try:
+        return ENV_PREFIX + fields[group][name]
+    except KeyError:
+        raise ValueError(f"no such setting: {setting!r}") from None
 
 
 def _convert(name: str, raw: Any, kind: type) -> Any:

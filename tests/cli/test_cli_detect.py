@@ -94,6 +94,36 @@ class TestDetect:
                                       "--format", "json"])
         assert orjson.loads(by_window.output) == orjson.loads(result.output)
 
+    def test_window_is_aligned_to_the_clock(self, files):
+        """At 02:07 and again at 02:40, `--window 1h` checks 01:00-02:00, written without a fraction."""
+        runs = [RUN.invoke(main, ["detect", "--baseline", str(files / "b.json"), "--source", str(files / "clean"),
+                                  "--window", "1h", "--at", moment, "--format", "json"])
+                for moment in ("2026-11-20T02:07:00Z", "2026-11-20T02:40:13.5Z")]
+        windows = [orjson.loads(run.output)["window"] for run in runs]
+        assert windows == [{"start": "2026-11-20T01:00:00Z", "end": "2026-11-20T02:00:00Z"}] * 2
+
+    def test_reruns_in_the_same_hour_replace_each_other(self, files, tmp_path):
+        """The issue's bug: a window shifted by seconds doubled the findings file. Aligned, it cannot."""
+        path = tmp_path / "f.jsonl"
+        for moment in ("2026-11-20T02:07:00Z", "2026-11-20T02:07:01Z", "2026-11-20T02:59:59Z"):
+            RUN.invoke(main, ["detect", "--baseline", str(files / "b.json"), "--source", str(files / "faulty"),
+                              "--window", "2h", "--at", moment, "--findings-file", str(path)])
+        docs = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+        assert docs and {d["window"]["start"] for d in docs} == {"2026-11-20T00:00:00Z"}
+        assert len({d["id"] for d in docs}) == len(docs)
+
+    def test_no_align_ends_the_window_at_the_moment(self, files):
+        result = RUN.invoke(main, ["detect", "--baseline", str(files / "b.json"), "--source", str(files / "clean"),
+                                   "--window", "90m", "--at", "2026-11-20T02:00:30.25Z", "--no-align",
+                                   "--format", "json"])
+        assert orjson.loads(result.output)["window"] == {"start": "2026-11-20T00:30:30Z",
+                                                         "end": "2026-11-20T02:00:30Z"}
+
+    def test_table_header_shows_the_window_without_a_fraction(self, files):
+        result = _detect(files, "clean")
+        assert result.output.splitlines()[0] == ("model synth · window 2026-11-20T00:00:00Z → 2026-11-20T02:00:00Z"
+                                                 " · 1,500 records")
+
     def test_findings_file_rerun(self, files, tmp_path):
         path = tmp_path / "f.jsonl"
         for _ in range(2):
@@ -111,6 +141,10 @@ class TestDetect:
         (["--window", "soon"], 2, "is not a duration"),
         (["--start", "yesterday", "--end", "2026-11-20T00:00Z"], 2, "not an ISO 8601 time"),
         ([], 2, "give the window"),
+        (["--at", "2026-11-20T00:00Z", *WINDOW], 2, "--at goes with --window"),
+        (["--no-align", *WINDOW], 2, "--no-align goes with --window"),
+        (["--window", "1h", "--at", "noon"], 2, "not an ISO 8601 time"),
+        (["--start", "2026-11-20T00:00:00.2Z", "--end", "2026-11-20T00:00:00.7Z"], 2, "is not after its start"),
     ])
     def test_usage_errors(self, files, args, code, message):
         result = RUN.invoke(main, ["detect", "--baseline", str(files / "b.json"), "--source",

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from featurewatch.cli import _common, main
 from featurewatch.cli import replay as replay_cli
 from featurewatch.kibana import importer
+from featurewatch.settings import MissingSetting, environment_variable
 
 
 @pytest.fixture
@@ -52,3 +53,29 @@ class TestUnexpectedError:
 def test_unused_option_helpers_are_gone():
     """debug_option and model_option were never used: one way to spell each option."""
     assert not hasattr(_common, "debug_option") and not hasattr(_common, "model_option")
+
+
+class TestMissingSettingAdvice:
+    """The library names the missing setting; the CLI says which flag or variable gives it."""
+
+    @pytest.mark.parametrize("args, line", [
+        (["setup"], "error: no Elasticsearch URL: pass --es URL or set FEATUREWATCH_ES_URL"),
+        (["setup", "--es", "http://127.0.0.1:9", "--es-username", "elastic"],
+         "error: an Elasticsearch user name needs a password: pass --es-password or set FEATUREWATCH_ES_PASSWORD"),
+        (["kibana", "import", "x.ndjson"], "error: no Kibana URL: pass --kibana URL or set FEATUREWATCH_KIBANA_URL"),
+        (["kibana", "import", "--kibana", "http://127.0.0.1:9", "--kibana-username", "elastic", "x.ndjson"],
+         "error: a Kibana user name needs a password: pass --kibana-password or set "
+         "FEATUREWATCH_KIBANA_PASSWORD"),
+    ])
+    def test_one_line_with_the_flag_and_the_variable(self, args, line):
+        result = CliRunner().invoke(main, args, env={"FEATUREWATCH_ES_URL": None, "FEATUREWATCH_KIBANA_URL": None})
+        assert (result.exit_code, result.stderr) == (2, line + "\n")
+
+    def test_a_setting_without_a_flag_gets_its_variable(self):
+        assert _common.message(MissingSetting("no log folder", "log_dir")) == "no log folder: set FEATUREWATCH_LOG_DIR"
+
+    def test_environment_variable_names(self):
+        assert environment_variable("es.index_prefix") == "FEATUREWATCH_ES_INDEX_PREFIX"
+        assert environment_variable("kibana.space") == "FEATUREWATCH_KIBANA_SPACE"
+        with pytest.raises(ValueError):
+            environment_variable("es.nope")

@@ -34,3 +34,17 @@ class TestDemo:
         windows = run.demo_windows()
         assert all((w.end - w.start).total_seconds() == 7200 for w in windows)
         assert len(windows) == 12 and sum(w.incident is not None for w in windows) == len(data.INCIDENTS)
+
+
+def test_run_demo_is_the_whole_job_and_scores_itself(tmp_path):
+    """One call: training data, traffic, baseline and every window, with the score the CLI prints."""
+    logged = []
+    demo = run.run_demo(tmp_path / "demo", per_hour=400, progress=logged.append)
+    assert demo.training_rows > 0 and demo.logged == 400 * 24 == sum(logged) + demo.logged % 1000
+    assert demo.baseline_path.exists() and len(demo.hours) == 24 and sum(n for _, n in demo.hours) == demo.logged
+    assert (demo.incidents_found, demo.clean_quiet, demo.clean_windows) == (len(data.INCIDENTS), 7, 7)
+
+
+def test_the_demo_spec_has_the_demo_model_and_its_kinds():
+    spec = run.demo_spec()
+    assert spec.model == data.MODEL and {f.kind for f in spec.features} >= {"numeric", "categorical", "text"}

@@ -13,9 +13,10 @@ from featurewatch.es.setup import (
     delete_old_request_indices,
     indices_older_than,
     install,
+    run_setup,
     supports_subobjects,
 )
-from featurewatch.settings import ElasticsearchSettings
+from featurewatch.settings import ElasticsearchSettings, MissingSetting
 
 
 class TestTemplates:
@@ -137,3 +138,25 @@ class TestClient:
     def test_safe_url_strips_credentials(self):
         """URLs in messages lose their user-info part."""
         assert safe_url("https://user:pw@es.example:9243/base?x=1") == "https://es.example:9243/base"
+
+
+class TestRunSetup:
+    def test_the_setup_job_installs_then_applies_retention(self, es_url, es_client, es_prefix):
+        """run_setup is the whole `featurewatch setup`: changes first, then the daily indices it deleted."""
+        settings = ElasticsearchSettings(url=es_url, index_prefix=es_prefix)
+        first = run_setup(settings)
+        assert {c.action for c in first.changes} == {"created"} and first.deleted == []
+        es_client.indices.create(index=f"{es_prefix}-requests-2026.10.01")
+        second = run_setup(settings, delete_older_than_days=30, today=_dt.date(2026, 11, 26))
+        assert {c.action for c in second.changes} == {"unchanged"}
+        assert second.deleted == [f"{es_prefix}-requests-2026.10.01"]
+
+    def test_an_unreachable_cluster_is_a_backend_error(self):
+        with pytest.raises(BackendError, match="cannot reach Elasticsearch at http://127.0.0.1:9"):
+            run_setup(ElasticsearchSettings(url="http://127.0.0.1:9"))
+
+    def test_a_missing_url_names_the_setting_not_a_flag(self):
+        """The library says what is missing; how to give it is the CLI's business (MissingSetting.setting)."""
+        with pytest.raises(MissingSetting) as caught:
+            run_setup(ElasticsearchSettings())
+        assert str(caught.value) == "no Elasticsearch URL" and caught.value.setting == "es.url"

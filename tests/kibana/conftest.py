@@ -7,12 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from featurewatch.kibana import (
-    ModelSpec,
-    build_ndjson,
-    contract_mappings,
-    spec_from_demo,
-)
+from featurewatch.demo import run as demo_run
+from featurewatch.kibana import ModelSpec, build_ndjson, contract_mappings
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "kibana" / "credit.ndjson"
@@ -26,7 +22,7 @@ def committed_file() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_spec() -> ModelSpec:
-    return spec_from_demo()
+    return demo_run.demo_spec()
 
 
 @pytest.fixture(scope="session")

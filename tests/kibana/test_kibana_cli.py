@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from featurewatch.baseline import BaselineOptions, build_baseline, save_baseline
 from featurewatch.cli import main
+from featurewatch.errors import FeaturewatchError
+from featurewatch.kibana import write_ndjson
 from featurewatch.settings import load_settings
 
 
@@ -43,6 +45,14 @@ class TestBuild:
         titles = {o["attributes"].get("title") for o in objects}
         assert {"ml-requests-*", "[featurewatch] fraud: category mix of country",
                 "[featurewatch] fraud: unseen-token rate by feature"} <= titles
+
+    def test_unwritable_output_is_one_line_exit_1(self, tmp_path: Path) -> None:
+        """A folder that cannot be made (a file stands in its way) is a runtime failure, not a traceback."""
+        (tmp_path / "taken").write_text("a file")
+        target = tmp_path / "taken" / "credit.ndjson"
+        result = _build("--demo", "-o", str(target))
+        assert result.exit_code == 1 and result.stderr.startswith(f"error: cannot write {target}: ")
+        assert result.stderr.count("\n") == 1
 
     @pytest.mark.parametrize("args", [[], ["--demo", "--baseline", "b.json"]])
     def test_needs_exactly_one_source(self, tmp_path: Path, args: list[str]) -> None:
@@ -88,3 +98,20 @@ class TestKibanaSettings:
 
         with pytest.raises(ConfigError, match="unknown setting 'host' in \\[kibana\\]"):
             load_settings(environ={}, config_file=config)
+
+
+class TestWriteNdjson:
+    """The library call behind `kibana build`."""
+
+    def test_writes_the_checked_objects_and_counts_them(self, tmp_path: Path, demo_spec, demo_bytes) -> None:
+        out = tmp_path / "a" / "credit.ndjson"
+        assert write_ndjson(demo_spec, out) == demo_bytes.count(b"\n")
+        assert out.read_bytes() == demo_bytes
+
+    def test_objects_that_fail_validation_are_not_written(self, tmp_path: Path, demo_spec, monkeypatch) -> None:
+        from featurewatch.kibana import build as builder
+
+        monkeypatch.setattr(builder, "validate", lambda data, mappings: ["a panel lost its field"])
+        with pytest.raises(FeaturewatchError, match="failed validation: a panel lost its field"):
+            write_ndjson(demo_spec, tmp_path / "x.ndjson")
+        assert not (tmp_path / "x.ndjson").exists()

@@ -12,7 +12,7 @@ from featurewatch.es.sinks import ElasticsearchFindingsSink
 from featurewatch.kibana import build_ndjson, flatten_mapping, validate
 from featurewatch.kibana.dataviews import DataViews
 from featurewatch.kibana.mappings import sample_record
-from featurewatch.kibana.spec import spec_from_demo
+from featurewatch.demo.run import demo_spec
 
 
 def _server_mappings(es_client, prefix: str, spec) -> dict[str, dict[str, str]]:
@@ -38,7 +38,7 @@ def _server_mappings(es_client, prefix: str, spec) -> dict[str, dict[str, str]]:
 def test_generated_objects_match_the_installed_mappings(es_client, es_prefix):
     """The demo objects (the committed file, built for this test's index prefix) validate against the
     server's mappings; the committed file is these bytes for the default prefix (test_kibana_build)."""
-    spec = spec_from_demo()
+    spec = demo_spec()
     mappings = _server_mappings(es_client, es_prefix, spec)
     assert mappings[DataViews(es_prefix).requests_title]["features.income"] == "double"
     assert validate(build_ndjson(spec, es_prefix), mappings) == []
@@ -46,7 +46,7 @@ def test_generated_objects_match_the_installed_mappings(es_client, es_prefix):
 
 def test_a_field_the_server_lacks_is_caught(es_client, es_prefix):
     """Drop one field from the server's answer: the validator names it (it can fail)."""
-    spec = spec_from_demo()
+    spec = demo_spec()
     mappings = _server_mappings(es_client, es_prefix, spec)
     del mappings[DataViews(es_prefix).requests_title]["features.region"]
     problems = validate(build_ndjson(spec, es_prefix), mappings)

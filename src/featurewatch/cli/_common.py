@@ -10,11 +10,34 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import ConfigError, FeaturewatchError
-from ..findings.sinks import check_webhook_url
+from ..findings.webhook import check_webhook_url
+from ..settings import MissingSetting, environment_variable
 
-__all__ = ["handle_errors", "log_dir_option", "version_option", "es_options", "es_overrides", "WebhookUrl", "webhook_url"]
+__all__ = ["handle_errors", "message", "log_dir_option", "version_option", "es_options", "es_overrides",
+           "WebhookUrl", "webhook_url"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: How to give a setting on the command line, for the advice added to a MissingSetting.
+_FLAGS = {
+    "es.url": "--es URL",
+    "es.password": "--es-password",
+    "kibana.url": "--kibana URL",
+    "kibana.password": "--kibana-password",
+}
+
+
+def message(exc: FeaturewatchError) -> str:
+    """The one line shown for ``exc``: the library's words, plus how to fix it on the command line."""
+    text = str(exc)
+    if isinstance(exc, MissingSetting):
+        try:
+            variable = environment_variable(exc.setting)
+        except ValueError:
+            return text
+        flag = _FLAGS.get(exc.setting)
+        text += f": pass {flag} or set {variable}" if flag else f": set {variable}"
+    return text
 
 
 def handle_errors(func: F) -> F:
@@ -34,7 +57,7 @@ def handle_errors(func: F) -> F:
         except FeaturewatchError as exc:
             if debug:
                 raise
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {message(exc)}", err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
@@ -70,6 +93,7 @@ def log_dir_option(func: F) -> F:
 
 
 def version_option(func: F) -> F:
+    """``--version V`` (stored as ``model_version``: click's own ``--version`` is the program's)."""
     return click.option("--version", "model_version", default=None, help="Model version.")(func)
 
 

@@ -1,19 +1,13 @@
-"""``featurewatch demo``."""
+"""``featurewatch demo``: parse, :func:`featurewatch.demo.run.run_demo`, print the windows and the score."""
 
 from __future__ import annotations
 
 __all__ = ["command"]
 
 import sys
-from pathlib import Path
 
 import click
 
-from ..demo import data, run
-from ..detect import DetectConfig
-from ..findings import render_table
-from ..logfiles import log_files
-from ..settings import load_settings
 from ._common import handle_errors
 
 
@@ -35,38 +29,25 @@ def command(workdir: str, per_hour: int) -> None:
     Example:
       featurewatch demo --workdir /tmp/fw-demo
     """
-    root = Path(workdir)
-    logs = root / "logs"
-    # Only our own files: WORKDIR may be a folder whose logs/ holds the user's files.
-    for stale in log_files(logs):
-        stale.unlink()
-    root.mkdir(parents=True, exist_ok=True)
-    training = run.write_training_data(root)
-    click.echo(f"training data: {training} ({sum(1 for _ in training.open()) - 1} rows)")
+    from ..demo import data
+    from ..demo.run import run_demo
+    from ..findings import render_table
+
     with click.progressbar(length=per_hour * 24, label="logging demo traffic", file=sys.stderr) as bar:
-        count = run.log_traffic(logs, per_hour=per_hour, progress=bar.update)
-    click.echo(f"logged {count} requests of model {data.MODEL!r} {data.VERSION} into {logs}")
-    for hour, records in run.summarise_logs(logs):
+        run = run_demo(workdir, per_hour=per_hour, progress=bar.update)
+    click.echo(f"training data: {run.training} ({run.training_rows} rows)")
+    click.echo(f"logged {run.logged} requests of model {data.MODEL!r} {data.VERSION} into {run.logs}")
+    for hour, records in run.hours:
         click.echo(f"  {hour}  {records:6d} records")
     click.echo("injected incidents:")
     for incident in data.INCIDENTS:
         click.echo(f"  {incident.start:%H:%M}-{incident.end:%H:%M}  {incident.check:<17} "
                    f"{incident.feature:<17} {incident.description}")
-    baseline_path = root / "baseline.json"
-    baseline = run.build_demo_baseline(training, baseline_path)
-    click.echo(f"baseline: {baseline_path} ({len(baseline.features)} features + prediction)")
-    config = DetectConfig.from_table(load_settings().detect)
-    matched = clean_ok = 0
-    results = run.detect_windows(baseline, logs, config)
-    for window, report in results:
+    click.echo(f"baseline: {run.baseline_path} ({len(run.baseline.features)} features + prediction)")
+    for window, report in run.results:
         flagged = report.flagged("warning")
         label = f"incident: {window.incident.check} on {window.incident.feature}" if window.incident else "clean"
         click.echo(f"\n=== {window.start:%H:%M}-{window.end:%H:%M} ({label}) ===")
         click.echo(render_table(report, details=bool(flagged)), nl=False)
-        if window.incident is None:
-            clean_ok += not flagged
-        elif any(f.check == window.incident.check and f.feature == window.incident.feature for f in flagged):
-            matched += 1
-    clean = sum(1 for w, _ in results if w.incident is None)
-    click.echo(f"\nincidents found: {matched} of {len(data.INCIDENTS)}; "
-               f"clean windows with nothing at warning or above: {clean_ok} of {clean}")
+    click.echo(f"\nincidents found: {run.incidents_found} of {len(data.INCIDENTS)}; "
+               f"clean windows with nothing at warning or above: {run.clean_quiet} of {run.clean_windows}")

@@ -1,28 +1,17 @@
-"""``featurewatch detect``: for cron."""
+"""``featurewatch detect``: for cron. Parse the flags, run :func:`featurewatch.detect.job.run_detect_job`, render."""
 
 from __future__ import annotations
 
-__all__ = ["command"]
+__all__ = ["command", "EXIT_FLAGGED"]
 
 import sys
 from typing import Any
 
 import click
 
-from ..baseline import load_baseline
-from ..detect import DetectConfig, run_detection
-from ..errors import BackendError
-from ..findings import (
-    FindingsSink,
-    JsonlFindingsFile,
-    WebhookSink,
-    render_json,
-    render_table,
-)
-from ..profile import LocalSource, ProfileSource
 from ..settings import load_settings
 from ._common import es_options, es_overrides, handle_errors, webhook_url
-from ._window import resolve_window
+from ._window import window_from_options, window_options
 
 #: Exit code when something at or above --fail-on was found (DESIGN.md §3).
 EXIT_FLAGGED = 3
@@ -35,10 +24,7 @@ EXIT_FLAGGED = 3
               help="Folder of the shim's log files [default: the configured log_dir, unless an "
                    "Elasticsearch URL is configured].")
 @es_options
-@click.option("--start", default=None, help="Window start (ISO 8601, inclusive).")
-@click.option("--end", default=None, help="Window end (ISO 8601, exclusive).")
-@click.option("--window", default=None, metavar="DURATION", help="Window length ending now (or --at): 30m, 1h, 1d.")
-@click.option("--at", default=None, help="With --window: when the window ends (ISO 8601) [default: now].")
+@window_options
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output on stdout.")
 @click.option("--fail-on", type=click.Choice(["info", "warning", "critical", "never"]), default="warning",
@@ -49,14 +35,17 @@ EXIT_FLAGGED = 3
               help="Also write findings to this JSONL file (a rerun of a window replaces its findings).")
 @handle_errors
 def command(baseline_path: str, source: str | None, start: str | None, end: str | None, window: str | None,
-            at: str | None, output_format: str, fail_on: str, webhook: str | None, findings_file: str | None,
-            **kwargs: Any) -> None:
+            at: str | None, no_align: bool, output_format: str, fail_on: str, webhook: str | None,
+            findings_file: str | None, **kwargs: Any) -> None:
     """Compare a window of logged requests with the baseline and report findings.
 
     Counts come from the local log files (--source), or from Elasticsearch
     aggregations (--es, or FEATUREWATCH_ES_URL when no --source is given),
     where findings and per-feature metrics are also written to the findings
     and metrics indices; a rerun of the same window replaces its documents.
+
+    --window is aligned to the clock: run at 10:07 (or again at 10:40),
+    `--window 1h` checks 09:00-10:00. Window bounds are whole seconds.
 
     Exit code 0 when nothing at or above --fail-on was found, 3 when
     something was, 2 for bad usage, configuration or baseline, 1 when
@@ -69,37 +58,19 @@ def command(baseline_path: str, source: str | None, start: str | None, end: str 
           --start 2026-11-20T10:00Z --end 2026-11-20T12:00Z --format json --fail-on critical
       featurewatch detect --baseline baseline.json --es https://es:9200 --window 1h
     """
-    first, last = resolve_window(start, end, window, at)
+    from ..detect.job import DetectJob, run_detect_job
+    from ..findings import render_json, render_table
+
+    span = window_from_options(start, end, window, at, no_align)
     overrides = es_overrides(kwargs)
     if source and overrides["es_url"]:
         raise click.UsageError("give either --source DIR or --es URL, not both")
-    settings = load_settings({"log_dir": source, **overrides})
-    config = DetectConfig.from_table(settings.detect)
-    baseline = load_baseline(baseline_path)
-    sinks: list[FindingsSink] = []
-    if settings.es.url and not source:
-        # Imported here so a local cron run does not pay for loading the client.
-        from ..es.client import build_client
-        from ..es.sinks import ElasticsearchFindingsSink
-        from ..es.source import ElasticsearchSource
-
-        client = build_client(settings.es)
-        window_source: ProfileSource = ElasticsearchSource(client, settings.es.index_prefix, url=settings.es.url)
-        sinks.append(ElasticsearchFindingsSink(client, settings.es.index_prefix, url=settings.es.url))
-    else:
-        window_source = LocalSource(settings.log_dir)
-    report = run_detection(baseline, window_source, first, last, config)
-    for note in report.notes:
-        click.echo(f"warning: {note}", err=True)
+    job = DetectJob(baseline=baseline_path, window=span, log_dir=source, fail_on=fail_on,
+                    findings_file=findings_file, webhook=webhook)
+    result = run_detect_job(job, load_settings(overrides))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    report = result.report
     click.echo(render_json(report) if output_format == "json" else render_table(report), nl=output_format == "json")
-    if findings_file:
-        sinks.append(JsonlFindingsFile(findings_file))
-    for sink in sinks:
-        sink.write(report)
-    if webhook:
-        try:
-            WebhookSink(webhook, fail_on=fail_on).write(report)
-        except BackendError as exc:
-            click.echo(f"warning: {exc} (findings were still reported)", err=True)
-    if report.flagged(fail_on):
+    if result.flagged:
         sys.exit(EXIT_FLAGGED)

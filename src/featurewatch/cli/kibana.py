@@ -10,13 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import BackendError, FeaturewatchError
-from ..es.layout import check_prefix
-from ..kibana import build as builder
+from ..errors import BackendError
 from ..kibana import importer
-from ..kibana import spec as specs
-from ..kibana.mappings import contract_mappings
-from ..kibana.validate import validate
 from ..settings import load_settings
 from ._common import handle_errors
 
@@ -55,19 +50,20 @@ def build(baseline: str | None, demo: bool, output: str, index_prefix: str | Non
       featurewatch kibana build --baseline baseline.json -o kibana/credit.ndjson
       featurewatch kibana build --demo -o kibana/credit.ndjson
     """
+    from ..kibana.build import write_ndjson
+    from ..kibana.spec import spec_from_baseline_file
+
     if bool(baseline) == demo:
         raise click.UsageError("give either --baseline FILE or --demo")
-    prefix = check_prefix(load_settings().es.index_prefix if index_prefix is None else index_prefix)
-    spec = specs.spec_from_demo() if demo else specs.spec_from_baseline_file(str(baseline))
-    data = builder.build_ndjson(spec, prefix)
-    problems = validate(data, contract_mappings(spec, prefix))
-    if problems:  # a bug in the builders, never the user's fault
-        raise FeaturewatchError("generated objects failed validation: " + "; ".join(problems[:3]))
-    target = Path(output)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    objects = data.count(b"\n")
-    click.echo(f"wrote {objects} saved objects for model {spec.model!r} to {target} "
+    prefix = load_settings({"es_index_prefix": index_prefix}).es.index_prefix
+    if demo:
+        from ..demo.run import demo_spec
+
+        spec = demo_spec()
+    else:
+        spec = spec_from_baseline_file(str(baseline))
+    objects = write_ndjson(spec, output, prefix)
+    click.echo(f"wrote {objects} saved objects for model {spec.model!r} to {Path(output)} "
                f"(dashboards: overview, input health)")
 
 
@@ -114,8 +110,9 @@ def import_(file: str, overwrite: bool, **kibana: str | None) -> None:
                    f"{result.url} (space {result.space})")
         return
     for problem in result.problems:
-        click.echo(f"  not imported: {problem}", err=True)
-    conflicts = any("--overwrite" in p.reason for p in result.problems)
+        hint = " (rerun with --overwrite to replace it)" if problem.conflict else ""
+        click.echo(f"  not imported: {problem}{hint}", err=True)
+    conflicts = any(p.conflict for p in result.problems)
     hint = "; rerun with --overwrite to replace existing objects" if conflicts else ""
     raise BackendError(f"Kibana imported {result.success_count} of {result.total} saved objects, "
                        f"{len(result.problems)} failed{hint}")

@@ -1,4 +1,4 @@
-"""``featurewatch setup``."""
+"""``featurewatch setup``: parse, :func:`featurewatch.es.setup.run_setup`, print what changed."""
 
 from __future__ import annotations
 
@@ -30,15 +30,10 @@ def command(delete_older_than_days: int | None, **kwargs: Any) -> None:
       featurewatch setup --es https://es:9200 --es-ca-file ca.crt --delete-older-than-days 30
     """
     # Imported here so that starting any other command does not load the Elasticsearch client (~0.8 s).
-    from ..es.client import backend_errors, build_client
-    from ..es.setup import delete_old_request_indices, install
+    from ..es.setup import run_setup
 
-    settings = load_settings(es_overrides(kwargs))
-    client = build_client(settings.es, max_retries=2)
-    prefix = settings.es.index_prefix
-    with backend_errors(settings.es.url):
-        for change in install(client, prefix):
-            click.echo(str(change))
-        if delete_older_than_days is not None:
-            for name in delete_old_request_indices(client, prefix, delete_older_than_days):
-                click.echo(f"deleted   index {name}")
+    result = run_setup(load_settings(es_overrides(kwargs)).es, delete_older_than_days=delete_older_than_days)
+    for change in result.changes:
+        click.echo(str(change))
+    for name in result.deleted:
+        click.echo(f"deleted   index {name}")

@@ -1,4 +1,9 @@
-"""``featurewatch demo``: the whole loop on local files, no cluster, no network."""
+"""``featurewatch demo``: the whole loop on local files, no cluster, no network.
+
+:func:`run_demo` is the whole job (training data, traffic, baseline,
+detection over every window, and the score: incidents found, clean windows
+quiet); the other functions are its steps, which tests call one by one.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,14 @@ from .. import logfiles
 from ..baseline import Baseline, BaselineOptions, build_baseline, save_baseline
 from ..datafiles import read_table
 from ..detect import DetectConfig, Report, run_detection
+from ..kibana.spec import ModelSpec, spec_from_baseline
 from ..profile import LocalSource
+from ..settings import Settings, load_settings
 from ..shim import _state
 from . import data
 
-__all__ = ["write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline", "demo_windows",
-           "detect_windows", "DemoWindow"]
+__all__ = ["run_demo", "DemoRun", "write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline",
+           "demo_windows", "detect_windows", "DemoWindow", "demo_spec", "DEMO_OPTIONS"]
 
 
 def write_training_data(workdir: Path) -> Path:
@@ -94,3 +101,65 @@ def detect_windows(baseline: Baseline, log_dir: Path, config: DetectConfig | Non
     source = LocalSource(log_dir, workers=1)
     return [(window, run_detection(baseline, source, window.start, window.end, config))
             for window in demo_windows(hours)]
+
+
+def demo_spec() -> ModelSpec:
+    """The demo credit model for Kibana, with the kinds its baseline infers from the demo training data."""
+    return spec_from_baseline(build_baseline(data.training_frame(), DEMO_OPTIONS))
+
+
+@dataclasses.dataclass
+class DemoRun:
+    """Everything one run of the demo made and found, in the order it happened."""
+
+    training: Path
+    training_rows: int
+    logs: Path
+    logged: int
+    #: ``(file hour, records)`` per hour of traffic.
+    hours: list[tuple[str, int]]
+    baseline_path: Path
+    baseline: Baseline
+    results: list[tuple[DemoWindow, Report]]
+
+    @property
+    def incidents_found(self) -> int:
+        """Incident windows whose injected check and feature were flagged at warning or above."""
+        return sum(1 for window, report in self.results if window.incident is not None and any(
+            f.check == window.incident.check and f.feature == window.incident.feature
+            for f in report.flagged("warning")))
+
+    @property
+    def clean_windows(self) -> int:
+        return sum(1 for window, _ in self.results if window.incident is None)
+
+    @property
+    def clean_quiet(self) -> int:
+        """Clean windows with nothing at warning or above (the demo's false-alarm score)."""
+        return sum(1 for window, report in self.results if window.incident is None and not report.flagged("warning"))
+
+
+def run_demo(workdir: str | Path, *, per_hour: int = 2000, settings: Settings | None = None,
+             progress: Callable[[int], None] | None = None) -> DemoRun:
+    """The whole demo in ``workdir``: training data, a day of traffic in ``workdir/logs``, baseline, detection.
+
+    Only featurewatch's own log files of an earlier run in ``workdir/logs``
+    are deleted: the folder may hold the user's files. ``progress`` is called
+    with the number of requests logged since its last call. Thresholds come
+    from the settings' ``[detect]`` table.
+    """
+    root = Path(workdir)
+    logs = root / "logs"
+    for stale in logfiles.log_files(logs):
+        stale.unlink()
+    root.mkdir(parents=True, exist_ok=True)
+    training = write_training_data(root)
+    with training.open("rb") as handle:
+        rows = sum(1 for _ in handle) - 1
+    logged = log_traffic(logs, per_hour=per_hour, progress=progress)
+    baseline_path = root / "baseline.json"
+    baseline = build_demo_baseline(training, baseline_path)
+    config = DetectConfig.from_table((settings or load_settings()).detect)
+    return DemoRun(training=training, training_rows=rows, logs=logs, logged=logged, hours=summarise_logs(logs),
+                   baseline_path=baseline_path, baseline=baseline,
+                   results=detect_windows(baseline, logs, config))

@@ -21,15 +21,9 @@ import elasticsearch
 from elasticsearch import Elasticsearch
 
 from ..errors import BackendError, ConfigError
-from ..settings import ElasticsearchSettings
+from ..settings import ElasticsearchSettings, MissingSetting
 
-__all__ = ["build_client", "safe_url", "describe_error", "backend_errors", "cluster_info", "TRANSIENT_ERRORS"]
-
-#: Exceptions after which the same request may succeed later.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    elasticsearch.ConnectionError,
-    elasticsearch.ConnectionTimeout,
-)
+__all__ = ["build_client", "safe_url", "describe_error", "backend_errors", "cluster_info"]
 
 
 def safe_url(url: str | None) -> str:
@@ -54,14 +48,14 @@ def build_client(settings: ElasticsearchSettings, *, request_timeout: float = 30
     failure reaches it at once instead of after the client's silent retries.
     """
     if not settings.url:
-        raise ConfigError("no Elasticsearch URL: pass --es URL or set FEATUREWATCH_ES_URL")
+        raise MissingSetting("no Elasticsearch URL", "es.url")
     parts = urllib.parse.urlsplit(settings.url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigError(f"invalid Elasticsearch URL {safe_url(settings.url)!r}: expected http(s)://host:port")
     if settings.api_key and (settings.username or settings.password):
         raise ConfigError("give either an API key or a user name and password, not both")
     if bool(settings.username) != bool(settings.password):
-        raise ConfigError("a user name needs a password (FEATUREWATCH_ES_PASSWORD or --es-password)")
+        raise MissingSetting("an Elasticsearch user name needs a password", "es.password")
     options: dict[str, Any] = {
         "request_timeout": request_timeout,
         "max_retries": max_retries,

@@ -4,8 +4,9 @@ Pure data, no client import: the shipper, the detection sinks and the Kibana
 builders all take their index names and field names from here.
 
 * **requests** — one document per logged record (the record format of
-  :mod:`featurewatch.record`, unchanged, plus ``unseen_tokens`` counts added
-  at ship time when a baseline is known), in daily indices named by the
+  :mod:`featurewatch.record`, unchanged, plus ``tokens.<feature>``, the
+  distinct tokens of text features, added at ship time when a baseline is
+  known), in daily indices named by the
   record's own date: ``<prefix>-requests-YYYY.MM.DD``. ``_id`` is
   :func:`featurewatch.record.document_id`.
 * **findings** — one document per finding of a ``detect`` run, in
@@ -21,7 +22,7 @@ import datetime as _dt
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ..errors import ConfigError
+from ..prefix import DEFAULT_PREFIX, check_prefix
 
 __all__ = [
     "DEFAULT_PREFIX",
@@ -33,37 +34,6 @@ __all__ = [
     "FINDING_FIELDS",
     "METRIC_FIELDS",
 ]
-
-DEFAULT_PREFIX = "featurewatch"
-
-#: Characters Elasticsearch refuses in index names (``:`` too, since 7.0).
-_FORBIDDEN = ' \\/*?"<>|,#:'
-#: Index names are at most 255 bytes; the longest name we add is ``-requests-YYYY.MM.DD``.
-_MAX_PREFIX_BYTES = 255 - len("-requests-2026.01.01")
-
-
-def check_prefix(prefix: str) -> str:
-    """Return ``prefix`` if every index name built on it is valid, else raise ConfigError naming each problem.
-
-    Elasticsearch index names are lowercase, contain none of
-    ``\\ / * ? " < > | , # :`` nor spaces, and do not start with ``-``, ``_``
-    or ``+``.
-    """
-    problems = []
-    if not prefix:
-        problems.append("may not be empty")
-    if prefix != prefix.lower():
-        problems.append("must be lowercase")
-    forbidden = [char for char in _FORBIDDEN if char in prefix]
-    if forbidden:
-        problems.append("may not contain " + ", ".join(repr(char) for char in forbidden))
-    if prefix[:1] in {"-", "_", "+"}:
-        problems.append("may not start with '-', '_' or '+'")
-    if len(prefix.encode("utf-8")) > _MAX_PREFIX_BYTES:
-        problems.append(f"may be at most {_MAX_PREFIX_BYTES} bytes (index names are at most 255)")
-    if problems:
-        raise ConfigError(f"invalid index prefix {prefix!r}: {'; '.join(problems)}")
-    return prefix
 
 
 def requests_index(moment: _dt.datetime | str, prefix: str = DEFAULT_PREFIX) -> str:

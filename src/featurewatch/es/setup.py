@@ -2,7 +2,7 @@
 
 ``install`` compares what is installed with what featurewatch wants by the
 checksum stamped in each body's ``_meta``, so a second run changes nothing
-and says so.
+and says so. :func:`run_setup` is the whole ``featurewatch setup`` job.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
+from ..settings import ElasticsearchSettings
 from . import layout, templates
-from .client import cluster_info
+from .client import backend_errors, build_client, cluster_info
 
-__all__ = ["Change", "install", "supports_subobjects", "indices_older_than", "delete_old_request_indices"]
+__all__ = ["Change", "SetupResult", "run_setup", "install", "supports_subobjects", "indices_older_than",
+           "delete_old_request_indices"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,3 +114,25 @@ def delete_old_request_indices(client: Elasticsearch, prefix: str, days: int,
     for name in old:
         client.indices.delete(index=name)
     return old
+
+
+@dataclasses.dataclass(frozen=True)
+class SetupResult:
+    """What :func:`run_setup` did: each template and index looked at, and the daily indices deleted."""
+
+    changes: list[Change]
+    deleted: list[str]
+
+
+def run_setup(settings: ElasticsearchSettings, *, delete_older_than_days: int | None = None,
+              today: _dt.date | None = None) -> SetupResult:
+    """Install templates and indices on the cluster of ``settings``, then apply retention if asked.
+
+    Safe to run again. Client failures become one-line BackendErrors (exit 1).
+    """
+    client = build_client(settings, max_retries=2)
+    with backend_errors(settings.url):
+        changes = install(client, settings.index_prefix)
+        deleted = ([] if delete_older_than_days is None else
+                   delete_old_request_indices(client, settings.index_prefix, delete_older_than_days, today))
+    return SetupResult(changes, deleted)

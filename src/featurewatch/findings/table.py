@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import orjson
 
-from ..detect.report import Report
+if TYPE_CHECKING:
+    from ..detect.report import Report
 
 __all__ = ["render_table", "render_json"]
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
+from ..errors import BackendError, FeaturewatchError
 from ..es import layout
 from .dashboards import Panel, bottom, dashboard, grid
 from .dataviews import DataViews, data_views, raw_requests_search
+from .mappings import contract_mappings
 from .ndjson import render
 from .spec import ModelSpec
+from .validate import validate
 from .visualizations import visualizations
 
-__all__ = ["build_objects", "build_ndjson", "OVERVIEW_TIME", "INPUT_HEALTH_TIME"]
+__all__ = ["build_objects", "build_ndjson", "write_ndjson", "OVERVIEW_TIME", "INPUT_HEALTH_TIME"]
 
 #: Default time ranges the dashboards open with (``timeRestore``): traffic and
 #: findings are read over a week, input health over the last day.
@@ -60,3 +65,23 @@ def build_objects(spec: ModelSpec, prefix: str = layout.DEFAULT_PREFIX) -> list[
 def build_ndjson(spec: ModelSpec, prefix: str = layout.DEFAULT_PREFIX) -> bytes:
     """The byte-stable NDJSON file of :func:`build_objects`."""
     return render(build_objects(spec, prefix))
+
+
+def write_ndjson(spec: ModelSpec, path: str | os.PathLike[str], prefix: str = layout.DEFAULT_PREFIX) -> int:
+    """Build ``spec``'s objects, check them against the contract mappings, write them to ``path``.
+
+    Returns the number of saved objects written. Objects that fail the
+    offline validation are a bug in the builders, never the caller's fault:
+    nothing is written then.
+    """
+    data = build_ndjson(spec, prefix)
+    problems = validate(data, contract_mappings(spec, prefix))
+    if problems:
+        raise FeaturewatchError("generated objects failed validation: " + "; ".join(problems[:3]))
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except OSError as exc:
+        raise BackendError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return data.count(b"\n")

@@ -19,7 +19,7 @@ from typing import Any
 import urllib3
 
 from ..errors import BackendError, ConfigError, DataError
-from ..settings import KibanaSettings
+from ..settings import KibanaSettings, MissingSetting
 
 __all__ = ["ImportProblem", "ImportResult", "import_file", "import_url", "safe_url"]
 
@@ -32,6 +32,13 @@ class ImportProblem:
     id: str
     title: str
     reason: str
+    #: Kibana's error type (``conflict``, ``missing_references``, ...).
+    error: str = ""
+
+    @property
+    def conflict(self) -> bool:
+        """True when an object with the same id exists: importing with ``overwrite=True`` replaces it."""
+        return self.error == "conflict"
 
     def __str__(self) -> str:
         name = f"{self.type} {self.title!r} ({self.id})" if self.title else f"{self.type} {self.id}"
@@ -76,7 +83,7 @@ def _headers(settings: KibanaSettings) -> dict[str, str]:
         headers["Authorization"] = f"ApiKey {settings.api_key}"
     elif settings.username:
         if settings.password is None:
-            raise ConfigError("a Kibana user name needs a password (--kibana-password or FEATUREWATCH_KIBANA_PASSWORD)")
+            raise MissingSetting("a Kibana user name needs a password", "kibana.password")
         token = base64.b64encode(f"{settings.username}:{settings.password}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
     return headers
@@ -95,7 +102,7 @@ def _pool(settings: KibanaSettings, timeout: float) -> urllib3.PoolManager:
 def _reason(error: dict[str, Any]) -> str:
     kind = error.get("type")
     if kind == "conflict":
-        return "already exists (rerun with --overwrite to replace it)"
+        return "already exists"
     if kind == "ambiguous_conflict":
         return "matches several existing objects; resolve it in Kibana's Saved Objects page"
     if kind == "missing_references":
@@ -111,8 +118,9 @@ def _problems(body: dict[str, Any]) -> tuple[ImportProblem, ...]:
     problems = []
     for item in body.get("errors") or []:
         title = item.get("title") or (item.get("meta") or {}).get("title") or ""
+        error = item.get("error") or {}
         problems.append(ImportProblem(str(item.get("type", "?")), str(item.get("id", "?")), str(title),
-                                      _reason(item.get("error") or {})))
+                                      _reason(error), str(error.get("type", ""))))
     return tuple(problems)
 
 
@@ -187,7 +195,7 @@ def import_file(path: str | Path, settings: KibanaSettings, *, overwrite: bool =
     ``problems``; ``success`` is False then.
     """
     if not settings.url:
-        raise ConfigError("no Kibana URL: give --kibana URL or set FEATUREWATCH_KIBANA_URL")
+        raise MissingSetting("no Kibana URL", "kibana.url")
     if urllib.parse.urlsplit(settings.url).scheme not in {"http", "https"}:
         raise ConfigError(f"the Kibana URL must start with http:// or https://, not {safe_url(settings.url)!r}")
     auth_headers = _headers(settings)

@@ -1,7 +1,7 @@
 """What the Kibana objects are generated from: a model name and its features' kinds.
 
-Two sources: a baseline (``featurewatch baseline build``) or the demo model,
-whose kinds come from the same baseline builder the demo uses.
+Built from a baseline (``featurewatch baseline build``); the demo model's spec
+is :func:`featurewatch.demo.run.demo_spec` (Kibana objects do not depend on the demo).
 """
 
 from __future__ import annotations
@@ -9,10 +9,14 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ..baseline import Baseline, build_baseline, load_baseline
+from typing import TYPE_CHECKING
+
 from ..errors import BaselineError
 
-__all__ = ["KINDS", "Feature", "ModelSpec", "spec_from_baseline", "spec_from_baseline_file", "spec_from_demo"]
+if TYPE_CHECKING:
+    from ..baseline import Baseline
+
+__all__ = ["KINDS", "Feature", "ModelSpec", "spec_from_baseline", "spec_from_baseline_file"]
 
 #: Feature kinds a baseline may declare.
 KINDS = ("numeric", "categorical", "boolean", "text", "identifier")
@@ -59,12 +63,6 @@ def spec_from_baseline(baseline: Baseline) -> ModelSpec:
 
 def spec_from_baseline_file(path: str | Path) -> ModelSpec:
     """Read a baseline file (``featurewatch baseline build``) into a :class:`ModelSpec`."""
+    from ..baseline import load_baseline
+
     return spec_from_baseline(load_baseline(path))
-
-
-def spec_from_demo() -> ModelSpec:
-    """The demo credit model, with the kinds its baseline infers from the demo training data."""
-    from ..demo import data
-    from ..demo.run import DEMO_OPTIONS
-
-    return spec_from_baseline(build_baseline(data.training_frame(), DEMO_OPTIONS))

@@ -29,7 +29,6 @@ DATE_TYPES = frozenset({"date", "date_nanos"})
 #: Types Elasticsearch can aggregate on (doc values); ``text`` is not one of them.
 AGGREGATABLE_TYPES = NUMERIC_TYPES | DATE_TYPES | frozenset(
     {"keyword", "constant_keyword", "boolean", "ip", "version", "wildcard"})
-_STRING_TYPES = frozenset({"keyword", "constant_keyword", "version", "wildcard", "ip"})
 
 _KEYS = {"attributes", "coreMigrationVersion", "id", "references", "type", "typeMigrationVersion"}
 _OPTIONAL_KEYS = {"managed", "namespaces", "originId", "created_at", "updated_at", "version"}
