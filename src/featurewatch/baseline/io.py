@@ -17,7 +17,7 @@ Schema (``schema_version`` 1)::
           "numeric": {"edges": [...], "counts": [...], "count": 19988,
                       "min": 18.0, "max": 90.0, "mean": 41.0, "std": 12.0, "sum": 819508.0},
           "categories": {"counts": {"single": 7600, ...}, "other_count": 0,
-                         "total": 20000, "distinct": 4, "singletons": 0,
+                         "total": 20000, "distinct": 4, "singletons": 0, "types": ["string"],
                          "expected_new_rate": 0.0},
           "text": {"vocabulary": {"car": 1234, ...}, "other_count": 0, "tokens": 98000,
                    "distinct": 70, "singletons": 0, "values": 20000,
@@ -63,11 +63,12 @@ def _feature_dict(f: FeatureBaseline) -> dict[str, Any]:
         total = sum(ref.categories.values()) + ref.unseen_total
         out["categories"] = {"counts": {k: ref.categories.get(k, 0) for k in f.known},
                              "other_count": ref.unseen_total, "total": total, "distinct": f.distinct,
-                             "singletons": f.singletons,
+                             "singletons": f.singletons, "types": list(f.types),
                              "expected_new_rate": min(1.0, (f.singletons + ref.unseen_total) / total) if total else 0.0}
     elif f.kind == TEXT:
         out["text"] = {"vocabulary": dict(f.vocabulary), "other_count": ref.unseen_tokens, "tokens": ref.tokens,
                        "distinct": f.distinct, "singletons": f.singletons, "values": ref.values - ref.violations,
+                       "types": list(f.types),
                        "expected_unseen_rate": (min(1.0, (f.singletons + ref.unseen_tokens) / ref.tokens)
                                                 if ref.tokens else 0.0)}
     return out
@@ -111,11 +112,13 @@ def _feature(name: str, doc: dict[str, Any]) -> FeatureBaseline:
         feature.known = list(reference.categories)
         reference.unseen_total = int(c["other_count"])
         feature.distinct, feature.singletons = int(c["distinct"]), int(c["singletons"])
+        feature.types = [str(name) for name in c.get("types", [])]
     if doc.get("text") is not None:
         t = doc["text"]
         feature.vocabulary = {str(k): int(v) for k, v in t["vocabulary"].items()}
         reference.tokens, reference.unseen_tokens = int(t["tokens"]), int(t["other_count"])
         feature.distinct, feature.singletons = int(t["distinct"]), int(t["singletons"])
+        feature.types = [str(name) for name in t.get("types", [])]
     return feature
 
 

@@ -56,6 +56,9 @@ class FeatureBaseline:
     distinct: int = 0
     #: Values or tokens seen exactly once in training (Good–Turing's N1).
     singletons: int = 0
+    #: JSON types of the training values (categorical, boolean, text); a value of another type is a type
+    #: violation. Empty (baselines written before this field): any scalar is accepted.
+    types: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def present(self) -> int:

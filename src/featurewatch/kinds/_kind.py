@@ -19,12 +19,31 @@ from typing import TYPE_CHECKING, Any
 
 from ..baseline.model import FeatureBaseline
 from ..detect.check import Check, CheckInput
+from ..keys import category_key
 from ..profile.model import FeatureProfile
+from ..values import SCALAR_TYPES, json_type
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["Kind"]
+__all__ = ["Kind", "learn_types", "typed_key"]
+
+
+def learn_types(values: Sequence[Any]) -> list[str]:
+    """The scalar JSON types among training values (what a category-like feature accepts)."""
+    return sorted({t for t in map(json_type, values) if t in SCALAR_TYPES})
+
+
+def typed_key(feature: FeatureBaseline, value: Any) -> str | None:
+    """The category key of ``value``, or None when it is a type violation for ``feature``.
+
+    Objects and arrays are always violations; so is a scalar whose JSON type
+    training never had (``"true"`` in a boolean, ``7`` where training had only
+    strings), unless the baseline predates learnt types.
+    """
+    if feature.types and json_type(value) not in feature.types:
+        return None
+    return category_key(value)
 
 
 class Kind:

@@ -4,7 +4,9 @@ from training, counted by key everywhere.
 Counting rule: values become keys by :func:`featurewatch.keys.category_key`;
 ``categories`` counts keys the baseline knows, ``unseen_total`` every other
 value, ``unseen`` the most frequent of those (examples). Objects and arrays
-have no key: they are type violations.
+have no key: they are type violations, as is a scalar of a JSON type training
+never had (the strings ``"true"``/``"false"`` in a boolean, numbers where
+training had only strings).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ..detect.text import percent
 from ..keys import category_key
 from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
 from . import common
-from ._kind import Kind
+from ._kind import Kind, learn_types, typed_key
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -74,6 +76,7 @@ class CategoricalKind(Kind):
         feature.known = [k for k, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CATEGORIES]]
         feature.distinct = len(counter)
         feature.singletons = sum(1 for c in counter.values() if c == 1)
+        feature.types = learn_types(values)
 
     def arrow_type(self, feature: FeatureBaseline) -> pa.DataType:
         # Keys that are all numbers (or all booleans) let Arrow parse the values natively; any other
@@ -100,7 +103,7 @@ class CategoricalKind(Kind):
     def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Sequence[Any]) -> None:
         keys: dict[str, int] = {}
         for value in values:
-            key = category_key(value)
+            key = typed_key(feature, value)
             if key is None:
                 target.violations += 1
             else:
@@ -239,7 +242,7 @@ UNSEEN_CATEGORY = Check(
     "increase of the share of values never seen in training over the Good–Turing expectation; a closed field "
     "(Good–Turing expects no new value) warns at any significant increase of min_unseen or more values")
 
-CategoricalKind.checks = (*common.CHECKS, common.type_mismatch_check("scalar values (not objects or arrays)"),
+CategoricalKind.checks = (*common.CHECKS, common.type_mismatch_check("values of its training JSON types"),
                           CATEGORY_SHIFT, UNSEEN_CATEGORY)
 KIND = CategoricalKind()
 BOOLEAN_KIND = BooleanKind()

@@ -4,7 +4,7 @@ Counting rule (:mod:`featurewatch.tokens`): values become strings by
 ``category_key``; each record contributes its *distinct* tokens: ``tokens`` is
 their number, ``unseen_tokens`` those not in the vocabulary,
 ``unseen_token_examples`` the most frequent of those. Objects and arrays are
-type violations. Elasticsearch cannot tokenise in an aggregation, so the
+type violations, as are values of a JSON type training never had. Elasticsearch cannot tokenise in an aggregation, so the
 shipper indexes each record's distinct tokens in ``tokens.<feature>``
 (:func:`ship_fields`), and the aggregations count them.
 """
@@ -22,7 +22,7 @@ from ..keys import category_key
 from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
 from ..tokens import count_tokens, distinct_tokens
 from . import common
-from ._kind import Kind
+from ._kind import Kind, learn_types, typed_key
 from .categorical import examples
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ class TextKind(Kind):
         feature.vocabulary = dict(kept)
         feature.distinct = len(counter)
         feature.singletons = sum(1 for c in counter.values() if c == 1)
+        feature.types = learn_types(values)
 
     def arrow_type(self, feature: FeatureBaseline) -> pa.DataType:
         import pyarrow as pa
@@ -84,7 +85,7 @@ class TextKind(Kind):
     def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Sequence[Any]) -> None:
         texts = []
         for value in values:
-            key = category_key(value)
+            key = typed_key(feature, value)
             if key is None:
                 target.violations += 1
             else:
@@ -136,6 +137,6 @@ UNSEEN_TOKENS = Check("unseen_tokens", unseen_tokens,
                       "increase of the unseen-token share (distinct tokens per record) over the Good–Turing "
                       "expectation")
 
-TextKind.checks = (*common.CHECKS, common.type_mismatch_check("scalar values (not objects or arrays)"),
+TextKind.checks = (*common.CHECKS, common.type_mismatch_check("values of its training JSON types"),
                    UNSEEN_TOKENS)
 KIND = TextKind()
