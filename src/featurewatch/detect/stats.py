@@ -27,7 +27,8 @@ from types import ModuleType
 
 import numpy as np
 
-__all__ = ["rate_increase_pvalue", "contingency_pvalue", "js_distance", "benjamini_hochberg", "MIN_EXPECTED"]
+__all__ = ["rate_increase_pvalue", "contingency_pvalue", "js_distance", "js_distance_corrected", "merge_sparse",
+           "benjamini_hochberg", "MIN_EXPECTED"]
 
 #: Cells of a contingency table with a smaller expected count are merged.
 MIN_EXPECTED = 5.0
@@ -140,6 +141,56 @@ def js_distance(base: Sequence[float], window: Sequence[float]) -> float:
     rel_entr = _scipy_special().rel_entr
     divergence = 0.5 * (rel_entr(p, m).sum() + rel_entr(q, m).sum()) / math.log(2)
     return float(min(1.0, math.sqrt(max(0.0, divergence))))
+
+
+def js_distance_corrected(base: Sequence[float], window: Sequence[float]) -> float:
+    """Jensen–Shannon distance less what sampling noise alone gives two samples of one distribution.
+
+    Two samples of sizes n1 and n2 from the same distribution over k cells
+    have an expected JS divergence of about (k - 1)(1/n1 + 1/n2) / (8 ln 2)
+    bits (the chi-square approximation); with many sparse cells that alone
+    exceeds any useful threshold. Subtracting it gives an effect that does not
+    depend on the sample sizes, so small windows of a long-tailed field are
+    not "far" from training merely by being small.
+    """
+    b = np.asarray(base, dtype=float)
+    w = np.asarray(window, dtype=float)
+    if b.sum() == 0 or w.sum() == 0:
+        return 0.0
+    cells = int(((b + w) > 0).sum())
+    raw = js_distance(b, w) ** 2
+    noise = (cells - 1) * (1 / b.sum() + 1 / w.sum()) / (8 * math.log(2))
+    return float(math.sqrt(max(0.0, raw - noise)))
+
+
+def merge_sparse(base: Sequence[float], window: Sequence[float], labels: Sequence[str],
+                 min_expected: float = MIN_EXPECTED) -> tuple[list[float], list[float], list[str]]:
+    """Keep the cells whose expected window count is at least ``min_expected``; merge the rest into one.
+
+    The expected count of a cell is its reference share times the window's
+    total: a category too rare to be seen a few times in this window cannot
+    tell anything about it on its own, but all of them together can.
+    """
+    base_total, window_total = float(sum(base)), float(sum(window))
+    if base_total == 0 or window_total == 0:
+        return list(base), list(window), list(labels)
+    kept_b: list[float] = []
+    kept_w: list[float] = []
+    kept_labels: list[str] = []
+    rest_b = rest_w = 0.0
+    for b, w, label in zip(base, window, labels):
+        if b / base_total * window_total >= min_expected:
+            kept_b.append(b)
+            kept_w.append(w)
+            kept_labels.append(label)
+        else:
+            rest_b += b
+            rest_w += w
+    if rest_b or rest_w:
+        kept_b.append(rest_b)
+        kept_w.append(rest_w)
+        kept_labels.append("(rare)")
+    return kept_b, kept_w, kept_labels
 
 
 def benjamini_hochberg(pvalues: Sequence[float]) -> list[float]:

@@ -212,30 +212,40 @@ def unseen_category(inp: CheckInput) -> list[Candidate]:
 
 
 def category_shift(inp: CheckInput) -> list[Candidate]:
-    """The category mix moved (chi-square and JS distance), new values counted as one category."""
+    """The mix of *known* values moved (chi-square, bias-corrected JS distance on cells with enough data).
+
+    New values are left out: their share is :func:`unseen_category`'s to
+    judge against the novelty training predicts, so an open field's natural
+    novelty is never a shift, and one new value is one finding. Categories too
+    rare to be expected a few times in the window are merged into one cell,
+    and the distance has the sampling noise of k cells taken off
+    (:func:`featurewatch.detect.stats.js_distance_corrected`): neither grows
+    false alarms with the window's size.
+    """
     f, ref, w = inp.feature, inp.reference, inp.window
     if not f.known:
         return []
-    names = [*f.known, "(new)"]
-    base = [ref.categories.get(k, 0) for k in f.known] + [ref.unseen_total]
-    window = [w.categories.get(k, 0) for k in f.known] + [w.unseen_total]
+    base = [ref.categories.get(k, 0) for k in f.known]
+    window = [w.categories.get(k, 0) for k in f.known]
     total, base_total = sum(window), sum(base)
     if total == 0 or base_total == 0:
         return []
     if total < inp.thresholds.min_count:
-        return [not_enough("category_shift", inp, total, "values")]
-    distance = stats.js_distance(base, window)
+        return [not_enough("category_shift", inp, total, "known values")]
+    base, window, names = stats.merge_sparse(base, window, f.known)
+    distance = stats.js_distance_corrected(base, window)
     moved = sorted(range(len(names)), key=lambda i: -abs(window[i] / total - base[i] / base_total))[:3]
     before = " · ".join(f"{names[i]} {percent(base[i] / base_total)}" for i in moved)
     after = " · ".join(f"{names[i]} {percent(window[i] / total)}" for i in moved)
     return [Candidate(check="category_shift", feature=f.name, effect_name="js_distance", effect=distance,
                       p_value=stats.contingency_pvalue(base, window), gate=True, baseline=before, observed=after,
-                      message=(f"{f.name}: category mix changed (Jensen–Shannon distance {distance:.2f}): "
-                               f"{after} (training: {before})"), thresholds=inp.thresholds)]
+                      message=(f"{f.name}: mix of known categories changed (Jensen–Shannon distance {distance:.2f}, "
+                               f"new values aside): {after} (training: {before})"), thresholds=inp.thresholds)]
 
 
 CATEGORY_SHIFT = Check("category_shift", category_shift, {"warning": 0.1, "critical": 0.25, "min_count": 100},
-                       "Jensen–Shannon distance of the category mix (unseen values as one category)")
+                       "Jensen–Shannon distance of the mix of known categories (rare ones merged, sampling noise "
+                       "taken off; new values are unseen_category's)")
 UNSEEN_CATEGORY = Check(
     "unseen_category", unseen_category,
     {"warning": 0.005, "critical": 0.05, "min_ratio": 2.0, "min_count": 50, "min_unseen": 3},
