@@ -77,7 +77,7 @@ class TestDetect:
         """DESIGN.md §3: model, window{start,end}, records, findings with the documented fields."""
         result = _detect(files, "faulty", "--format", "json")
         doc = orjson.loads(result.output)
-        assert list(doc) == ["model", "window", "records", "findings"]
+        assert list(doc) == ["model", "window", "records", "findings", "unreadable"]
         assert doc["model"] == "synth" and set(doc["window"]) == {"start", "end"} and doc["records"] == 1500
         assert doc["window"]["start"].startswith("2026-11-20T00:00:00")
         required = {"check", "feature", "severity", "statistic", "threshold", "baseline", "observed", "message"}

@@ -86,7 +86,8 @@ def learn_schema(frame: pd.DataFrame, options: BaselineOptions, *,
     if not features and prediction is None:
         raise DataError("no columns left to watch (all excluded?)")
     return Baseline(model=options.model, features=features, rows=rows, versions=list(options.versions),
-                    prediction=prediction, created=_now(), source=dict(source or {}))
+                    prediction=prediction, created=_now(), source=dict(source or {}),
+                    excluded=sorted(options.exclude))
 
 
 def _now() -> str:

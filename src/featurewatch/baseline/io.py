@@ -86,6 +86,8 @@ def to_dict(baseline: Baseline) -> dict[str, Any]:
         "source": dict(baseline.source),
         "features": {name: _feature_dict(f) for name, f in baseline.features.items()},
         "prediction": None if baseline.prediction is None else _feature_dict(baseline.prediction),
+        "excluded": sorted(baseline.excluded),
+        "errors": baseline.errors,
     }
 
 
@@ -137,7 +139,8 @@ def from_dict(doc: Any) -> Baseline:
         prediction = None if doc.get("prediction") is None else _feature("prediction", doc["prediction"])
         return Baseline(model=str(doc["model"]), features=features, rows=int(doc["rows"]),
                         versions=[str(v) for v in doc.get("versions", [])], prediction=prediction,
-                        created=str(doc.get("created", "")), source=dict(doc.get("source") or {}))
+                        created=str(doc.get("created", "")), source=dict(doc.get("source") or {}),
+                        excluded=[str(name) for name in doc.get("excluded", [])], errors=int(doc.get("errors", 0)))
     except BaselineError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -84,7 +84,8 @@ def baseline_from_records(records: Iterable[Mapping[str, Any]], options: Baselin
                                   prediction=_PREDICTION_COLUMN if options.prediction else None)
     baseline = learn_schema(frame, options, source=source)
     reference = empty_profile(baseline, "", "")
-    count_records(reference, kept, [(f, kind_of(f)) for f in baseline.monitored()])
+    count_records(reference, kept, [(f, kind_of(f)) for f in baseline.monitored()], baseline.known_names())
     for feature in baseline.monitored():
         feature.reference = reference.features[feature.name]
+    baseline.errors = reference.errors
     return baseline

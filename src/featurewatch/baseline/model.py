@@ -103,6 +103,10 @@ class Baseline:
     prediction: FeatureBaseline | None = None
     created: str = ""
     source: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: Columns left out on purpose (``--exclude``): never reported as new features.
+    excluded: list[str] = dataclasses.field(default_factory=list)
+    #: Reference records that carried an error (0 for training data).
+    errors: int = 0
 
     def monitored(self) -> list[FeatureBaseline]:
         """Every feature, then the prediction if the baseline has one."""
@@ -115,4 +119,8 @@ class Baseline:
         """The training data as a window profile (what checks compare a window with by default)."""
         return WindowProfile(model=self.model, start="", end="", records=self.rows,
                              features={f.name: f.reference for f in self.monitored()},
-                             versions={})
+                             versions={}, errors=self.errors)
+
+    def known_names(self) -> set[str]:
+        """Feature names the baseline expects or was told to ignore (anything else is a new feature)."""
+        return set(self.features) | set(self.excluded)

@@ -47,6 +47,8 @@ class CheckInput:
     window: FeatureProfile
     records: int
     thresholds: Thresholds
+    #: A window below ``min_records``: only what small samples can decide is checked (exact tests).
+    quiet: bool = False
 
     @property
     def name(self) -> str:
@@ -76,6 +78,8 @@ class Candidate:
     #: Not a test but a note (for example "not enough data"): always reported as ``info``.
     note: bool = False
     thresholds: Thresholds = dataclasses.field(default_factory=Thresholds)
+    #: What the window was compared with: ``training``, or ``recent`` traffic (``--reference-window``).
+    reference: str = "training"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,34 +92,44 @@ class Check:
     defaults: Mapping[str, Any]
     #: What the effect measures, for people reading the defaults.
     effect: str
+    #: Decidable on a small sample (exact tests, or facts): also run in windows below ``min_records``.
+    small_samples: bool = False
 
 
 def not_enough(check: str, inp: CheckInput, n: int, what: str) -> Candidate:
     """The ``info`` note of a check whose window denominator is below ``min_count``."""
-    need = inp.thresholds.min_count
-    return Candidate(check=check, feature=inp.name, effect_name="count", effect=float(n), p_value=None, gate=False,
+    return _not_enough(check, inp.name, inp.thresholds, n, what)
+
+
+def _not_enough(check: str, feature: str | None, thresholds: Thresholds, n: int, what: str) -> Candidate:
+    need = thresholds.min_count
+    subject = f"{feature}: " if feature else ""
+    return Candidate(check=check, feature=feature, effect_name="count", effect=float(n), p_value=None, gate=False,
                      baseline="", observed=f"{n:,} {what}", note=True, baseline_value=float(need),
-                     message=f"{inp.name}: not enough data for {check} ({n:,} {what}, need at least {need:,})",
-                     thresholds=inp.thresholds)
+                     message=f"{subject}not enough data for {check} ({n:,} {what}, need at least {need:,})",
+                     thresholds=thresholds)
 
 
-def rate_candidate(check: str, inp: CheckInput, effect_name: str, counts: tuple[int, int, int, int], what: str, *,
+def rate_candidate(check: str, inp: CheckInput | tuple[str | None, Thresholds], effect_name: str,
+                   counts: tuple[int, int, int, int], what: str, *,
                    texts: Callable[[float, float], tuple[str, str, str]], gate: bool = True) -> list[Candidate]:
     """A one-sided two-sample test that the window's rate rose above the reference's.
 
-    ``counts`` are ``(reference hits, reference total, window hits, window
-    total)``; ``texts(reference rate, window rate)`` gives the check's own
-    ``(baseline, observed, message)`` texts.
+    ``inp`` is the feature's input, or ``(None, thresholds)`` for a check of
+    the whole window; ``counts`` are ``(reference hits, reference total,
+    window hits, window total)``; ``texts(reference rate, window rate)`` gives
+    the check's own ``(baseline, observed, message)`` texts.
     """
+    feature, thresholds = (inp.name, inp.thresholds) if isinstance(inp, CheckInput) else inp
     base_hits, base_total, hits, total = counts
     if total <= 0 or base_total <= 0:
         return []
-    if total < inp.thresholds.min_count:
-        return [not_enough(check, inp, total, what)]
+    if total < thresholds.min_count:
+        return [_not_enough(check, feature, thresholds, total, what)]
     base_rate, rate = base_hits / base_total, hits / total
     baseline, observed, message = texts(base_rate, rate)
-    return [Candidate(check=check, feature=inp.name, effect_name=effect_name, effect=rate - base_rate,
+    return [Candidate(check=check, feature=feature, effect_name=effect_name, effect=rate - base_rate,
                       p_value=stats.rate_increase_pvalue(base_hits, base_total, hits, total),
-                      gate=gate and hits > 0 and rate >= inp.thresholds.min_ratio * base_rate,
+                      gate=gate and hits > 0 and rate >= thresholds.min_ratio * base_rate,
                       baseline=baseline, observed=observed, message=message, baseline_value=base_rate,
-                      observed_value=rate, thresholds=inp.thresholds)]
+                      observed_value=rate, thresholds=thresholds)]

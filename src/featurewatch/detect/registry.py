@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from ..kinds import KINDS
 from .check import Check
-from .window_checks import NO_DATA, UNEXPECTED_VERSION
+from .window_checks import WINDOW_CHECKS as _WINDOW_CHECKS
 
 __all__ = ["CHECKS", "FEATURE_CHECKS", "WINDOW_CHECKS", "DEFAULTS"]
 
@@ -27,7 +27,7 @@ def _feature_checks() -> dict[str, Check]:
 #: Checks run per feature (by the kinds that list them).
 FEATURE_CHECKS: Mapping[str, Check] = MappingProxyType(_feature_checks())
 #: Checks of the whole window.
-WINDOW_CHECKS: Mapping[str, Check] = MappingProxyType({c.name: c for c in (UNEXPECTED_VERSION, NO_DATA)})
+WINDOW_CHECKS: Mapping[str, Check] = MappingProxyType({c.name: c for c in _WINDOW_CHECKS})
 #: Every check name (the DESIGN.md §3 contract).
 CHECKS: tuple[str, ...] = (*FEATURE_CHECKS, *WINDOW_CHECKS)
 #: Documented default thresholds per check.

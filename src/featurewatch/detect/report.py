@@ -33,9 +33,11 @@ def severity_rank(severity: str) -> int:
     return _RANKS.get(severity, 3)  # type: ignore[call-overload]
 
 
-def finding_id(model: str, start: str, end: str, check: str, feature: str | None) -> str:
-    """Deterministic id: the same window, check and feature always get the same id."""
-    key = "\x1f".join([model, start, end, check, feature or ""])
+def finding_id(model: str, start: str, end: str, check: str, feature: str | None,
+               reference: str = "training") -> str:
+    """Deterministic id: the same window, check, feature and reference always get the same id."""
+    parts = [model, start, end, check, feature or ""] + ([] if reference == "training" else [reference])
+    key = "\x1f".join(parts)
     return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
 
 
@@ -62,6 +64,8 @@ class Finding:
     effect: str | None = None
     baseline_value: float | None = None
     observed_value: float | None = None
+    #: What the window was compared with: ``training`` (the baseline) or ``recent`` (``--reference-window``).
+    reference: str = "training"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -79,6 +83,9 @@ class Report:
     metrics: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     #: Warnings from the source about this window (for example text features it cannot count).
     notes: list[str] = dataclasses.field(default_factory=list)
+    #: Lines of the window's files that were not records, and files that could not be read.
+    unreadable_lines: int = 0
+    unreadable_files: list[str] = dataclasses.field(default_factory=list)
 
     def worst(self) -> str | None:
         """The highest severity found, or None when there are no findings."""
@@ -97,7 +104,8 @@ class Report:
         """Findings as documents with ids, model and window (for the findings file and index)."""
         docs = []
         for finding in self.findings:
-            doc = {"id": finding_id(self.model, self.start, self.end, finding.check, finding.feature),
+            doc = {"id": finding_id(self.model, self.start, self.end, finding.check, finding.feature,
+                                    finding.reference),
                    "@timestamp": self.end, "model": self.model,
                    "window": {"start": self.start, "end": self.end},
                    "severity_rank": severity_rank(finding.severity), **finding.to_dict()}
@@ -107,4 +115,5 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         """The ``detect --format json`` object (DESIGN.md §3)."""
         return {"model": self.model, "window": {"start": self.start, "end": self.end}, "records": self.records,
-                "findings": [f.to_dict() for f in self.findings]}
+                "findings": [f.to_dict() for f in self.findings],
+                "unreadable": {"lines": self.unreadable_lines, "files": list(self.unreadable_files)}}

@@ -14,6 +14,9 @@ profile counts by exactly the rules of :mod:`featurewatch.profile.model`:
 * each kind's own counts — the aggregations its module declares next to its
   local counting rule (:meth:`featurewatch.kinds.Kind.aggregations` and
   :meth:`~featurewatch.kinds.Kind.parse`);
+* new features — ``terms`` on ``features_present`` excluding every name the
+  baseline knows; errors — a ``filter`` on records with an ``error`` and
+  ``terms`` on its type and message;
 * the prediction — present is every record; nulls are records without an
   indexed prediction (``missing``).
 
@@ -37,7 +40,7 @@ from ..baseline.model import Baseline, FeatureBaseline
 from ..kinds import kind_of
 from ..kinds.text import TOKENS_FIELD
 from ..profile.counting import NO_VERSION
-from ..profile.model import FeatureProfile, WindowProfile
+from ..profile.model import ERRORS_KEEP, UNSEEN_KEEP, FeatureProfile, WindowProfile, top_counts
 
 __all__ = ["TOKENS_FIELD", "profile_request", "parse_profile", "estimated_buckets", "indexed_field"]
 
@@ -52,7 +55,8 @@ def indexed_field(feature: FeatureBaseline, baseline: Baseline) -> str:
 def estimated_buckets(baseline: Baseline, names: Sequence[str]) -> int:
     """Buckets a request for ``names`` may return (for splitting under ``search.max_buckets``)."""
     features = {f.name: f for f in baseline.monitored()}
-    return 2 * len(names) + _VERSIONS_KEEP + sum(kind_of(features[n]).buckets(features[n]) for n in names)
+    common = _VERSIONS_KEEP + UNSEEN_KEEP + 2 * ERRORS_KEEP + 1
+    return 2 * len(names) + common + sum(kind_of(features[n]).buckets(features[n]) for n in names)
 
 
 def profile_request(baseline: Baseline, names: Sequence[str], start: str, end: str,
@@ -73,6 +77,14 @@ def profile_request(baseline: Baseline, names: Sequence[str], start: str, end: s
                                          "include": sorted(plain_names)}}
             aggs["nulls"] = {"terms": {"field": R.FEATURES_NULL, "size": len(plain_names),
                                        "include": sorted(plain_names)}}
+        known = sorted(baseline.known_names())
+        aggs["new_features"] = {"terms": {"field": R.FEATURES_PRESENT, "size": UNSEEN_KEEP,
+                                          **({"exclude": known} if known else {})}}
+        aggs["errors"] = {"filter": {"bool": {"should": [{"exists": {"field": f"{R.ERROR}.type"}},
+                                                         {"exists": {"field": f"{R.ERROR}.message"}}],
+                                              "minimum_should_match": 1}},
+                          "aggs": {"types": {"terms": {"field": f"{R.ERROR}.type", "size": ERRORS_KEEP}},
+                                   "messages": {"terms": {"field": f"{R.ERROR}.message", "size": ERRORS_KEEP}}}}
     for key, feature in _selected(baseline, names):
         field = indexed_field(feature, baseline)
         if feature is baseline.prediction:
@@ -109,6 +121,11 @@ def parse_profile(baseline: Baseline, names: Sequence[str], body: Mapping[str, A
             counts = profile.features.setdefault(name, FeatureProfile())
             counts.present = present.get(name, 0)
             counts.nulls = nulls.get(name, 0)
+        profile.new_features = top_counts(_terms(aggs, "new_features"))
+        errors = aggs.get("errors", {})
+        profile.errors = int(errors.get("doc_count", 0))
+        profile.error_types = top_counts(_terms(errors, "types"), ERRORS_KEEP)
+        profile.error_messages = top_counts(_terms(errors, "messages"), ERRORS_KEEP)
     for key, feature in _selected(baseline, names):
         counts = profile.features.setdefault(feature.name, FeatureProfile())
         if feature is baseline.prediction:

@@ -189,8 +189,8 @@ def unseen_category(inp: CheckInput) -> list[Candidate]:
     """More never-seen categories than the training data predicts (Good–Turing)."""
     f, w = inp.feature, inp.window
     new, total = expected_new(f, inp.reference)
-    if total == 0:
-        return []
+    if total == 0 or (inp.quiet and new > 0):
+        return []  # an open field's novelty needs a sample to be judged
     values = sum(w.categories.values()) + w.unseen_total
 
     def texts(base_rate: float, rate: float) -> tuple[str, str, str]:
@@ -250,7 +250,8 @@ UNSEEN_CATEGORY = Check(
     "unseen_category", unseen_category,
     {"warning": 0.005, "critical": 0.05, "min_ratio": 2.0, "min_count": 50, "min_unseen": 3},
     "increase of the share of values never seen in training over the Good–Turing expectation; a closed field "
-    "(Good–Turing expects no new value) warns at any significant increase of min_unseen or more values")
+    "(Good–Turing expects no new value) warns at any significant increase of min_unseen or more values; in quiet "
+    "windows only closed fields are checked", small_samples=True)
 
 CategoricalKind.checks = (*common.CHECKS, common.type_mismatch_check("values of its training JSON types"),
                           CATEGORY_SHIFT, UNSEEN_CATEGORY)

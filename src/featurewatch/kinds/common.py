@@ -57,11 +57,11 @@ def type_mismatch_check(expected: str) -> Check:
         return rate_candidate("type_mismatch", inp, "rate_increase",
                               (ref.violations, ref.values, w.violations, w.values), "values", texts=texts)
     return Check("type_mismatch", type_mismatch, TYPE_MISMATCH_DEFAULTS,
-                 "increase of the share of values of the wrong JSON type")
+                 "increase of the share of values of the wrong JSON type", small_samples=True)
 
 
 VANISHED_FEATURE = Check("vanished_feature", vanished_feature, {"warning": 0.05, "critical": 0.5, "min_count": 50},
-                         "drop of the share of records carrying the feature (absolute)")
+                         "drop of the share of records carrying the feature (absolute)", small_samples=True)
 NA_SPIKE = Check("na_spike", na_spike, {"warning": 0.05, "critical": 0.2, "min_ratio": 1.5, "min_count": 50},
                  "increase of the null share among present values (absolute)")
 TYPE_MISMATCH_DEFAULTS = {"warning": 0.001, "critical": 0.05, "min_ratio": 2.0, "min_count": 50}

@@ -37,7 +37,7 @@ from ..baseline.model import PREDICTION, Baseline, FeatureBaseline
 from ..errors import BackendError, ConfigError
 from ..kinds import Kind, kind_of
 from .counting import NO_VERSION, empty_profile
-from .records import count_records, is_record
+from .records import count_common, count_records, is_record
 from .model import WindowProfile
 
 __all__ = ["LocalSource", "profile_file"]
@@ -148,6 +148,7 @@ class _ChunkReader:
     def __init__(self, baseline: Baseline, low: str, high: str) -> None:
         self.baseline, self.low, self.high = baseline, low, high
         self.features: list[tuple[FeatureBaseline, Kind]] = [(f, kind_of(f)) for f in baseline.monitored()]
+        self.known = baseline.known_names()
         self.schema = _arrow_schema(self.features)
 
     def count(self, chunk: bytes) -> WindowProfile:
@@ -179,6 +180,8 @@ class _ChunkReader:
             profile.versions[NO_VERSION if key is None else key] = int(count)
         present = _list_counts(table.column(R.FEATURES_PRESENT))
         nulls = _list_counts(table.column(R.FEATURES_NULL))
+        errors = table.column(R.ERROR).combine_chunks()
+        count_common(profile, present, self.known, _field_counts(errors, "type"), _field_counts(errors, "message"))
         features = table.column(R.FEATURES).combine_chunks()
         for feature, kind in self.features:
             target = profile.features[feature.name]
@@ -215,7 +218,7 @@ class _ChunkReader:
             stamp = record.get(R.TIMESTAMP)
             if record.get(R.MODEL) == self.baseline.model and isinstance(stamp, str) and self.low <= stamp < self.high:
                 records.append(record)
-        count_records(profile, records, self.features)
+        count_records(profile, records, self.features, self.known)
         return profile
 
 
@@ -231,10 +234,20 @@ def _arrow_schema(features: list[tuple[FeatureBaseline, Kind]]) -> pa.Schema:
     top = [pa.field(R.TIMESTAMP, pa.string()), pa.field(R.MODEL, pa.string()),
            pa.field(R.MODEL_VERSION, pa.string()),
            pa.field(R.FEATURES_PRESENT, pa.list_(pa.string())), pa.field(R.FEATURES_NULL, pa.list_(pa.string())),
-           pa.field(R.FEATURES, pa.struct(fields))]
+           pa.field(R.FEATURES, pa.struct(fields)),
+           pa.field(R.ERROR, pa.struct([pa.field("type", pa.string()), pa.field("message", pa.string())]))]
     if prediction is not None:
         top.append(pa.field(R.PREDICTION, prediction))
     return pa.schema(top)
+
+
+def _field_counts(errors: pa.StructArray, field: str) -> dict[str | None, int]:
+    """Counts of one field of the non-null ``error`` objects (None for objects without it)."""
+    if errors.null_count == len(errors):
+        return {}
+    values = pc.struct_field(errors.drop_null(), [errors.type.get_field_index(field)])
+    counts = pc.value_counts(values)
+    return dict(zip(counts.field("values").to_pylist(), (int(c) for c in counts.field("counts").to_pylist())))
 
 
 def _list_counts(column: pa.ChunkedArray) -> dict[str, int]:

@@ -28,10 +28,12 @@ import dataclasses
 import math
 from collections.abc import Mapping
 
-__all__ = ["UNSEEN_KEEP", "FeatureProfile", "WindowProfile", "top_counts"]
+__all__ = ["UNSEEN_KEEP", "ERRORS_KEEP", "FeatureProfile", "WindowProfile", "top_counts"]
 
-#: Unseen categories / tokens kept with their counts per feature.
+#: Unseen categories / tokens (and new feature names) kept with their counts.
 UNSEEN_KEEP = 100
+#: Distinct errors kept with their counts.
+ERRORS_KEEP = 10
 
 
 def top_counts(counts: Mapping[str, int], keep: int = UNSEEN_KEEP) -> dict[str, int]:
@@ -127,6 +129,15 @@ class WindowProfile:
     versions: dict[str, int] = dataclasses.field(default_factory=dict)
     #: Lines in the window's files that are not records (not JSON, not an object, malformed lists).
     unreadable: int = 0
+    #: Files of the window that could not be read (permissions, I/O errors, unsupported compression).
+    unreadable_files: list[str] = dataclasses.field(default_factory=list)
+    #: Records listing a feature the baseline does not know, by feature name (the most frequent kept).
+    new_features: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: Records that carry an ``error`` (the model call failed).
+    errors: int = 0
+    #: The most frequent error types and messages, with their counts.
+    error_types: dict[str, int] = dataclasses.field(default_factory=dict)
+    error_messages: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def feature(self, name: str) -> FeatureProfile:
         """The counts of ``name`` (an empty profile when the window never saw it)."""
@@ -141,6 +152,12 @@ class WindowProfile:
             features={n: self.feature(n).merge(other.feature(n)) for n in names},
             versions=_add(self.versions, other.versions),
             unreadable=self.unreadable + other.unreadable,
+            unreadable_files=self.unreadable_files + [f for f in other.unreadable_files
+                                                      if f not in self.unreadable_files],
+            new_features=top_counts(_add(self.new_features, other.new_features)),
+            errors=self.errors + other.errors,
+            error_types=top_counts(_add(self.error_types, other.error_types), ERRORS_KEEP),
+            error_messages=top_counts(_add(self.error_messages, other.error_messages), ERRORS_KEEP),
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -149,5 +166,8 @@ class WindowProfile:
             return None if isinstance(value, float) and not math.isfinite(value) else value
         return {"model": self.model, "start": self.start, "end": self.end, "records": self.records,
                 "versions": dict(sorted(self.versions.items())), "unreadable": self.unreadable,
+                "unreadable_files": sorted(self.unreadable_files), "new_features": dict(sorted(self.new_features.items())),
+                "errors": self.errors, "error_types": dict(sorted(self.error_types.items())),
+                "error_messages": dict(sorted(self.error_messages.items())),
                 "features": {n: {k: clean(v) for k, v in dataclasses.asdict(f).items()}
                              for n, f in sorted(self.features.items())}}

@@ -14,9 +14,9 @@ from .. import record as R
 from ..baseline.model import PREDICTION, FeatureBaseline
 from ..kinds import Kind
 from .counting import NO_VERSION
-from .model import WindowProfile
+from .model import ERRORS_KEEP, WindowProfile, top_counts
 
-__all__ = ["count_records", "is_record"]
+__all__ = ["count_records", "count_common", "is_record"]
 
 
 def is_record(record: Any) -> bool:
@@ -30,10 +30,38 @@ def is_record(record: Any) -> bool:
     return True
 
 
+def count_common(profile: WindowProfile, present: Mapping[str, int], known: set[str],
+                 error_types: Mapping[str | None, int], error_messages: Mapping[str | None, int]) -> None:
+    """Count what does not belong to a feature: names the baseline does not know, and errors."""
+    new = {name: count for name, count in present.items() if name not in known}
+    if new:
+        profile.new_features = top_counts(_add(profile.new_features, new))
+    errors = sum(error_types.values())
+    if errors:
+        profile.errors += errors
+        types = {str(k): c for k, c in error_types.items() if k is not None}
+        messages = {str(k): c for k, c in error_messages.items() if k is not None}
+        profile.error_types = top_counts(_add(profile.error_types, types), ERRORS_KEEP)
+        profile.error_messages = top_counts(_add(profile.error_messages, messages), ERRORS_KEEP)
+
+
+def _add(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+    out = dict(a)
+    for key, value in b.items():
+        out[key] = out.get(key, 0) + value
+    return out
+
+
 def count_records(profile: WindowProfile, records: Iterable[Mapping[str, Any]],
-                  features: Sequence[tuple[FeatureBaseline, Kind]]) -> None:
-    """Count ``records`` (already filtered to the model and window, each passing :func:`is_record`)."""
+                  features: Sequence[tuple[FeatureBaseline, Kind]], known: set[str]) -> None:
+    """Count ``records`` (already filtered to the model and window, each passing :func:`is_record`).
+
+    ``known`` names the features the baseline knows (others are counted as new features).
+    """
     values: dict[str, list[Any]] = {f.name: [] for f, _ in features}
+    listed: dict[str, int] = {}
+    error_types: dict[str | None, int] = {}
+    error_messages: dict[str | None, int] = {}
     for record in records:
         profile.records += 1
         version = record.get(R.MODEL_VERSION)
@@ -43,6 +71,13 @@ def count_records(profile: WindowProfile, records: Iterable[Mapping[str, Any]],
         found = found if isinstance(found, dict) else {}
         present = record.get(R.FEATURES_PRESENT) or ()
         null = record.get(R.FEATURES_NULL) or ()
+        for name in present:
+            listed[name] = listed.get(name, 0) + 1
+        error = record.get(R.ERROR)
+        if error is not None:
+            kind, message = (error.get("type"), error.get("message")) if isinstance(error, dict) else (None, None)
+            error_types[_text(kind)] = error_types.get(_text(kind), 0) + 1
+            error_messages[_text(message)] = error_messages.get(_text(message), 0) + 1
         for feature, _ in features:
             name = feature.name
             target = profile.features[name]
@@ -63,3 +98,8 @@ def count_records(profile: WindowProfile, records: Iterable[Mapping[str, Any]],
             values[name].append(value)
     for feature, kind in features:
         kind.count_values(profile.features[feature.name], feature, values[feature.name])
+    count_common(profile, listed, known, error_types, error_messages)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
