@@ -67,17 +67,21 @@ class TestDetect:
         result = _detect(files, "faulty")
         assert result.exit_code == 3
         row = next(line for line in result.output.splitlines() if "na_spike" in line)
-        assert row.split()[:3] == ["critical", "na_spike", "amount"]
+        assert row.split()[:4] == ["critical", "new", "na_spike", "amount"]
 
     @pytest.mark.parametrize("fail_on,code", [("never", 0), ("critical", 3), ("info", 3)])
     def test_fail_on(self, files, fail_on, code):
         assert _detect(files, "faulty", "--fail-on", fail_on).exit_code == code
 
     def test_json_contract(self, files):
-        """DESIGN.md §3: model, window{start,end}, records, findings with the documented fields."""
+        """DESIGN.md §3: model, window{start,end}, records, findings with the documented fields, resolved."""
         result = _detect(files, "faulty", "--format", "json")
         doc = orjson.loads(result.output)
-        assert list(doc) == ["model", "window", "records", "findings"]
+        assert list(doc) == ["model", "window", "records", "findings", "resolved"]
+        assert doc["resolved"] == []
+        flagged = [f for f in doc["findings"] if f["severity"] in {"warning", "critical"}]
+        assert flagged and all((f["alert"], f["since"]) == ("new", doc["window"]["start"]) for f in flagged)
+        assert all("alert" not in f for f in doc["findings"] if f["severity"] == "info")
         assert doc["model"] == "synth" and set(doc["window"]) == {"start", "end"} and doc["records"] == 1500
         assert doc["window"]["start"].startswith("2026-11-20T00:00:00")
         required = {"check", "feature", "severity", "statistic", "threshold", "baseline", "observed", "message"}

@@ -24,6 +24,7 @@ COMMANDS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "baseline": ("baseline", "Build baselines: what the model's inputs looked like in training."),
     "demo": ("demo", "Run the whole loop on local files: training data, a day of traffic, findings."),
     "detect": ("detect", "Compare a window of logged requests with the baseline and report findings."),
+    "findings": ("findings", "List incidents: runs of consecutive alarming windows of one model, check and feature."),
     "kibana": ("kibana", "Generate Kibana dashboards for a model and import them into Kibana."),
     "replay": ("replay", "Log each row of DATA (CSV, Parquet or JSONL) as a request at its own timestamp."),
     "setup": ("setup", "Install featurewatch's index templates and indices (safe to run again)."),
