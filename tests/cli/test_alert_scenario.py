@@ -100,7 +100,7 @@ class TestLocal:
         assert [d["resolved"] for d in docs][5] == [{"check": "na_spike", "feature": "amount", "severity": "critical",
                                                      "status": "resolved", "since": hour(2)}]
         table = CliRunner().invoke(main, ["detect", "--baseline", str(baseline), *where, "--window", "1h",
-                                          "--at", hour(6), "--webhook", url])
+                                          "--at", hour(6), "--webhook", url], env={"COLUMNS": "200"})
         assert table.exit_code == 0 and "resolved:\n  resolved critical na_spike on amount no longer alarms " \
                                         f"(it did since {hour(2)})" in table.stdout
 

@@ -33,7 +33,7 @@ def findings_file(tmp_path):
 
 
 def run(*args, env=None):
-    return CliRunner().invoke(main, ["findings", *args], env=env or {"FEATUREWATCH_ES_URL": None})
+    return CliRunner().invoke(main, ["findings", *args], env=env or {"FEATUREWATCH_ES_URL": None, "COLUMNS": "120"})
 
 
 class TestFindings:
@@ -65,9 +65,14 @@ class TestFindings:
         result = run("--findings-file", str(findings_file))
         lines = result.stdout.splitlines()
         assert lines[0].split() == ["STATUS", "MODEL", "CHECK", "FEATURE", "WORST", "FROM", "TO", "WINDOWS"]
-        assert lines[1].split() == ["resolved", "credit", "na_spike", "amount", "critical", "2026-11-20T02:00:00Z",
-                                    "2026-11-20T04:00:00Z", "2"]
+        assert lines[1].split() == ["resolved", "credit", "na_spike", "amount", "critical", "2026-11-20",
+                                    "02:00:00Z", "2026-11-20", "04:00:00Z", "2"]
         assert lines[-1] == "3 incidents, 2 open" and "\x1b[" not in result.stdout
+
+    def test_an_80_column_terminal_wraps_the_table(self, findings_file):
+        result = run("--findings-file", str(findings_file), env={"FEATUREWATCH_ES_URL": None, "COLUMNS": "80"})
+        assert all(len(line) <= 80 for line in result.stdout.splitlines()), result.stdout
+        assert "02:00:00Z" in result.stdout and "…" not in result.stdout
 
     def test_an_empty_history(self, tmp_path):
         (tmp_path / "f.jsonl").write_text("")

@@ -34,12 +34,14 @@ def _paint(text: str, word: str, color: bool) -> str:
     return f"{code}{text}{_RESET}" if color and code else text
 
 
-def _widths(headers: Sequence[str], rows: Sequence[Sequence[str]], fixed: set[int], width: int) -> list[int]:
+def _widths(headers: Sequence[str], rows: Sequence[Sequence[str]], fixed: set[int], width: int,
+            minimum: dict[int, int] | None = None) -> list[int]:
     """Column widths that fit ``width``: natural widths, the widest shrinkable column narrowed first."""
     widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
+    floor = {i: (minimum or {}).get(i, _MIN_WIDTH) for i in range(len(headers))}
     room = width - len(_GAP) * (len(headers) - 1)
     while sum(widths) > room:
-        candidates = [i for i in range(len(widths)) if i not in fixed and widths[i] > _MIN_WIDTH]
+        candidates = [i for i in range(len(widths)) if i not in fixed and widths[i] > floor[i]]
         if not candidates:
             break
         widest = max(candidates, key=lambda i: (widths[i], i))
@@ -49,9 +51,9 @@ def _widths(headers: Sequence[str], rows: Sequence[Sequence[str]], fixed: set[in
 
 def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int, *, fixed: set[int],
           paint: dict[int, str] | None = None, color: bool = False,
-          details: Sequence[str | None] = ()) -> list[str]:
+          details: Sequence[str | None] = (), minimum: dict[int, int] | None = None) -> list[str]:
     """Header and rows, each cell wrapped to its column; column ``i`` in ``paint`` is coloured by its value."""
-    widths = _widths(headers, rows, fixed, width)
+    widths = _widths(headers, rows, fixed, width, minimum)
     lines = [_GAP.join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
     for number, row in enumerate(rows):
         cells = [textwrap.wrap(text, w, break_long_words=True, break_on_hyphens=False) or [""]
@@ -77,7 +79,8 @@ def render_table(report: Report, *, details: bool = True, state: AlertState | No
     With ``state`` an ALERT column says which findings are new or ongoing,
     and the alerts that stopped are listed after the table.
     """
-    lines = [f"model {report.model} · window {report.start} → {report.end} · {report.records:,} records"]
+    lines = textwrap.wrap(f"model {report.model} · window {report.start} → {report.end} · {report.records:,} records",
+                          max(width, 20), subsequent_indent="  ", break_on_hyphens=False)
     alerts = state.by_key() if state is not None else {}
     if report.findings:
         headers = ["SEVERITY", *(["ALERT"] if state is not None else []), "CHECK", "FEATURE", "EXPECTED", "SEEN"]
@@ -130,12 +133,18 @@ def render_incidents(found: Sequence[Incident], *, width: int = DEFAULT_WIDTH, c
     if not found:
         return "no incidents\n"
     headers = ["STATUS", "MODEL", "CHECK", "FEATURE", "WORST", "FROM", "TO", "WINDOWS"]
-    rows = [[i.status, i.model, i.check, i.feature or "-", i.worst_severity, i.first_window_start,
-             i.last_window_end, str(i.windows)] for i in found]
-    lines = _grid(headers, rows, width, fixed={0, 4, 5, 6, 7}, paint={0: "status", 4: "severity"}, color=color)
+    rows = [[i.status, i.model, i.check, i.feature or "-", i.worst_severity, _readable(i.first_window_start),
+             _readable(i.last_window_end), str(i.windows)] for i in found]
+    lines = _grid(headers, rows, width, fixed={0, 4, 7}, paint={0: "status", 4: "severity"}, color=color,
+                  minimum={5: 10, 6: 10})
     still = sum(1 for i in found if i.status == "open")
     lines.append(f"{len(found)} incident{'s' if len(found) != 1 else ''}, {still} open")
     return "\n".join(lines) + "\n"
+
+
+def _readable(moment: str) -> str:
+    """``2026-11-20T02:00:00Z`` → ``2026-11-20 02:00:00Z``: a narrow terminal wraps it between date and time."""
+    return moment.replace("T", " ", 1)
 
 
 def render_incidents_json(found: Sequence[Incident]) -> str:
