@@ -77,5 +77,6 @@ def main(debug: bool) -> None:
       featurewatch demo
       featurewatch replay traffic.csv --model credit --timestamp-column ts
       featurewatch baseline build training.csv --model credit -o baseline.json
-      featurewatch detect --baseline baseline.json --source logs --window 1h
+      featurewatch detect --baseline baseline.json --source logs --window 1h --findings-file findings.jsonl
+      featurewatch findings --findings-file findings.jsonl --since 7d
     """
