@@ -44,10 +44,12 @@ class ElasticsearchFindingsStore:
 
     @property
     def findings_index(self) -> str:
+        """``<prefix>-findings``: findings, resolved alerts, and so the alert state."""
         return layout.findings_index(self.prefix)
 
     @property
     def metrics_index(self) -> str:
+        """``<prefix>-metrics``: per window and feature the numbers behind the checks."""
         return layout.metrics_index(self.prefix)
 
     def actions(self, documents: WindowDocuments) -> list[dict[str, Any]]:

@@ -50,6 +50,7 @@ class Alert:
 
     @property
     def key(self) -> Key:
+        """``(check, feature)``: what the alert is about within its model."""
         return (self.check, self.feature)
 
     def describe(self) -> str:
@@ -75,6 +76,7 @@ class AlertState:
     repeated: bool = False
 
     def by_key(self) -> dict[Key, Alert]:
+        """The alarming alerts by ``(check, feature)``, to look a finding's alert up."""
         return {alert.key: alert for alert in self.alerts}
 
     @property

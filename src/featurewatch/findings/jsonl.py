@@ -38,6 +38,7 @@ class WindowFile:
         self.path = Path(path)
 
     def exists(self) -> bool:
+        """True when the file is there (an absent file reads as empty)."""
         return self.path.is_file()
 
     def read(self) -> list[dict[str, Any]]:
