@@ -76,6 +76,7 @@ class Window:
 
     @property
     def length(self) -> _dt.timedelta:
+        """``end - start``."""
         return self.end - self.start
 
     def __str__(self) -> str:

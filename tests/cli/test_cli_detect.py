@@ -67,17 +67,21 @@ class TestDetect:
         result = _detect(files, "faulty")
         assert result.exit_code == 3
         row = next(line for line in result.output.splitlines() if "na_spike" in line)
-        assert row.split()[:3] == ["critical", "na_spike", "amount"]
+        assert row.split()[:4] == ["critical", "new", "na_spike", "amount"]
 
     @pytest.mark.parametrize("fail_on,code", [("never", 0), ("critical", 3), ("info", 3)])
     def test_fail_on(self, files, fail_on, code):
         assert _detect(files, "faulty", "--fail-on", fail_on).exit_code == code
 
     def test_json_contract(self, files):
-        """DESIGN.md §3: model, window{start,end}, records, findings with the documented fields."""
+        """DESIGN.md §3: model, window{start,end}, records, findings with the documented fields, resolved."""
         result = _detect(files, "faulty", "--format", "json")
         doc = orjson.loads(result.output)
-        assert list(doc) == ["model", "window", "records", "findings", "unreadable"]
+        assert set(doc) == {"model", "window", "records", "findings", "unreadable", "resolved"}
+        assert doc["resolved"] == [] and doc["unreadable"] == {"lines": 0, "files": []}
+        flagged = [f for f in doc["findings"] if f["severity"] in {"warning", "critical"}]
+        assert flagged and all((f["alert"], f["since"]) == ("new", doc["window"]["start"]) for f in flagged)
+        assert all("alert" not in f for f in doc["findings"] if f["severity"] == "info")
         assert doc["model"] == "synth" and set(doc["window"]) == {"start", "end"} and doc["records"] == 1500
         assert doc["window"]["start"].startswith("2026-11-20T00:00:00")
         required = {"check", "feature", "severity", "statistic", "threshold", "baseline", "observed", "message"}
@@ -124,6 +128,31 @@ class TestDetect:
         assert result.output.splitlines()[0] == ("model synth · window 2026-11-20T00:00:00Z → 2026-11-20T02:00:00Z"
                                                  " · 1,500 records")
 
+    def test_colour_on_a_terminal_plain_when_piped(self, files):
+        """click drops the colour codes when stdout is not a terminal (a pipe, cron mail, CliRunner by default)."""
+        piped = _detect(files, "faulty")
+        terminal = RUN.invoke(main, ["detect", "--baseline", str(files / "b.json"), "--source", str(files / "faulty"),
+                                     *WINDOW], color=True)
+        assert "\x1b[" not in piped.output and "\x1b[1;31mcritical" in terminal.output
+        assert piped.exit_code == terminal.exit_code == 3
+
+    def test_the_table_fits_the_terminal_width(self, files):
+        result = RUN.invoke(main, ["detect", "--baseline", str(files / "b.json"), "--source", str(files / "faulty"),
+                                   *WINDOW], env={"COLUMNS": "70"})
+        rows = result.output.splitlines()[1:]
+        assert rows and all(len(line) <= 70 for line in rows), [line for line in rows if len(line) > 70]
+
+    def test_metrics_file(self, files, tmp_path):
+        """--metrics-file holds per window and feature what the metrics index would (a rerun replaces)."""
+        path = tmp_path / "metrics.jsonl"
+        for _ in range(2):
+            _detect(files, "faulty", "--metrics-file", str(path))
+        lines = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+        assert len(lines) == len({m["feature"] for m in lines}) and "amount" in {m["feature"] for m in lines}
+        amount = next(m for m in lines if m["feature"] == "amount")
+        assert amount["window"] == {"start": "2026-11-20T00:00:00Z", "end": "2026-11-20T02:00:00Z"}
+        assert 0.3 < amount["null_rate"] < 0.4 and amount["model"] == "synth"
+
     def test_findings_file_rerun(self, files, tmp_path):
         path = tmp_path / "f.jsonl"
         for _ in range(2):
@@ -145,6 +174,8 @@ class TestDetect:
         (["--no-align", *WINDOW], 2, "--no-align goes with --window"),
         (["--window", "1h", "--at", "noon"], 2, "not an ISO 8601 time"),
         (["--start", "2026-11-20T00:00:00.2Z", "--end", "2026-11-20T00:00:00.7Z"], 2, "is not after its start"),
+        (["--remind-every", "6h", *WINDOW], 2, "--remind-every goes with --webhook"),
+        (["--remind-every", "often", "--webhook", "http://127.0.0.1:9/h", *WINDOW], 2, "is not a duration"),
     ])
     def test_usage_errors(self, files, args, code, message):
         result = RUN.invoke(main, ["detect", "--baseline", str(files / "b.json"), "--source",

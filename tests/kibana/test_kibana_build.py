@@ -111,6 +111,36 @@ class TestContent:
         assert fields == ["feature", "check", "severity", "___records___", "baseline", "observed", "statistic",
                           "window.end"]
 
+    def test_findings_charts_leave_resolved_alerts_out(self, demo_objects: list[dict]) -> None:
+        """The findings index also holds `alert: resolved` documents; findings charts do not count them."""
+        for title in ("findings over time by check and severity", "latest findings"):
+            obj = _by_title(demo_objects)[f"[featurewatch] credit: {title}"]
+            assert obj["attributes"]["state"]["query"]["query"] == 'model : "credit" and not alert : "resolved"'
+
+    def test_alerts_over_time_by_status(self, demo_objects: list[dict]) -> None:
+        """Incidents over time: per window, alerts split by new / ongoing / resolved."""
+        obj = _by_title(demo_objects)["[featurewatch] credit: alerts over time: new, ongoing, resolved"]
+        layer, vis = _layer(obj)
+        split = layer["columns"][vis["layers"][0]["splitAccessor"]]
+        assert split["sourceField"] == "alert" and vis["layers"][0]["seriesType"] == "bar_stacked"
+        assert obj["attributes"]["state"]["query"]["query"] == 'model : "credit" and alert : *'
+
+    def test_alert_status_table(self, demo_objects: list[dict]) -> None:
+        """Each feature and check with its latest status, since when, its severity and latest window."""
+        layer, vis = _layer(_by_title(demo_objects)["[featurewatch] credit: alert status"])
+        fields = [layer["columns"][c]["sourceField"] for c in layer["columnOrder"]]
+        assert fields == ["feature", "check", "alert", "since", "severity", "window.end"]
+        assert [layer["columns"][c]["operationType"] for c in layer["columnOrder"][2:]] == ["last_value"] * 4
+
+    def test_the_overview_opens_with_the_alerts(self, demo_objects: list[dict]) -> None:
+        overview = _by_title(demo_objects)["[featurewatch] credit: overview"]
+        panels = json.loads(overview["attributes"]["panelsJSON"])
+        by_id = {r["name"]: r["id"] for r in overview["references"]}
+        titles = {o["id"]: o["attributes"]["title"] for o in demo_objects}
+        top = [titles[by_id[f"{p['panelIndex']}:panel_{p['panelIndex']}"]] for p in panels if p["gridData"]["y"] == 0]
+        assert top == ["[featurewatch] credit: alert status",
+                       "[featurewatch] credit: alerts over time: new, ongoing, resolved"]
+
     @pytest.mark.parametrize("title, field, features", [
         ("present rate by feature", "present_rate", 15),
         ("null rate by feature", "null_rate", 15),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from featurewatch.detect.report import Finding, Report
 from featurewatch.es import layout, setup
-from featurewatch.es.sinks import ElasticsearchFindingsSink
+from featurewatch.es.sinks import ElasticsearchFindingsStore
+from featurewatch.findings import alert_state, window_documents
 from featurewatch.kibana import build_ndjson, flatten_mapping, validate
 from featurewatch.kibana.dataviews import DataViews
 from featurewatch.kibana.mappings import sample_record
@@ -27,7 +28,12 @@ def _server_mappings(es_client, prefix: str, spec) -> dict[str, dict[str, str]]:
                               "window.start": "2026-11-20T00:00:00.000000Z",
                               "window.end": "2026-11-20T01:00:00.000000Z", "feature": "income", "records": 1,
                               "null_rate": 0.3}])
-    ElasticsearchFindingsSink(es_client, prefix).write(report)
+    # One alarming finding and one resolved alert: the findings index maps the alert fields too.
+    current = [dict(doc) for doc in report.finding_documents()]
+    previous = [{"check": "unseen_category", "feature": "region", "severity": "warning", "severity_rank": 1,
+                 "alert": "ongoing", "since": "2026-11-19T22:00:00Z", "window": {"start": "x", "end": "y"}}]
+    state = alert_state(previous, current, report.start, report.end)
+    ElasticsearchFindingsStore(es_client, prefix).write_window(window_documents(report, state.by_key(), state.resolved))
     views = DataViews(prefix)
     read = lambda index: flatten_mapping(es_client.indices.get_mapping(index=index).body)  # noqa: E731
     return {views.requests_title: read(layout.requests_pattern(prefix)),

@@ -24,6 +24,7 @@ COMMANDS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "baseline": ("baseline", "Build baselines: what the model's inputs looked like in training."),
     "demo": ("demo", "Run the whole loop on local files: training data, a day of traffic, findings."),
     "detect": ("detect", "Compare a window of logged requests with the baseline and report findings."),
+    "findings": ("findings", "List incidents: runs of consecutive alarming windows of one model, check and feature."),
     "kibana": ("kibana", "Generate Kibana dashboards for a model and import them into Kibana."),
     "replay": ("replay", "Log each row of DATA (CSV, Parquet or JSONL) as a request at its own timestamp."),
     "setup": ("setup", "Install featurewatch's index templates and indices (safe to run again)."),
@@ -76,5 +77,6 @@ def main(debug: bool) -> None:
       featurewatch demo
       featurewatch replay traffic.csv --model credit --timestamp-column ts
       featurewatch baseline build training.csv --model credit -o baseline.json
-      featurewatch detect --baseline baseline.json --source logs --window 1h
+      featurewatch detect --baseline baseline.json --source logs --window 1h --findings-file findings.jsonl
+      featurewatch findings --findings-file findings.jsonl --since 7d
     """

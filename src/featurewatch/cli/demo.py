@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["command"]
 
+import shutil
 import sys
 
 import click
@@ -44,10 +45,12 @@ def command(workdir: str, per_hour: int) -> None:
         click.echo(f"  {incident.start:%H:%M}-{incident.end:%H:%M}  {incident.check:<17} "
                    f"{incident.feature:<17} {incident.description}")
     click.echo(f"baseline: {run.baseline_path} ({len(run.baseline.features)} features + prediction)")
+    width = shutil.get_terminal_size((100, 24)).columns
     for window, report in run.results:
         flagged = report.flagged("warning")
         label = f"incident: {window.incident.check} on {window.incident.feature}" if window.incident else "clean"
         click.echo(f"\n=== {window.start:%H:%M}-{window.end:%H:%M} ({label}) ===")
-        click.echo(render_table(report, details=bool(flagged)), nl=False)
+        # Colour codes are written; click.echo drops them when stdout is not a terminal.
+        click.echo(render_table(report, details=bool(flagged), width=width, color=True), nl=False)
     click.echo(f"\nincidents found: {run.incidents_found} of {len(data.INCIDENTS)}; "
                f"clean windows with nothing at warning or above: {run.clean_quiet} of {run.clean_windows}")

@@ -9,9 +9,11 @@ builders all take their index names and field names from here.
   known), in daily indices named by the
   record's own date: ``<prefix>-requests-YYYY.MM.DD``. ``_id`` is
   :func:`featurewatch.record.document_id`.
-* **findings** — one document per finding of a ``detect`` run, in
+* **findings** — one document per finding of a ``detect`` run, and one per
+  alert that stopped in that window (``alert: resolved``), in
   ``<prefix>-findings``; ``_id`` derived from model, window, check and
-  feature, so a rerun of the same window overwrites.
+  feature, so a rerun of the same window overwrites. It is also where the
+  next run finds the alert state (:mod:`featurewatch.findings.alerts`).
 * **metrics** — per window and feature the numbers behind the checks, in
   ``<prefix>-metrics``; ``_id`` derived from model, window and feature.
 """
@@ -76,6 +78,10 @@ FINDING_FIELDS: Mapping[str, str] = MappingProxyType({
     "baseline": "keyword",
     "observed": "keyword",
     "message": "text",
+    # Alert state (featurewatch.findings.documents): new / ongoing / resolved, and since when.
+    "alert": "keyword",
+    "since": "date",
+    "notified": "date",
 })
 
 #: Fields of a metrics document: one per (model, window, feature).

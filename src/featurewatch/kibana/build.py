@@ -25,7 +25,9 @@ INPUT_HEALTH_TIME = "now-24h"
 
 
 def _overview_panels(keys: set[str]) -> list[Panel]:
-    panels = grid(["requests-by-version", "latency-percentiles", "findings-over-time", "drift-score"])
+    # Alerts first: what is firing now, and incidents starting, lasting and ending over time.
+    panels = grid(["alert-status", "alerts-over-time", "requests-by-version", "latency-percentiles",
+                   "findings-over-time", "drift-score"])
     panels = [p for p in panels if p.key in keys]
     panels.append(Panel("latest-findings", "lens", 0, bottom(panels), 48, 15))
     panels.append(Panel("raw-requests", "search", 0, bottom(panels), 48, 15))
@@ -52,7 +54,7 @@ def build_objects(spec: ModelSpec, prefix: str = layout.DEFAULT_PREFIX) -> list[
     model = spec.model
     overview = dashboard(
         model, "overview", f"[featurewatch] {model}: overview",
-        f"Traffic, latency and findings of model {model}. Raw requests are in Discover "
+        f"Alerts (new, ongoing, resolved), traffic, latency and findings of model {model}. Raw requests are in Discover "
         f"(saved search '[featurewatch] {model}: raw requests').",
         _overview_panels(set(keys)), ids, OVERVIEW_TIME)
     health = dashboard(

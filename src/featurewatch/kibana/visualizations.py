@@ -42,6 +42,16 @@ def _title(model: str, text: str) -> str:
     return f"[featurewatch] {model}: {text}"
 
 
+def _findings_query(model: str) -> str:
+    """KQL for a model's findings: the findings index also holds ``alert: resolved`` documents, which are not."""
+    return f'{model_query(model)} and not alert : "resolved"'
+
+
+def _alerts_query(model: str) -> str:
+    """KQL for a model's alert documents: alarming findings (new, ongoing) and resolved alerts."""
+    return f"{model_query(model)} and alert : *"
+
+
 def _requests_by_version(spec: ModelSpec, views: DataViews) -> XYChart:
     return XYChart(
         object_id=model_object_id(spec.model, "lens/requests-by-version"),
@@ -69,7 +79,7 @@ def _findings_over_time(spec: ModelSpec, views: DataViews) -> XYChart:
     return XYChart(
         object_id=model_object_id(spec.model, "lens/findings-over-time"),
         title=_title(spec.model, "findings over time by check and severity"),
-        data_view_id=views.findings_id, query=model_query(spec.model),
+        data_view_id=views.findings_id, query=_findings_query(spec.model),
         columns={"time": date_histogram(),
                  "check": terms("check", "check and severity", order_by="findings", size=20,
                                 secondary=("severity",)),
@@ -81,7 +91,7 @@ def _latest_findings(spec: ModelSpec, views: DataViews) -> Table:
     return Table(
         object_id=model_object_id(spec.model, "lens/latest-findings"),
         title=_title(spec.model, "latest findings"),
-        data_view_id=views.findings_id, query=model_query(spec.model),
+        data_view_id=views.findings_id, query=_findings_query(spec.model),
         columns={"feature": terms("feature", "feature", order_by="windows", size=100, other_bucket=False),
                  "check": terms("check", "check", order_by="windows", size=20, other_bucket=False),
                  "severity": terms("severity", "severity", order_by="windows", size=3, other_bucket=False),
@@ -92,6 +102,33 @@ def _latest_findings(spec: ModelSpec, views: DataViews) -> Table:
                  "last_seen": last_value("window.end", "window end", "date")},
         rows=("feature", "check", "severity"),
         metrics=("windows", "expected", "observed", "statistic", "last_seen"), sort_by="last_seen")
+
+
+def _alerts_over_time(spec: ModelSpec, views: DataViews) -> XYChart:
+    """Per window, how many alerts were new, still ongoing, or resolved: incidents start, last and end."""
+    return XYChart(
+        object_id=model_object_id(spec.model, "lens/alerts-over-time"),
+        title=_title(spec.model, "alerts over time: new, ongoing, resolved"),
+        data_view_id=views.findings_id, query=_alerts_query(spec.model),
+        columns={"time": date_histogram(),
+                 "status": terms("alert", "alert status", order_by="alerts", size=3, other_bucket=False),
+                 "alerts": count("alerts")},
+        x="time", split="status", metrics=("alerts",), series_type="bar_stacked", y_title="alerts")
+
+
+def _alert_status(spec: ModelSpec, views: DataViews) -> Table:
+    """Each (feature, check) with its latest alert status, since when, and its latest window."""
+    return Table(
+        object_id=model_object_id(spec.model, "lens/alert-status"),
+        title=_title(spec.model, "alert status"),
+        data_view_id=views.findings_id, query=_alerts_query(spec.model),
+        columns={"feature": terms("feature", "feature", order_by="last_window", size=100, other_bucket=False),
+                 "check": terms("check", "check", order_by="last_window", size=20, other_bucket=False),
+                 "status": last_value("alert", "status", "string"),
+                 "since": last_value("since", "alarming since", "date"),
+                 "severity": last_value("severity", "severity", "string"),
+                 "last_window": last_value("window.end", "last window end", "date")},
+        rows=("feature", "check"), metrics=("status", "since", "severity", "last_window"), sort_by="last_window")
 
 
 def _metric_chart(spec: ModelSpec, views: DataViews, key: str, field: str, text: str, y_title: str,
@@ -131,6 +168,8 @@ def visualizations(spec: ModelSpec, views: DataViews) -> list[Visualization]:
         ("latency-percentiles", _latency(spec, views)),
         ("findings-over-time", _findings_over_time(spec, views)),
         ("latest-findings", _latest_findings(spec, views)),
+        ("alert-status", _alert_status(spec, views)),
+        ("alerts-over-time", _alerts_over_time(spec, views)),
     ]
     for key, field, text, y_title, kinds in _METRIC_CHARTS:
         chart = _metric_chart(spec, views, key, field, text, y_title, kinds)
