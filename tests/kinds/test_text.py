@@ -20,7 +20,7 @@ class TestText:
         assert counted(f, values).unseen_tokens == 3  # el, coche, nuevo (once per record)
 
     def test_what_the_shipper_indexes_is_what_is_counted(self):
-        assert ship_fields("Pay pay THE bill") == ["bill", "pay", "the"] and ship_fields({"a": 1}) is None
+        assert ship_fields("Pay pay THE bill") == (["bill", "pay", "the"], 4, 16) and ship_fields({"a": 1}) is None
         aggs = KIND.aggregations(learnt("text", ["a b"]), "features.x", "keyword", "f3")
         assert aggs["f3_tokens"] == {"value_count": {"field": f"{TOKENS_FIELD}.x"}}
 
@@ -31,3 +31,44 @@ class TestText:
                          thresholds=Thresholds(min_count=10))
         [candidate] = UNSEEN_TOKENS.run(inp)
         assert candidate.observed_value == 200 / 500 and "'dinero' ×100" in candidate.message
+
+
+class TestTextShift:
+    @staticmethod
+    def _report(window_notes):
+        import numpy as np
+        import pandas as pd
+
+        from featurewatch.baseline import BaselineOptions, build_baseline
+        from featurewatch.detect import detect_profile
+        from featurewatch.profile.frame import profile_frame
+
+        rng = np.random.default_rng(4)
+        finance = "pay the loan for my car repair school fees home kitchen bill rent".split()
+        weights = np.linspace(3, 1, len(finance))
+        weights /= weights.sum()
+        training = pd.DataFrame({"note": [" ".join(rng.choice(finance, rng.integers(5, 12), p=weights))
+                                          for _ in range(4000)]})
+        baseline = build_baseline(training, BaselineOptions(model="m", versions=("1",), kinds={"note": "text"}))
+        window = pd.DataFrame({"note": window_notes(rng, finance, weights)})
+        return detect_profile(baseline, profile_frame(baseline, window, versions={"1": len(window)}))
+
+    @staticmethod
+    def _alarms(report):
+        return {f.check for f in report.findings if f.feature == "note" and f.severity != "info"}
+
+    def test_clean_text_raises_nothing(self):
+        report = self._report(lambda rng, words, p: [" ".join(rng.choice(words, rng.integers(5, 12), p=p))
+                                                     for _ in range(3000)])
+        assert self._alarms(report) == set()
+
+    def test_truncated_text_is_a_text_shift(self):
+        """Cut to the first two words: no new token, but every text is shorter."""
+        report = self._report(lambda rng, words, p: [" ".join(rng.choice(words, 2, p=p)) for _ in range(3000)])
+        assert "text_shift" in self._alarms(report) and "unseen_tokens" not in self._alarms(report)
+
+    def test_another_domain_in_familiar_words_is_a_text_shift(self):
+        """The same words in another mix (the rare ones now dominate): no new token, the mix moved."""
+        report = self._report(lambda rng, words, p: [" ".join(rng.choice(words[-4:], rng.integers(5, 12)))
+                                                     for _ in range(3000)])
+        assert "text_shift" in self._alarms(report) and "unseen_tokens" not in self._alarms(report)

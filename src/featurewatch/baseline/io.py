@@ -44,6 +44,7 @@ import orjson
 from ..errors import BaselineError
 from ..profile.model import FeatureProfile
 from ..kinds import KINDS
+from ..kinds.text import MIX_TOKENS
 from .model import BOOLEAN, CATEGORICAL, NUMERIC, TEXT, Baseline, FeatureBaseline
 
 __all__ = ["SCHEMA_VERSION", "to_dict", "from_dict", "save_baseline", "load_baseline"]
@@ -68,7 +69,8 @@ def _feature_dict(f: FeatureBaseline) -> dict[str, Any]:
     elif f.kind == TEXT:
         out["text"] = {"vocabulary": dict(f.vocabulary), "other_count": ref.unseen_tokens, "tokens": ref.tokens,
                        "distinct": f.distinct, "singletons": f.singletons, "values": ref.values - ref.violations,
-                       "types": list(f.types),
+                       "types": list(f.types), "length_edges": list(f.length_edges), "length_counts": list(ref.length_bins),
+                       "char_edges": list(f.char_edges), "char_counts": list(ref.char_bins),
                        "expected_unseen_rate": (min(1.0, (f.singletons + ref.unseen_tokens) / ref.tokens)
                                                 if ref.tokens else 0.0)}
     return out
@@ -121,6 +123,12 @@ def _feature(name: str, doc: dict[str, Any]) -> FeatureBaseline:
         reference.tokens, reference.unseen_tokens = int(t["tokens"]), int(t["other_count"])
         feature.distinct, feature.singletons = int(t["distinct"]), int(t["singletons"])
         feature.types = [str(name) for name in t.get("types", [])]
+        feature.length_edges = [float(e) for e in t.get("length_edges", [])]
+        feature.char_edges = [float(e) for e in t.get("char_edges", [])]
+        reference.length_bins = [int(c) for c in t.get("length_counts", [])]
+        reference.char_bins = [int(c) for c in t.get("char_counts", [])]
+        # The known-token mix is the vocabulary's own counts (records containing each token).
+        reference.known_tokens = {k: feature.vocabulary[k] for k in list(feature.vocabulary)[:MIX_TOKENS]}
     return feature
 
 

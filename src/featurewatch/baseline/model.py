@@ -52,6 +52,9 @@ class FeatureBaseline:
     known: list[str] = dataclasses.field(default_factory=list)
     #: Token → training records containing it (the most frequent, up to a cap).
     vocabulary: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: Text: bin edges of tokens per record and of characters per record (as numeric ``edges``).
+    length_edges: list[float] = dataclasses.field(default_factory=list)
+    char_edges: list[float] = dataclasses.field(default_factory=list)
     #: Distinct values (categorical) or tokens (text) in training, including those beyond the cap.
     distinct: int = 0
     #: Values or tokens seen exactly once in training (Good–Turing's N1).

@@ -18,7 +18,7 @@ Mapping decisions for the requests indices (``<prefix>-requests-*``):
   aggregation each counts presence and nulls for every feature.
 * ``prediction`` (and ``prediction.*`` for dict predictions) — numbers →
   double, strings → keyword.
-* ``tokens.*`` → keyword and ``unseen_tokens.*`` → long, for the per-record
+* ``tokens.*`` → keyword, ``text_tokens.*``/``text_chars.*`` → long, for the per-record
   token fields a ship-time enrichment adds later.
 * Everything else that is dynamic: strings → keyword, never ``text``;
   ``date_detection`` and ``numeric_detection`` off, so nothing is guessed
@@ -37,6 +37,7 @@ from typing import Any
 import orjson
 
 from .. import record as R
+from ..kinds.text import CHARS_FIELD, LENGTH_FIELD
 from . import layout
 
 __all__ = [
@@ -81,8 +82,8 @@ def requests_template(prefix: str = layout.DEFAULT_PREFIX, *, subobjects: bool =
         + _typed_templates("prediction", f"{R.PREDICTION}.*")
         + [
             {"tokens": {"path_match": "tokens.*", "mapping": dict(_KEYWORD)}},
-            {"unseen_tokens": {"path_match": "unseen_tokens.*", "match_mapping_type": "long",
-                               "mapping": {"type": "long"}}},
+            {"text_tokens": {"path_match": f"{LENGTH_FIELD}.*", "mapping": {"type": "long"}}},
+            {"text_chars": {"path_match": f"{CHARS_FIELD}.*", "mapping": {"type": "long"}}},
             {"other_strings": {"match_mapping_type": "string", "mapping": dict(_KEYWORD)}},
         ]
     )

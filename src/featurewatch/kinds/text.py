@@ -15,36 +15,51 @@ import collections
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..baseline.model import TEXT, FeatureBaseline
-from ..detect.check import Candidate, Check, CheckInput, rate_candidate
-from ..detect.text import percent
+from ..detect import stats
+from ..detect.check import Candidate, Check, CheckInput, not_enough, rate_candidate
+from ..detect.text import number, percent
 from ..keys import category_key
 from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
-from ..tokens import count_tokens, distinct_tokens
+from ..tokens import count_tokens, distinct_tokens, tokenize
 from . import common
 from ._kind import Kind, learn_types, typed_key
 from .categorical import examples
+from .numeric import learn_edges, range_buckets
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["TextKind", "KIND", "MAX_VOCABULARY", "TOKENS_FIELD", "ship_fields", "expected_unseen"]
+__all__ = ["TextKind", "KIND", "MAX_VOCABULARY", "MIX_TOKENS", "TOKENS_FIELD", "LENGTH_FIELD", "CHARS_FIELD",
+           "ship_fields", "expected_unseen"]
 
 #: Tokens kept per text feature; the rest is counted as unseen (and predicts novelty).
 MAX_VOCABULARY = 20000
-#: Where the shipper puts each record's distinct tokens of a text feature.
+#: The most frequent vocabulary tokens whose mix is compared (the rest of the known tokens is one cell).
+MIX_TOKENS = 200
+#: Where the shipper puts each record's distinct tokens, its token count and its length in characters.
 TOKENS_FIELD = "tokens"
+LENGTH_FIELD = "text_tokens"
+CHARS_FIELD = "text_chars"
 
 
-def ship_fields(value: Any) -> list[str] | None:
-    """The distinct tokens the shipper indexes for one text value (None for nulls and non-scalars)."""
+def ship_fields(value: Any) -> tuple[list[str], int, int] | None:
+    """What the shipper indexes for one text value: distinct tokens, tokens (with repeats), characters.
+
+    None for nulls and non-scalars.
+    """
     key = category_key(value)
-    return None if key is None else distinct_tokens(key)
+    if key is None:
+        return None
+    tokens = tokenize(key)
+    return sorted(set(tokens)), len(tokens), len(key)
 
 
-def count_texts(target: FeatureProfile, vocabulary: Mapping[str, int] | frozenset[str], texts: Sequence[str]) -> None:
-    """Count distinct tokens per text, and those outside the vocabulary."""
-    tokens, unseen_total, unseen = count_tokens(texts, vocabulary)
+def count_texts(target: FeatureProfile, feature: FeatureBaseline, texts: Sequence[str]) -> None:
+    """Count distinct tokens per text and those outside the vocabulary; lengths; the known-token mix."""
+    tokens, unseen_total, unseen = count_tokens(texts, feature.vocabulary)
     target.tokens += tokens
     target.unseen_tokens += unseen_total
     if unseen:
@@ -52,6 +67,29 @@ def count_texts(target: FeatureProfile, vocabulary: Mapping[str, int] | frozense
         for key, count in unseen.items():
             merged[key] = merged.get(key, 0) + count
         target.unseen_token_examples = top_counts(merged)
+    if feature.length_edges:
+        lengths = np.fromiter((len(tokenize(t)) for t in texts), dtype=float, count=len(texts))
+        target.length_bins = _binned(target.length_bins, feature.length_edges, lengths)
+    if feature.char_edges:
+        chars = np.fromiter((len(t) for t in texts), dtype=float, count=len(texts))
+        target.char_bins = _binned(target.char_bins, feature.char_edges, chars)
+    mix = _mix(feature)
+    if mix:
+        known = target.known_tokens
+        for text in texts:
+            for token in mix.intersection(tokenize(text)):
+                known[token] = known.get(token, 0) + 1
+
+
+def _binned(bins: list[int], edges: Sequence[float], values: np.ndarray) -> list[int]:
+    counts = np.bincount(np.searchsorted(np.asarray(edges, dtype=float), values, side="right"),
+                         minlength=len(edges) + 1)
+    return [a + int(b) for a, b in zip(bins or [0] * (len(edges) + 1), counts)]
+
+
+def _mix(feature: FeatureBaseline) -> frozenset[str]:
+    """The vocabulary tokens whose mix is compared: the most frequent :data:`MIX_TOKENS`."""
+    return frozenset(list(feature.vocabulary)[:MIX_TOKENS])
 
 
 def expected_unseen(feature: FeatureBaseline, reference: FeatureProfile) -> int:
@@ -70,6 +108,9 @@ class TextKind(Kind):
                 counter.update(distinct_tokens(key))
         kept = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_VOCABULARY]
         feature.vocabulary = dict(kept)
+        texts = [k for k in map(category_key, values) if k is not None]
+        feature.length_edges = learn_edges(np.asarray([len(tokenize(t)) for t in texts], dtype=float))
+        feature.char_edges = learn_edges(np.asarray([len(t) for t in texts], dtype=float))
         feature.distinct = len(counter)
         feature.singletons = sum(1 for c in counter.values() if c == 1)
         feature.types = learn_types(values)
@@ -79,8 +120,12 @@ class TextKind(Kind):
 
         return pa.string()
 
+    def empty(self, feature: FeatureBaseline) -> FeatureProfile:
+        return FeatureProfile(length_bins=[0] * (len(feature.length_edges) + 1) if feature.length_edges else [],
+                              char_bins=[0] * (len(feature.char_edges) + 1) if feature.char_edges else [])
+
     def count_arrow(self, target: FeatureProfile, feature: FeatureBaseline, values: pa.Array) -> None:
-        count_texts(target, feature.vocabulary, values.to_pylist())
+        count_texts(target, feature, values.to_pylist())
 
     def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Sequence[Any]) -> None:
         texts = []
@@ -90,16 +135,28 @@ class TextKind(Kind):
                 target.violations += 1
             else:
                 texts.append(key)
-        count_texts(target, feature.vocabulary, texts)
+        count_texts(target, feature, texts)
 
     # Elasticsearch: `value_count` of the indexed tokens is the token count; `terms` with
-    # exclude = the vocabulary gives the unseen ones, its buckets plus sum_other_doc_count their total.
+    # exclude = the vocabulary gives the unseen ones, its buckets plus sum_other_doc_count their total;
+    # `terms` with include = the mix tokens their counts; `range` on the indexed lengths the length bins.
     def aggregations(self, feature: FeatureBaseline, field: str, field_type: Any, key: str) -> dict[str, Any]:
         tokens = f"{TOKENS_FIELD}.{feature.name}"
         vocabulary = sorted(feature.vocabulary)
-        return {f"{key}_tokens": {"value_count": {"field": tokens}},
-                f"{key}_unseen": {"terms": {"field": tokens, "size": UNSEEN_KEEP,
-                                            **({"exclude": vocabulary} if vocabulary else {})}}}
+        aggs: dict[str, Any] = {
+            f"{key}_tokens": {"value_count": {"field": tokens}},
+            f"{key}_unseen": {"terms": {"field": tokens, "size": UNSEEN_KEEP,
+                                        **({"exclude": vocabulary} if vocabulary else {})}}}
+        mix = sorted(_mix(feature))
+        if mix:
+            aggs[f"{key}_mix"] = {"terms": {"field": tokens, "size": len(mix), "include": mix}}
+        if feature.length_edges:
+            aggs[f"{key}_lengths"] = {"range": {"field": f"{LENGTH_FIELD}.{feature.name}",
+                                                "ranges": range_buckets(feature.length_edges)}}
+        if feature.char_edges:
+            aggs[f"{key}_chars"] = {"range": {"field": f"{CHARS_FIELD}.{feature.name}",
+                                              "ranges": range_buckets(feature.char_edges)}}
+        return aggs
 
     def parse(self, target: FeatureProfile, feature: FeatureBaseline, aggs: Mapping[str, Any], key: str) -> None:
         target.tokens = int(aggs.get(f"{key}_tokens", {}).get("value") or 0)
@@ -107,9 +164,16 @@ class TextKind(Kind):
         found = {str(b["key"]): int(b["doc_count"]) for b in unseen.get("buckets", [])}
         target.unseen_tokens = sum(found.values()) + int(unseen.get("sum_other_doc_count") or 0)
         target.unseen_token_examples = top_counts(found)
+        target.known_tokens = {str(b["key"]): int(b["doc_count"])
+                               for b in aggs.get(f"{key}_mix", {}).get("buckets", []) if b["doc_count"]}
+        for name, edges, attribute in ((f"{key}_lengths", feature.length_edges, "length_bins"),
+                                       (f"{key}_chars", feature.char_edges, "char_bins")):
+            if edges:
+                buckets = aggs.get(name, {}).get("buckets", [])
+                setattr(target, attribute, [int(b["doc_count"]) for b in buckets] or [0] * (len(edges) + 1))
 
     def buckets(self, feature: FeatureBaseline) -> int:
-        return UNSEEN_KEEP
+        return UNSEEN_KEEP + len(_mix(feature)) + len(feature.length_edges) + len(feature.char_edges) + 2
 
     def metrics(self, inp: CheckInput, effects: Mapping[str, float]) -> dict[str, float | None]:
         ref, w = inp.reference, inp.window
@@ -132,11 +196,64 @@ def unseen_tokens(inp: CheckInput) -> list[Candidate]:
                           (expected_unseen(f, ref), ref.tokens, w.unseen_tokens, w.tokens), "tokens", texts=texts)
 
 
+def text_shift(inp: CheckInput) -> list[Candidate]:
+    """Texts got shorter or longer, or their mix of known tokens moved (truncation, another domain).
+
+    Two distributions, each tested with chi-square and measured with the
+    Jensen–Shannon distance: tokens per record on the training's length bins,
+    and the most frequent known tokens (new tokens aside: they are
+    ``unseen_tokens``'). The effect is the larger distance; its p-value is
+    Bonferroni-corrected for the two tests.
+    """
+    f, ref, w = inp.feature, inp.reference, inp.window
+    texts = w.values - w.violations
+    if texts <= 0 or not ref.length_bins or sum(ref.length_bins) == 0 or not w.length_bins:
+        return []
+    if texts < inp.thresholds.min_count:
+        return [not_enough("text_shift", inp, texts, "texts")]
+    length = stats.js_distance(ref.length_bins, w.length_bins)
+    p_length = stats.contingency_pvalue(ref.length_bins, w.length_bins, ordered=True)
+    mix, p_mix, moved = 0.0, 1.0, ""
+    mix_tokens = list(_mix(f))
+    if mix_tokens:
+        base = [ref.known_tokens.get(t, 0) for t in mix_tokens]
+        window = [w.known_tokens.get(t, 0) for t in mix_tokens]
+        base, window, names = stats.merge_sparse(base, window, mix_tokens)
+        if sum(base) and sum(window):
+            mix = stats.js_distance_corrected(base, window)
+            p_mix = stats.contingency_pvalue(base, window)
+            order = sorted(range(len(names)), key=lambda i: -abs(window[i] / sum(window) - base[i] / sum(base)))[:3]
+            moved = ", ".join(f"{names[i]!r} {percent(base[i] / sum(base))} → {percent(window[i] / sum(window))}"
+                              for i in order)
+    base_mean = _mean_length(f.length_edges, ref.length_bins)
+    window_mean = _mean_length(f.length_edges, w.length_bins)
+    what = "length" if length >= mix else "mix of known tokens"
+    return [Candidate(
+        check="text_shift", feature=f.name, effect_name="js_distance", effect=max(length, mix),
+        p_value=min(1.0, 2 * min(p_length, p_mix)), gate=True,
+        baseline=f"~{number(base_mean)} tokens per text", observed=f"~{number(window_mean)} tokens per text",
+        message=(f"{f.name}: texts changed ({what} moved most): tokens per text ~{number(base_mean)} → "
+                 f"~{number(window_mean)} (Jensen–Shannon distance {length:.2f}); known-token mix distance "
+                 f"{mix:.2f}" + (f" ({moved})" if moved else "")),
+        baseline_value=base_mean, observed_value=window_mean, thresholds=inp.thresholds)]
+
+
+def _mean_length(edges: Sequence[float], bins: Sequence[int]) -> float | None:
+    """An approximate mean of tokens per text from its bins (bin lower edges; the first bin counts as 0)."""
+    total = sum(bins)
+    if not total or not edges:
+        return None
+    lows = [0.0, *edges]
+    return sum(low * count for low, count in zip(lows, bins)) / total
+
+
+TEXT_SHIFT = Check("text_shift", text_shift, {"warning": 0.15, "critical": 0.3, "min_count": 100},
+                   "Jensen–Shannon distance of tokens per text, or of the mix of known tokens (the larger)")
 UNSEEN_TOKENS = Check("unseen_tokens", unseen_tokens,
                       {"warning": 0.02, "critical": 0.15, "min_ratio": 2.0, "min_count": 200},
                       "increase of the unseen-token share (distinct tokens per record) over the Good–Turing "
                       "expectation")
 
 TextKind.checks = (*common.CHECKS, common.type_mismatch_check("values of its training JSON types"),
-                   UNSEEN_TOKENS)
+                   UNSEEN_TOKENS, TEXT_SHIFT)
 KIND = TextKind()

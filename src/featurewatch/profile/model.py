@@ -62,6 +62,12 @@ def _high(a: float | None, b: float | None) -> float | None:
     return max(a, b)
 
 
+def _add_bins(a: list[int], b: list[int]) -> list[int]:
+    if a and b and len(a) != len(b):
+        raise ValueError("cannot merge profiles built on different bin edges")
+    return [x + y for x, y in zip(a, b)] if a and b else list(a or b)
+
+
 @dataclasses.dataclass
 class FeatureProfile:
     """Counts of one feature (or the prediction) in a window; see the module docstring."""
@@ -79,6 +85,11 @@ class FeatureProfile:
     tokens: int = 0
     unseen_tokens: int = 0
     unseen_token_examples: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: Text: records per bin of tokens per record, and of characters per record, on the schema's edges.
+    length_bins: list[int] = dataclasses.field(default_factory=list)
+    char_bins: list[int] = dataclasses.field(default_factory=list)
+    #: Text: records containing each of the vocabulary's most frequent tokens (the mix of known tokens).
+    known_tokens: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def values(self) -> int:
@@ -97,9 +108,6 @@ class FeatureProfile:
 
     def merge(self, other: "FeatureProfile") -> "FeatureProfile":
         """The counts of both (a new object; neither input changes)."""
-        if self.bins and other.bins and len(self.bins) != len(other.bins):
-            raise ValueError("cannot merge profiles built on different bin edges")
-        bins = [a + b for a, b in zip(self.bins, other.bins)] if self.bins and other.bins else list(self.bins or other.bins)
         return FeatureProfile(
             present=self.present + other.present,
             nulls=self.nulls + other.nulls,
@@ -107,13 +115,16 @@ class FeatureProfile:
             categories=_add(self.categories, other.categories),
             unseen=top_counts(_add(self.unseen, other.unseen)),
             unseen_total=self.unseen_total + other.unseen_total,
-            bins=bins,
+            bins=_add_bins(self.bins, other.bins),
             minimum=_low(self.minimum, other.minimum),
             maximum=_high(self.maximum, other.maximum),
             total=self.total + other.total,
             tokens=self.tokens + other.tokens,
             unseen_tokens=self.unseen_tokens + other.unseen_tokens,
             unseen_token_examples=top_counts(_add(self.unseen_token_examples, other.unseen_token_examples)),
+            length_bins=_add_bins(self.length_bins, other.length_bins),
+            char_bins=_add_bins(self.char_bins, other.char_bins),
+            known_tokens=_add(self.known_tokens, other.known_tokens),
         )
 
 

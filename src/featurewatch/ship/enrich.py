@@ -1,4 +1,4 @@
-"""Ship-time enrichment: the distinct tokens of text features, for unseen-token counts.
+"""Ship-time enrichment: the distinct tokens and the lengths of text features.
 
 Elasticsearch cannot tokenise a keyword and compare it with a vocabulary in
 an aggregation, so the shipper adds, for each text feature a baseline names,
@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import record as R
 from ..baseline.model import TEXT, Baseline
-from ..kinds.text import TOKENS_FIELD, ship_fields
+from ..kinds.text import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD, ship_fields
 
 __all__ = ["TokenEnricher"]
 
@@ -37,9 +37,9 @@ class TokenEnricher:
         features = record.get(R.FEATURES)
         if not isinstance(features, Mapping):
             return None
-        tokens = {}
+        tokens, lengths, chars = {}, {}, {}
         for name in names:
             found = ship_fields(features.get(name))
             if found is not None:
-                tokens[name] = found
-        return {TOKENS_FIELD: tokens} if tokens else None
+                tokens[name], lengths[name], chars[name] = found
+        return {TOKENS_FIELD: tokens, LENGTH_FIELD: lengths, CHARS_FIELD: chars} if tokens or lengths else None
