@@ -11,16 +11,25 @@ server for the whole session.
 * ``es_prefix`` (function, str) — a unique index prefix for one test; the
   test's indices and templates are deleted afterwards.
 * ``es_proxy`` (function, :class:`tests.esproxy.EsProxy`) — a private proxy to
-  the same cluster for injecting faults (429s, outages); use ``es_proxy.url``.
+  the same cluster for injecting faults (429s, outages, failed shards); use ``es_proxy.url``.
+* ``es_proxy_as`` (function) — ``es_proxy_as("8.19.4")`` is a private proxy that
+  behaves like that Elasticsearch release (``GET /``, and the media types its
+  major accepts: an 8.x one refuses ``compatible-with=9`` with a 400);
+  ``es_proxy_as("3.8.0", distribution="opensearch")`` presents OpenSearch.
 
 By default each pytest(-xdist) worker starts its own osmem-server (in-memory,
 OpenSearch-compatible) behind a test-only proxy that rewrites the
 ``compatible-with`` media types the ``elasticsearch`` client sends and the
-server refuses. If the server cannot start, the tests using it fail; they are
-never skipped. With ``FEATUREWATCH_TEST_ES_URL`` set, the same tests run
-against that real cluster instead (credentials and CA file from the usual
-``FEATUREWATCH_ES_*`` variables; ``es_proxy`` then forwards to it over TLS
-if the URL is https).
+server refuses, and that presents the server as Elasticsearch
+:data:`esproxy.OSMEM_PRESENTS_AS` in ``GET /`` (osmem calls itself OpenSearch
+3.8, which featurewatch refuses). If the server cannot start, the tests using
+it fail; they are never skipped. With ``FEATUREWATCH_TEST_ES_URL`` set, the
+same tests run against that real cluster instead (credentials and CA file from
+the usual ``FEATUREWATCH_ES_*`` variables; ``es_proxy`` then forwards to it,
+over TLS if the URL is https, and changes nothing it answers).
+
+Where osmem differs from Elasticsearch, and why no test depends on it: the
+docstring of ``tests/es/__init__.py``.
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import orjson
@@ -36,7 +45,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from esproxy import EsProxy  # noqa: E402
+from esproxy import OSMEM_PRESENTS_AS, EsProxy  # noqa: E402
 from eswindow import parity_baseline  # noqa: E402
 from helpers import diabetes_baseline, synthetic_baseline  # noqa: E402
 
@@ -75,12 +84,14 @@ def log_dir(tmp_path: Path) -> Path:
 
 
 class _Backend:
-    """Where the cluster is: ``upstream`` (raw URL) and whether media types need rewriting."""
+    """Where the cluster is: ``upstream`` (raw URL), whether media types need rewriting, and the
+    Elasticsearch version a proxy must present it as (None: the cluster's own ``GET /``)."""
 
-    def __init__(self, upstream: str, rewrite: bool, url: str) -> None:
+    def __init__(self, upstream: str, rewrite: bool, url: str, presents_as: str | None = None) -> None:
         self.upstream = upstream
         self.rewrite = rewrite
         self.url = url
+        self.presents_as = presents_as
 
 
 @pytest.fixture(scope="session")
@@ -92,9 +103,9 @@ def _es_backend() -> Iterator[_Backend]:
     from osmem_server import OsmemServer
 
     server = OsmemServer.start(japanese=False, startup_timeout=60)
-    proxy = EsProxy(server.url, rewrite_media_types=True)
+    proxy = EsProxy(server.url, rewrite_media_types=True, version=OSMEM_PRESENTS_AS, drop_subobjects=True)
     try:
-        yield _Backend(server.url, rewrite=True, url=proxy.url)
+        yield _Backend(server.url, rewrite=True, url=proxy.url, presents_as=OSMEM_PRESENTS_AS)
     finally:
         proxy.close()
         server.close()
@@ -129,9 +140,26 @@ def es_prefix(es_client, worker_id: str) -> Iterator[str]:
 @pytest.fixture
 def es_proxy(_es_backend: _Backend) -> Iterator[EsProxy]:
     """A private proxy to the cluster whose faults a test controls (``fail_next``, ``down``/``up``)."""
-    proxy = EsProxy(_es_backend.upstream, rewrite_media_types=_es_backend.rewrite)
+    proxy = EsProxy(_es_backend.upstream, rewrite_media_types=_es_backend.rewrite, version=_es_backend.presents_as,
+                    drop_subobjects=_es_backend.rewrite)
     yield proxy
     proxy.close()
+
+
+@pytest.fixture
+def es_proxy_as(_es_backend: _Backend) -> Iterator[Callable[..., EsProxy]]:
+    """``es_proxy_as(version, distribution="elasticsearch")``: a private proxy behaving like that release."""
+    proxies: list[EsProxy] = []
+
+    def make(version: str, distribution: str = "elasticsearch") -> EsProxy:
+        proxy = EsProxy(_es_backend.upstream, version=version, distribution=distribution,
+                        drop_subobjects=_es_backend.rewrite)
+        proxies.append(proxy)
+        return proxy
+
+    yield make
+    for proxy in proxies:
+        proxy.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,17 @@
 """Build an Elasticsearch client from the settings, and turn its errors into ours.
 
-Only APIs that the 8.x and 9.x clients share are used anywhere in this
-package. Install the client major that matches your cluster: a 9.x client
-sends ``compatible-with=9`` media types, which an 8.x cluster refuses.
+One install talks to Elasticsearch 8.x and 9.x. The ``elasticsearch``
+client always sends media types of its own major
+(``application/vnd.elasticsearch+json; compatible-with=9`` from a 9.x
+client), which an 8.x cluster refuses (400 ``media_type_header_exception``).
+So the client's transport asks the cluster first: before its first request
+it sends ``GET /`` with plain ``application/json`` headers (which every
+version accepts), reads the major from ``version.number``, and from then on
+rewrites ``compatible-with=N`` to that major on every request. That is one
+``GET /`` per client, and every command builds one client per process. A
+server that is not Elasticsearch 8.x or 9.x (7.x, OpenSearch) is refused
+with a one-line :class:`UnsupportedServer` naming it. Only APIs that 8.x and
+9.x share are used anywhere in this package.
 
 Secrets (API key, password, credentials embedded in the URL) never appear in
 a message this module produces: URLs are shown without their user-info part,
@@ -11,19 +20,102 @@ and errors are described by type and status, not by the request headers.
 
 from __future__ import annotations
 
+import re
+import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import elasticsearch
+from elastic_transport import HttpHeaders, Transport
 from elasticsearch import Elasticsearch
+from elasticsearch.exceptions import HTTP_EXCEPTIONS
 
 from ..errors import BackendError, ConfigError
 from ..settings import ElasticsearchSettings, MissingSetting
 
-__all__ = ["build_client", "safe_url", "describe_error", "backend_errors", "cluster_info"]
+__all__ = ["build_client", "safe_url", "describe_error", "backend_errors", "cluster_info", "server_major",
+           "cluster_major", "UnsupportedServer", "SUPPORTED_MAJORS"]
+
+#: Elasticsearch majors featurewatch speaks.
+SUPPORTED_MAJORS = (8, 9)
+
+_COMPATIBLE_WITH = re.compile(r"compatible-with=\d+")
+_PLAIN_JSON = "application/json"
+
+
+class UnsupportedServer(BackendError):
+    """The server is not Elasticsearch 8.x or 9.x (an older major, OpenSearch, something else)."""
+
+
+def server_major(info: Mapping[str, Any], where: str = "the server") -> int:
+    """The Elasticsearch major of a ``GET /`` answer; UnsupportedServer when it is not 8.x or 9.x."""
+    version = info.get("version") if isinstance(info, Mapping) else None
+    version = version if isinstance(version, Mapping) else {}
+    number = str(version.get("number") or "unknown version")
+    distribution = str(version.get("distribution") or "elasticsearch")
+    tagline = str(info.get("tagline") or "") if isinstance(info, Mapping) else ""
+    if distribution.lower() != "elasticsearch" or "opensearch" in tagline.lower():
+        name = "OpenSearch" if "opensearch" in (distribution + tagline).lower() else distribution
+        raise UnsupportedServer(f"{where} is {name} {number}, not Elasticsearch: featurewatch needs "
+                                f"Elasticsearch {' or '.join(f'{m}.x' for m in SUPPORTED_MAJORS)}")
+    match = re.match(r"\s*(\d+)\.", number)
+    major = int(match.group(1)) if match else None
+    if major not in SUPPORTED_MAJORS:
+        raise UnsupportedServer(f"{where} is Elasticsearch {number}, which featurewatch does not support: "
+                                f"it needs Elasticsearch {' or '.join(f'{m}.x' for m in SUPPORTED_MAJORS)}")
+    return major
+
+
+class _NegotiatingTransport(Transport):
+    """A transport that speaks the cluster's own REST compatibility mode, learnt from ``GET /``.
+
+    The major is asked for lazily, before the first request, so a cluster
+    that is down when the client is built (a shipper started first) is asked
+    again on the next request; once known, it is kept for the client's life.
+    """
+
+    #: ``safe_url`` of the cluster, for messages (set by :func:`build_client`).
+    where = "<no URL>"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._major: int | None = None
+        self._negotiation = threading.Lock()
+
+    @property
+    def major(self) -> int | None:
+        """The cluster's major once a request has been made, else None."""
+        return self._major
+
+    def perform_request(self, method: str, target: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        headers = kwargs.get("headers")
+        major = self._major if self._major is not None else self._negotiate(headers, kwargs)
+        if isinstance(headers, Mapping):
+            spoken = HttpHeaders(headers)
+            for name in ("accept", "content-type"):
+                if name in spoken:
+                    spoken[name] = _COMPATIBLE_WITH.sub(f"compatible-with={major}", spoken[name])
+            kwargs["headers"] = spoken
+        return super().perform_request(method, target, **kwargs)
+
+    def _negotiate(self, headers: Any, options: Mapping[str, Any]) -> int:
+        with self._negotiation:
+            if self._major is not None:
+                return self._major
+            plain = HttpHeaders(headers) if isinstance(headers, Mapping) else HttpHeaders()
+            plain.pop("content-type", None)
+            plain["accept"] = _PLAIN_JSON
+            extra = {k: options[k] for k in ("request_timeout", "max_retries") if k in options}
+            meta, body = super().perform_request("GET", "/", headers=plain, **extra)
+            if not 200 <= meta.status < 300:
+                # The same exception the client would raise, so every caller's error handling applies.
+                raise HTTP_EXCEPTIONS.get(meta.status, elasticsearch.ApiError)(
+                    message=str(body)[:300], meta=meta, body=body)
+            self._major = server_major(body if isinstance(body, Mapping) else {}, self.where)
+            return self._major
 
 
 def safe_url(url: str | None) -> str:
@@ -57,6 +149,7 @@ def build_client(settings: ElasticsearchSettings, *, request_timeout: float = 30
     if bool(settings.username) != bool(settings.password):
         raise MissingSetting("an Elasticsearch user name needs a password", "es.password")
     options: dict[str, Any] = {
+        "transport_class": _NegotiatingTransport,
         "request_timeout": request_timeout,
         "max_retries": max_retries,
         "retry_on_timeout": max_retries > 0,
@@ -82,9 +175,12 @@ def build_client(settings: ElasticsearchSettings, *, request_timeout: float = 30
         if not settings.verify_certs:
             options["ssl_show_warn"] = False
     try:
-        return Elasticsearch(url, **options)
+        client = Elasticsearch(url, **options)
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"cannot configure the Elasticsearch client for {safe_url(settings.url)}: {exc}") from None
+    if isinstance(client.transport, _NegotiatingTransport):
+        client.transport.where = safe_url(settings.url)
+    return client
 
 
 def describe_error(exc: BaseException, url: str | None = None) -> str:
@@ -96,6 +192,9 @@ def describe_error(exc: BaseException, url: str | None = None) -> str:
         return f"Elasticsearch at {where} denied the request (403): the user or API key lacks privileges"
     if isinstance(exc, elasticsearch.UnsupportedProductError):
         return f"{where} does not look like Elasticsearch (or the client major does not match the cluster)"
+    if isinstance(exc, elasticsearch.ApiError) and _error_type(exc.body) == "media_type_header_exception":
+        return (f"Elasticsearch at {where} refused the request's media type ({exc.status_code}): {_reason(exc.body)}; "
+                f"featurewatch speaks the major the cluster reports in GET /, so a proxy in between may alter it")
     if isinstance(exc, elasticsearch.ApiError):
         reason = _reason(exc.body)
         return f"Elasticsearch at {where} answered {exc.status_code}: {reason}"
@@ -106,6 +205,11 @@ def describe_error(exc: BaseException, url: str | None = None) -> str:
     if isinstance(exc, elasticsearch.ConnectionError):
         return f"cannot reach Elasticsearch at {where}: is it running and is the URL right?"
     return f"Elasticsearch request to {where} failed: {type(exc).__name__}"
+
+
+def _error_type(body: Any) -> str | None:
+    error = body.get("error") if isinstance(body, dict) else None
+    return error.get("type") if isinstance(error, dict) else None
 
 
 def _reason(body: Any) -> str:
@@ -130,3 +234,14 @@ def backend_errors(url: str | None) -> Iterator[None]:
 def cluster_info(client: Elasticsearch) -> dict[str, Any]:
     """``GET /`` as a plain dict (distribution, version number)."""
     return dict(client.info().body)
+
+
+def cluster_major(client: Elasticsearch) -> int:
+    """The Elasticsearch major the client speaks with its cluster (asking ``GET /`` if not yet known)."""
+    transport = client.transport
+    if isinstance(transport, _NegotiatingTransport):
+        if transport.major is None:
+            client.info()
+        if transport.major is not None:
+            return transport.major
+    return server_major(cluster_info(client))
