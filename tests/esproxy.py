@@ -180,7 +180,7 @@ class EsProxy:
         ``form="partial"`` answers 200 with ``_shards.failed`` (what a search allowing partial results
         gets); ``form="error"`` answers 400 ``search_phase_execution_exception`` with ``failed_shards``
         (what Elasticsearch answers when partial results are not allowed). In an ``_msearch`` every
-        response of the batch is affected.
+        response of the batch is affected (``error``: each becomes an error item with status 400).
         """
         if form not in {"partial", "error"}:
             raise ValueError(form)
@@ -356,14 +356,16 @@ def _make_handler(proxy: EsProxy) -> type[http.server.BaseHTTPRequestHandler]:
                 fault = proxy._take_shard_fault(self.path)
                 if fault is not None:
                     form, index = fault
-                    if form == "error":
+                    answer = json.loads(data)
+                    if "responses" in answer:
+                        # Each search of an _msearch answers for itself, errors included.
+                        answer["responses"] = [_with_failed_shard(r, index) if form == "partial"
+                                               else _search_phase_error(index) for r in answer["responses"]]
+                    elif form == "error":
                         self._reply(400, [("Content-Type", "application/json"),
                                           ("X-Elastic-Product", "Elasticsearch")],
                                     json.dumps(_search_phase_error(index)).encode())
                         return
-                    answer = json.loads(data)
-                    if "responses" in answer:
-                        answer["responses"] = [_with_failed_shard(r, index) for r in answer["responses"]]
                     else:
                         answer = _with_failed_shard(answer, index)
                     data = json.dumps(answer).encode()

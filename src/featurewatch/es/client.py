@@ -36,8 +36,9 @@ from elasticsearch.exceptions import HTTP_EXCEPTIONS
 from ..errors import BackendError, ConfigError
 from ..settings import ElasticsearchSettings, MissingSetting
 
-__all__ = ["build_client", "safe_url", "describe_error", "backend_errors", "cluster_info", "server_major",
-           "cluster_major", "UnsupportedServer", "SUPPORTED_MAJORS"]
+__all__ = ["build_client", "safe_url", "describe_error", "describe_refusal", "describe_shard_failures",
+           "backend_errors", "cluster_info", "server_major", "cluster_major", "UnsupportedServer", "PartialResults",
+           "SUPPORTED_MAJORS"]
 
 #: Elasticsearch majors featurewatch speaks.
 SUPPORTED_MAJORS = (8, 9)
@@ -48,6 +49,10 @@ _PLAIN_JSON = "application/json"
 
 class UnsupportedServer(BackendError):
     """The server is not Elasticsearch 8.x or 9.x (an older major, OpenSearch, something else)."""
+
+
+class PartialResults(BackendError):
+    """A search answered with failed shards or timed out: its counts would be incomplete."""
 
 
 def server_major(info: Mapping[str, Any], where: str = "the server") -> int:
@@ -192,12 +197,8 @@ def describe_error(exc: BaseException, url: str | None = None) -> str:
         return f"Elasticsearch at {where} denied the request (403): the user or API key lacks privileges"
     if isinstance(exc, elasticsearch.UnsupportedProductError):
         return f"{where} does not look like Elasticsearch (or the client major does not match the cluster)"
-    if isinstance(exc, elasticsearch.ApiError) and _error_type(exc.body) == "media_type_header_exception":
-        return (f"Elasticsearch at {where} refused the request's media type ({exc.status_code}): {_reason(exc.body)}; "
-                f"featurewatch speaks the major the cluster reports in GET /, so a proxy in between may alter it")
     if isinstance(exc, elasticsearch.ApiError):
-        reason = _reason(exc.body)
-        return f"Elasticsearch at {where} answered {exc.status_code}: {reason}"
+        return describe_refusal(exc.status_code, exc.body, url)
     if isinstance(exc, elasticsearch.SSLError):
         return f"TLS handshake with {where} failed: check the CA file (FEATUREWATCH_ES_CA_FILE)"
     if isinstance(exc, elasticsearch.ConnectionTimeout):
@@ -205,6 +206,44 @@ def describe_error(exc: BaseException, url: str | None = None) -> str:
     if isinstance(exc, elasticsearch.ConnectionError):
         return f"cannot reach Elasticsearch at {where}: is it running and is the URL right?"
     return f"Elasticsearch request to {where} failed: {type(exc).__name__}"
+
+
+def describe_refusal(status: Any, body: Any, url: str | None = None) -> str:
+    """One line for an error answer (``status`` and its body), with no secret in it."""
+    where = safe_url(url)
+    kind = _error_type(body)
+    if kind == "media_type_header_exception":
+        return (f"Elasticsearch at {where} refused the request's media type ({status}): {_reason(body)}; "
+                f"featurewatch speaks the major the cluster reports in GET /, so a proxy in between may alter it")
+    failed = _failed_shards(body)
+    if failed:
+        return f"Elasticsearch at {where} answered {status} to a search: shards failed{describe_shard_failures(failed)}"
+    return f"Elasticsearch at {where} answered {status}: {_reason(body)}"
+
+
+def describe_shard_failures(failures: Any) -> str:
+    """`` in <indices> (<type>: <reason>)`` for the ``failures``/``failed_shards`` list of an answer."""
+    if not isinstance(failures, list) or not failures:
+        return ""
+    indices = sorted({str(f.get("index")) for f in failures if isinstance(f, dict) and f.get("index")})
+    reasons: list[str] = []
+    for failure in failures:
+        reason = failure.get("reason") if isinstance(failure, dict) else None
+        if isinstance(reason, dict):
+            text = f"{reason.get('type', 'error')}: {reason.get('reason', '')}"
+        else:
+            text = str(reason or "no reason given")
+        text = " ".join(text.split())
+        if text not in reasons:
+            reasons.append(text)
+    named = f" in {', '.join(indices)}" if indices else ""
+    return f"{named} ({'; '.join(reasons)})"[:400]
+
+
+def _failed_shards(body: Any) -> list[Any]:
+    error = body.get("error") if isinstance(body, dict) else None
+    failed = error.get("failed_shards") if isinstance(error, dict) else None
+    return failed if isinstance(failed, list) else []
 
 
 def _error_type(body: Any) -> str | None:
@@ -227,7 +266,10 @@ def backend_errors(url: str | None) -> Iterator[None]:
     """Turn client exceptions raised inside the block into a one-line BackendError."""
     try:
         yield
-    except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:
+    except elasticsearch.ApiError as exc:
+        error = PartialResults if _failed_shards(exc.body) else BackendError
+        raise error(describe_error(exc, url)) from None
+    except elasticsearch.TransportError as exc:
         raise BackendError(describe_error(exc, url)) from None
 
 

@@ -22,6 +22,7 @@ from ..baseline.logs import baseline_from_records
 from ..baseline.model import Baseline
 from . import layout
 from .client import backend_errors
+from .search import scroll
 
 __all__ = ["baseline_from_es", "window_records", "DEFAULT_LIMIT"]
 
@@ -31,32 +32,19 @@ _FIELDS = [R.TIMESTAMP, R.MODEL, R.MODEL_VERSION, R.FEATURES, R.FEATURES_PRESENT
 
 
 def window_records(client: Elasticsearch, prefix: str, model: str, start: str, end: str,
-                   limit: int = DEFAULT_LIMIT) -> Iterator[dict[str, Any]]:
-    """Up to ``limit`` records of ``model`` with ``start <= @timestamp < end`` (scroll, then cleared)."""
+                   limit: int = DEFAULT_LIMIT, *, url: str | None = None) -> Iterator[dict[str, Any]]:
+    """Up to ``limit`` records of ``model`` with ``start <= @timestamp < end`` (scroll, then cleared).
+
+    A page with a failed shard is an error (PartialResults), never a smaller baseline.
+    """
     query = {"bool": {"filter": [
         {"term": {R.MODEL: model}},
         {"range": {R.TIMESTAMP: {"gte": start, "lt": end, "format": "strict_date_optional_time"}}},
     ]}}
-    answer = client.search(index=layout.requests_pattern(prefix), query=query, size=min(_PAGE, limit),
-                           sort=["_doc"], source_includes=_FIELDS, scroll="2m", ignore_unavailable=True,
-                           allow_no_indices=True)
-    scroll_id = answer.body.get("_scroll_id")
-    seen = 0
-    try:
-        while True:
-            hits = answer.body.get("hits", {}).get("hits", [])
-            if not hits:
-                return
-            for hit in hits:
-                yield hit["_source"]
-                seen += 1
-                if seen >= limit:
-                    return
-            answer = client.scroll(scroll_id=scroll_id, scroll="2m")
-            scroll_id = answer.body.get("_scroll_id", scroll_id)
-    finally:
-        if scroll_id:
-            client.options(ignore_status=404).clear_scroll(scroll_id=scroll_id)
+    for hit in scroll(client, url=url, limit=limit, what=f"reference window of model {model!r}",
+                      index=layout.requests_pattern(prefix), query=query, size=min(_PAGE, limit), sort=["_doc"],
+                      source_includes=_FIELDS, ignore_unavailable=True, allow_no_indices=True):
+        yield hit["_source"]
 
 
 def baseline_from_es(client: Elasticsearch, prefix: str, options: BaselineOptions, start: _dt.datetime,
@@ -64,7 +52,7 @@ def baseline_from_es(client: Elasticsearch, prefix: str, options: BaselineOption
     """Build a baseline from at most ``limit`` records of a reference window in Elasticsearch."""
     low, high = R.format_timestamp(start), R.format_timestamp(end)
     with backend_errors(url):
-        records = list(window_records(client, prefix, options.model, low, high, limit))
+        records = list(window_records(client, prefix, options.model, low, high, limit, url=url))
     return baseline_from_records(records, options,
                                  source={"elasticsearch": layout.requests_pattern(prefix), "start": low, "end": high,
                                          "records": len(records), "limit": limit},

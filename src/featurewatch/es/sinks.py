@@ -20,6 +20,7 @@ from ..errors import BackendError
 from ..findings.documents import WindowDocuments
 from . import layout
 from .client import backend_errors
+from .search import scroll, search
 
 __all__ = ["ElasticsearchFindingsStore"]
 
@@ -79,12 +80,13 @@ class ElasticsearchFindingsStore:
     def previous_window(self, model: str, start: str) -> list[dict[str, Any]]:
         """The documents of ``model``'s latest window that ends at or before ``start``: two searches."""
         with backend_errors(self.url):
-            answer = self.client.search(
+            answer = search(
+                self.client, url=self.url, what="search of the findings index",
                 index=self.findings_index, ignore_unavailable=True, allow_no_indices=True, size=1,
                 source=["window"], sort=[{"window.end": "desc"}, {"window.start": "desc"}],
                 query={"bool": {"filter": [{"term": {"model": model}},
                                            {"range": {"window.end": {"lte": start, "format": _DATE}}}]}})
-            hits = answer.body.get("hits", {}).get("hits", [])
+            hits = answer.get("hits", {}).get("hits", [])
             if not hits:
                 return []
             window = hits[0]["_source"]["window"]
@@ -104,18 +106,23 @@ class ElasticsearchFindingsStore:
         if feature is not None:
             filters.append({"term": {"feature": feature}})
         with backend_errors(self.url):
-            hits = helpers.scan(self.client, index=self.findings_index, query={"query": {"bool": {"filter": filters}}},
-                                ignore_unavailable=True, allow_no_indices=True, size=1000)
+            hits = scroll(self.client, url=self.url, what="search of the findings index", index=self.findings_index,
+                          query={"bool": {"filter": filters}}, sort=["_doc"], size=1000, ignore_unavailable=True,
+                          allow_no_indices=True)
             return [{**hit["_source"], "id": hit["_id"]} for hit in hits]
 
     def _window_ids(self, model: str, start: str, end: str) -> set[str]:
         return {hit["_id"] for hit in self._search(_window_query(model, start, end), source=False)}
 
     def _search(self, query: dict[str, Any], **options: Any) -> Iterator[dict[str, Any]]:
-        answer = self.client.search(index=self.findings_index, ignore_unavailable=True, allow_no_indices=True,
-                                    size=_MAX_WINDOW_DOCUMENTS, query=query, **options)
-        hits = answer.body.get("hits", {})
+        answer = search(self.client, url=self.url, what="search of the findings index", index=self.findings_index,
+                        ignore_unavailable=True, allow_no_indices=True, size=_MAX_WINDOW_DOCUMENTS, query=query,
+                        **options)
+        hits = answer.get("hits", {})
         total = hits.get("total", {})
-        if isinstance(total, dict) and total.get("value", 0) > _MAX_WINDOW_DOCUMENTS:
+        # Totals are counted up to 10,000 by default: "gte" means at least that many.
+        if isinstance(total, dict) and (total.get("value", 0) > _MAX_WINDOW_DOCUMENTS
+                                        or (total.get("relation") == "gte"
+                                            and total.get("value", 0) >= _MAX_WINDOW_DOCUMENTS)):
             raise BackendError(f"more than {_MAX_WINDOW_DOCUMENTS:,} findings in one window of {self.findings_index}")
         yield from hits.get("hits", [])

@@ -3,7 +3,9 @@
 One ``GET _mapping/field`` (the mapped type of every feature field, whatever
 their number) and one ``_search`` with ``size: 0`` per window; the search is
 split only when its buckets would exceed ``max_buckets`` (the cluster's
-``search.max_buckets`` is 65,536 by default). No document is fetched.
+``search.max_buckets`` is 65,536 by default). No document is fetched. A
+search with a failed shard or a timeout is an error, never smaller counts
+(:mod:`featurewatch.es.search`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .aggregations import (
     profile_request,
 )
 from .client import backend_errors
+from .search import search
 
 __all__ = ["ElasticsearchSource", "DEFAULT_MAX_BUCKETS"]
 
@@ -61,9 +64,9 @@ class ElasticsearchSource:
             profile = empty_profile(baseline, low, high)
             for index, group in enumerate(self._groups(baseline)):
                 body = profile_request(baseline, group, low, high, types, with_common=index == 0)
-                answer = self.client.search(index=self.pattern, ignore_unavailable=True, allow_no_indices=True,
-                                            **body)
-                parse_profile(baseline, group, answer.body, profile, with_common=index == 0)
+                answer = search(self.client, url=self.url, what=f"profile search of model {baseline.model!r}",
+                                index=self.pattern, ignore_unavailable=True, allow_no_indices=True, **body)
+                parse_profile(baseline, group, answer, profile, with_common=index == 0)
         return profile
 
     def field_types(self) -> dict[str, Any]:
