@@ -126,6 +126,22 @@ class TestServices:
         assert "/_security/user/kibana_system/_password" in " ".join(setter["command"])
         assert setter["restart"] == "no"
 
+    def test_memory_like_elastics_compose(self, services: dict[str, dict[str, Any]]) -> None:
+        """Hard memory limits, Elasticsearch's heap at most half of its limit, and its memory locked."""
+        es, kibana = services["elasticsearch"], services["kibana"]
+        env = _environment(es)
+        assert env["bootstrap.memory_lock"] == "true"
+        assert es["ulimits"]["memlock"] == {"soft": -1, "hard": -1}
+        heap = re.search(r"-Xmx(\d+)([mg])", env["ES_JAVA_OPTS"])
+        assert heap and re.search(r"-Xms" + heap.group(1) + heap.group(2), env["ES_JAVA_OPTS"])
+        limits = {}
+        for name, service in (("elasticsearch", es), ("kibana", kibana)):
+            match = re.fullmatch(r"\$\{(\w+):-(\d+)([mg])\}", str(service["mem_limit"]))
+            assert match, (name, service.get("mem_limit"))
+            limits[name] = int(match.group(2)) * (1024 if match.group(3) == "g" else 1)
+            assert match.group(1) in _dotenv(REPO / ".env.example")
+        assert int(heap.group(1)) * (1024 if heap.group(2) == "g" else 1) * 2 <= limits["elasticsearch"]
+
     def test_data_volume(self, compose: dict[str, Any], services: dict[str, dict[str, Any]]) -> None:
         """Elasticsearch keeps its data in a named volume."""
         assert "esdata:/usr/share/elasticsearch/data" in services["elasticsearch"]["volumes"]

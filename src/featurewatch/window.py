@@ -7,9 +7,14 @@ is aligned to the clock by default: it ends at the last whole multiple of
 its length since 1970-01-01T00:00Z at or before the moment it is asked for
 (``1h``: the last whole hour; ``1d``: the last whole UTC day; ``30m``: the
 last whole half hour). Bounds are whole seconds and are written without a
-fraction (``2026-11-20T09:00:00Z``): the local files compare timestamps to
-the microsecond and Elasticsearch dates to the millisecond, and a bound
-without a fraction cuts both at the same instant.
+fraction (``2026-11-20T09:00:00Z``).
+
+Both sources cut any window, from the CLI or the Python API, at the same
+instant: Elasticsearch keeps dates to the millisecond (a record's
+``…09:59:59.999700Z`` is stored as ``…59.999``) while the local files hold
+microseconds, so each source compares with :func:`query_bound`, the bound
+cut down to its millisecond. Then a record is in ``[start, end)`` locally
+exactly when its stored millisecond is in Elasticsearch, for every record.
 
 Pure: no I/O; it imports only the record format (timestamps) and the error types.
 """
@@ -23,7 +28,8 @@ import re
 from . import record as R
 from .errors import ConfigError
 
-__all__ = ["Window", "parse_duration", "parse_moment", "format_bound", "aligned_window", "window_ending"]
+__all__ = ["Window", "parse_duration", "parse_moment", "format_bound", "query_bound", "aligned_window",
+           "window_ending"]
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -58,6 +64,20 @@ def _whole_second(moment: _dt.datetime) -> _dt.datetime:
 def format_bound(moment: _dt.datetime) -> str:
     """A window bound as written everywhere: UTC, whole seconds, ``Z`` (``2026-11-20T09:00:00Z``)."""
     return _whole_second(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def query_bound(moment: _dt.datetime) -> str:
+    """A bound as the sources compare records with it: UTC, cut to the millisecond, in the record's format.
+
+    ``2026-11-20T10:00:00.000400Z`` → ``2026-11-20T10:00:00.000000Z``. A bound
+    of whole milliseconds ``B`` admits a record ``t`` (microseconds) by
+    ``t >= B`` exactly when it admits ``t`` cut to its millisecond, which is
+    what Elasticsearch compares: so both paths agree on every record.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    moment = moment.astimezone(_dt.timezone.utc)
+    return R.format_timestamp(moment.replace(microsecond=moment.microsecond // 1000 * 1000))
 
 
 @dataclasses.dataclass(frozen=True)

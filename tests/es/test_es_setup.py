@@ -111,6 +111,26 @@ class TestInstall:
         assert changes[f"{es_prefix}-requests"] == "updated"
         assert changes[f"{es_prefix}-findings"] == "unchanged"
 
+    def test_findings_index_of_an_older_version_is_updated_with_the_new_fields(self, es_client, es_prefix):
+        """An index made before effect/baseline_value were mapped gains them (nothing was written yet)."""
+        es_client.indices.create(index=layout.findings_index(es_prefix),
+                                 mappings={"properties": {"model": {"type": "keyword"}}, "_meta": {"checksum": "old"}})
+        changes = {c.name: c.action for c in install(es_client, es_prefix)}
+        assert changes[layout.findings_index(es_prefix)] == "updated"
+        mapped = es_client.indices.get_mapping(index=layout.findings_index(es_prefix)).body
+        assert mapped[layout.findings_index(es_prefix)]["mappings"]["properties"]["baseline_value"] == {"type": "double"}
+
+    def test_a_field_mapped_by_its_first_value_is_a_clear_error(self, es_client, es_prefix):
+        """baseline_value dynamically mapped float by an older version cannot become double: say what to do."""
+        es_client.indices.create(index=layout.findings_index(es_prefix),
+                                 mappings={"properties": {"baseline_value": {"type": "float"}},
+                                           "_meta": {"checksum": "old"}})
+        with pytest.raises(BackendError) as caught:
+            install(es_client, es_prefix)
+        message = str(caught.value)
+        assert f"cannot update the mappings of {layout.findings_index(es_prefix)}" in message
+        assert "reindex" in message and "\n" not in message
+
 
 class TestClient:
     def test_unreachable_cluster_error_has_no_secret(self):

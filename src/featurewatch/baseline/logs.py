@@ -23,6 +23,7 @@ from ..errors import DataError
 from ..kinds import kind_of
 from ..profile.counting import empty_profile
 from ..profile.records import count_records, is_record
+from ..window import query_bound
 from .build import BaselineOptions, learn_schema
 from .model import Baseline
 
@@ -38,7 +39,7 @@ def baseline_from_logs(log_dir: str | os.PathLike[str], options: BaselineOptions
     The prediction is watched when ``options.prediction`` is set; model
     versions seen become the expected versions unless given.
     """
-    low, high = R.format_timestamp(start), R.format_timestamp(end)
+    low, high = query_bound(start), query_bound(end)
     return baseline_from_records(_read_window(log_dir, options.model, low, high), options,
                                  source={"log_dir": str(log_dir), "start": low, "end": high},
                                  where=f"in {log_dir} between {low} and {high}")

@@ -60,7 +60,9 @@ def metrics_index(prefix: str = DEFAULT_PREFIX) -> str:
     return f"{prefix}-metrics"
 
 
-#: Fields of a findings document and their Elasticsearch types. ``@timestamp``
+#: Fields of a findings document and their Elasticsearch types: every field
+#: :func:`featurewatch.findings.documents.window_documents` writes is mapped here
+#: (a test checks), so none is mapped by its first value. ``@timestamp``
 #: is the window end; ``baseline``/``observed`` are rendered as short text for
 #: the table, their numbers in ``baseline_value``/``observed_value``.
 FINDING_FIELDS: Mapping[str, str] = MappingProxyType({
@@ -78,13 +80,19 @@ FINDING_FIELDS: Mapping[str, str] = MappingProxyType({
     "baseline": "keyword",
     "observed": "keyword",
     "message": "text",
+    # What the statistic measures, and the numbers behind the baseline/observed texts.
+    "effect": "keyword",
+    "baseline_value": "double",
+    "observed_value": "double",
+    # What the window was compared with: training (the baseline) or recent (--reference-window).
+    "reference": "keyword",
     # Alert state (featurewatch.findings.documents): new / ongoing / resolved, and since when.
     "alert": "keyword",
     "since": "date",
     "notified": "date",
 })
 
-#: Fields of a metrics document: one per (model, window, feature).
+#: Fields of a metrics document: one per (model, window, feature); every one is mapped here (a test checks).
 METRIC_FIELDS: Mapping[str, str] = MappingProxyType({
     "@timestamp": "date",
     "model": "keyword",

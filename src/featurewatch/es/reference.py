@@ -20,6 +20,7 @@ from .. import record as R
 from ..baseline.build import BaselineOptions
 from ..baseline.logs import baseline_from_records
 from ..baseline.model import Baseline
+from ..window import query_bound
 from . import layout
 from .client import backend_errors
 from .search import scroll
@@ -50,7 +51,7 @@ def window_records(client: Elasticsearch, prefix: str, model: str, start: str, e
 def baseline_from_es(client: Elasticsearch, prefix: str, options: BaselineOptions, start: _dt.datetime,
                      end: _dt.datetime, *, url: str | None = None, limit: int = DEFAULT_LIMIT) -> Baseline:
     """Build a baseline from at most ``limit`` records of a reference window in Elasticsearch."""
-    low, high = R.format_timestamp(start), R.format_timestamp(end)
+    low, high = query_bound(start), query_bound(end)
     with backend_errors(url):
         records = list(window_records(client, prefix, options.model, low, high, limit, url=url))
     return baseline_from_records(records, options,

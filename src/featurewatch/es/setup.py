@@ -12,11 +12,13 @@ import datetime as _dt
 import re
 from typing import Any
 
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
+
+from ..errors import BackendError
 
 from ..settings import ElasticsearchSettings
 from . import layout, templates
-from .client import backend_errors, build_client, cluster_info
+from .client import backend_errors, build_client, cluster_info, describe_error
 
 __all__ = ["Change", "SetupResult", "run_setup", "install", "supports_subobjects", "indices_older_than",
            "delete_old_request_indices"]
@@ -75,9 +77,15 @@ def install(client: Elasticsearch, prefix: str = layout.DEFAULT_PREFIX) -> list[
         if _installed_checksum(current.get("_meta")) == mappings["_meta"]["checksum"]:
             changes.append(Change("index", index, "unchanged"))
             continue
-        # Mappings only grow: adding fields is allowed on an existing index.
-        client.indices.put_mapping(index=index, properties=mappings["properties"],
-                                   dynamic_templates=mappings["dynamic_templates"], meta=mappings["_meta"])
+        # Mappings only grow: adding fields is allowed on an existing index, changing a field's type is not.
+        try:
+            client.indices.put_mapping(index=index, properties=mappings["properties"],
+                                       dynamic_templates=mappings["dynamic_templates"], meta=mappings["_meta"])
+        except BadRequestError as exc:
+            raise BackendError(
+                f"cannot update the mappings of {index}: {describe_error(exc)}; the index holds fields an earlier "
+                f"version mapped by their first value: reindex it into a new index (or delete it if its history "
+                f"is not needed), then run setup again") from None
         changes.append(Change("index", index, "updated"))
     return changes
 

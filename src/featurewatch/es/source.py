@@ -22,6 +22,7 @@ from ..errors import BackendError
 from ..kinds.text import TOKENS_FIELD
 from ..profile.counting import empty_profile
 from ..profile.model import WindowProfile
+from ..window import query_bound
 from . import layout
 from .aggregations import (
     estimated_buckets,
@@ -56,7 +57,7 @@ class ElasticsearchSource:
 
     def profile(self, baseline: Baseline, start: _dt.datetime, end: _dt.datetime) -> WindowProfile:
         """Counts of ``baseline.model``'s records in ``[start, end)``, from aggregations."""
-        low, high = R.format_timestamp(start), R.format_timestamp(end)
+        low, high = query_bound(start), query_bound(end)
         with backend_errors(self.url):
             types = self.field_types()
             _check_numeric_mappings(baseline, types)

@@ -130,13 +130,17 @@ def _properties(fields: dict[str, str]) -> dict[str, Any]:
 
 
 def _document_mappings(fields: dict[str, str]) -> dict[str, Any]:
-    # Not strict: later versions add fields; unknown ones are mapped plainly.
+    # Not strict: later versions add fields. Every field featurewatch writes is in ``fields``; the dynamic
+    # templates only catch what a newer writer adds before setup ran, and map each JSON type one way
+    # (numbers always double: Elasticsearch would map a first 0.5 as float and a first 3 as long).
     return {
         "date_detection": False,
         "numeric_detection": False,
         "dynamic_templates": [
             {"strings": {"match_mapping_type": "string", "mapping": dict(_KEYWORD)}},
             {"longs": {"match_mapping_type": "long", "mapping": {"type": "double"}}},
+            {"doubles": {"match_mapping_type": "double", "mapping": {"type": "double"}}},
+            {"booleans": {"match_mapping_type": "boolean", "mapping": {"type": "boolean"}}},
         ],
         "properties": _properties(fields),
     }

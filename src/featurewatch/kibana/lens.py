@@ -2,7 +2,8 @@
 
 A Lens object has one or more datasource layers, each a set of columns keyed
 by column id with a ``columnOrder`` (bucket columns first, so they nest in
-that order), and a visualization state that refers to those columns by id
+that order: an XY chart's breakdown before its date histogram, so the top
+values are chosen over the whole time range), and a visualization state that refers to those columns by id
 (``xAccessor``, ``splitAccessor``, ``accessors`` for XY charts; ``columns``
 for tables). Each layer references its data view through a reference named
 ``indexpattern-datasource-layer-<layerId>``.
@@ -119,6 +120,10 @@ def _lens_object(object_id: str, title: str, description: str, visualization_typ
 class XYChart:
     """A one-layer XY chart: time on x, one or more metrics, optionally split by a bucket column.
 
+    The split (breakdown) column comes first in ``columnOrder``, above the
+    date histogram: a terms split then shows the top values of the whole
+    range in every time bucket, as Kibana's own editor builds it.
+
     ``columns`` maps readable keys to column definitions; ``x``, ``split`` and
     ``metrics`` name those keys. Column ids are derived from the object id and
     the key, so they are stable too.
@@ -140,7 +145,9 @@ class XYChart:
         """The ``lens`` saved object."""
         ids = _ids(self.object_id, list(self.columns))
         layer_id = stable_id(self.object_id, "layer")
-        buckets = [self.x] + ([self.split] if self.split else [])
+        # The breakdown nests above the date histogram: its terms are then the top N of the whole time
+        # range, one stable set of series, not a new top N in every time bucket.
+        buckets = ([self.split] if self.split else []) + [self.x]
         order = [ids[key] for key in buckets + list(self.metrics)]
         layer: dict[str, Any] = {"accessors": [ids[m] for m in self.metrics], "layerId": layer_id,
                                  "layerType": "data", "seriesType": self.series_type, "xAccessor": ids[self.x]}

@@ -39,6 +39,7 @@ from ..kinds import Kind, kind_of
 from .counting import NO_VERSION, empty_profile
 from .records import count_common, count_records, is_record
 from .model import WindowProfile
+from ..window import query_bound
 
 __all__ = ["LocalSource", "profile_file"]
 
@@ -68,7 +69,7 @@ class LocalSource:
         """The profile of ``baseline.model``'s records in ``[start, end)``."""
         if not self.log_dir.is_dir():
             raise ConfigError(f"log folder not found: {self.log_dir}")
-        low, high = R.format_timestamp(start), R.format_timestamp(end)
+        low, high = query_bound(start), query_bound(end)
         pieces = _pieces(logfiles.files_for_window(self.log_dir, start, end), self.piece_bytes)
         result = empty_profile(baseline, low, high)
         if self.workers > 1 and len(pieces) > 1:
