@@ -34,7 +34,7 @@ def test_setup_twice_prints_created_then_unchanged(runner, es_url, es_prefix):
     second = runner.invoke(main, ["setup", "--es", es_url], env=env)
     assert second.exit_code == 0
     lines = second.output.strip().splitlines()
-    assert len(lines) == 3 and all(line.startswith("unchanged") for line in lines)
+    assert len(lines) == 4 and all(line.startswith("unchanged") for line in lines)  # template, 3 indices
 
 
 def test_ship_once_with_stats(runner, es_client, es_url, es_prefix, tmp_path):

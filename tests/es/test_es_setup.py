@@ -94,7 +94,7 @@ class TestInstall:
         assert {c.action for c in first} == {"created"}
         assert {(c.kind, c.name) for c in first} == {
             ("template", f"{es_prefix}-requests"), ("index", f"{es_prefix}-findings"),
-            ("index", f"{es_prefix}-metrics")}
+            ("index", f"{es_prefix}-metrics"), ("index", f"{es_prefix}-baselines")}
         before = es_client.indices.get_index_template(name=f"{es_prefix}-requests").body
         second = install(es_client, es_prefix)
         assert {c.action for c in second} == {"unchanged"}

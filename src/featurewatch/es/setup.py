@@ -1,15 +1,19 @@
-"""Install templates and indices idempotently, and delete old daily indices.
+"""Install templates and indices idempotently, register baselines, and delete old daily indices.
 
 ``install`` compares what is installed with what featurewatch wants by the
 checksum stamped in each body's ``_meta``, so a second run changes nothing
-and says so. :func:`run_setup` is the whole ``featurewatch setup`` job.
+and says so. :func:`run_setup` is the whole ``featurewatch setup`` job
+(templates, the findings, metrics and baselines indices, the baselines given);
+:func:`list_baselines` is ``setup --list``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import os
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
@@ -17,11 +21,13 @@ from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 from ..errors import BackendError
 
 from ..settings import ElasticsearchSettings
+from ..baseline import Baseline, load_baseline
 from . import layout, templates
+from .baselines import BaselineRegistry, Registration, baselines_index, baselines_mappings
 from .client import backend_errors, build_client, cluster_info, describe_error
 
-__all__ = ["Change", "SetupResult", "run_setup", "install", "supports_subobjects", "indices_older_than",
-           "delete_old_request_indices"]
+__all__ = ["Change", "SetupResult", "run_setup", "list_baselines", "install", "supports_subobjects",
+           "indices_older_than", "delete_old_request_indices"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +74,8 @@ def install(client: Elasticsearch, prefix: str = layout.DEFAULT_PREFIX) -> list[
             name=name, index_patterns=body["index_patterns"], priority=body["priority"],
             template=body["template"], meta=body["_meta"])
         changes.append(Change("template", name, "created" if existing is None else "updated"))
-    for index, mappings in templates.fixed_indices(prefix).items():
+    fixed = {**templates.fixed_indices(prefix), baselines_index(prefix): baselines_mappings()}
+    for index, mappings in fixed.items():
         if not client.indices.exists(index=index):
             client.indices.create(index=index, mappings=mappings)
             changes.append(Change("index", index, "created"))
@@ -78,9 +85,10 @@ def install(client: Elasticsearch, prefix: str = layout.DEFAULT_PREFIX) -> list[
             changes.append(Change("index", index, "unchanged"))
             continue
         # Mappings only grow: adding fields is allowed on an existing index, changing a field's type is not.
+        update = {key: mappings[key] for key in ("dynamic_templates", "dynamic") if key in mappings}
         try:
-            client.indices.put_mapping(index=index, properties=mappings["properties"],
-                                       dynamic_templates=mappings["dynamic_templates"], meta=mappings["_meta"])
+            client.indices.put_mapping(index=index, properties=mappings["properties"], meta=mappings["_meta"],
+                                       **update)
         except BadRequestError as exc:
             raise BackendError(
                 f"cannot update the mappings of {index}: {describe_error(exc)}; the index holds fields an earlier "
@@ -126,21 +134,37 @@ def delete_old_request_indices(client: Elasticsearch, prefix: str, days: int,
 
 @dataclasses.dataclass(frozen=True)
 class SetupResult:
-    """What :func:`run_setup` did: each template and index looked at, and the daily indices deleted."""
+    """What :func:`run_setup` did: each template and index looked at, the baselines registered
+    (each with its ``action``), and the daily indices deleted."""
 
     changes: list[Change]
     deleted: list[str]
+    registered: list[Registration] = dataclasses.field(default_factory=list)
 
 
-def run_setup(settings: ElasticsearchSettings, *, delete_older_than_days: int | None = None,
-              today: _dt.date | None = None) -> SetupResult:
-    """Install templates and indices on the cluster of ``settings``, then apply retention if asked.
+def run_setup(settings: ElasticsearchSettings, *, baselines: Sequence[Baseline | str | os.PathLike[str]] = (),
+              delete_older_than_days: int | None = None, today: _dt.date | None = None) -> SetupResult:
+    """Install templates and indices on the cluster of ``settings``, register ``baselines``, apply retention.
 
-    Safe to run again. Client failures become one-line BackendErrors (exit 1).
+    Each baseline (a :class:`Baseline` or a file) becomes its model's latest in
+    ``<prefix>-baselines`` (:class:`featurewatch.es.baselines.BaselineRegistry`);
+    every file is read before anything is sent, so a bad one (BaselineError,
+    exit 2) changes nothing. Safe to run again. Client failures become
+    one-line BackendErrors (exit 1).
     """
+    loaded = [b if isinstance(b, Baseline) else load_baseline(b) for b in baselines]
     client = build_client(settings, max_retries=2)
     with backend_errors(settings.url):
         changes = install(client, settings.index_prefix)
+        registry = BaselineRegistry(client, settings.index_prefix, url=settings.url)
+        registered = [registry.register(baseline) for baseline in loaded]
         deleted = ([] if delete_older_than_days is None else
                    delete_old_request_indices(client, settings.index_prefix, delete_older_than_days, today))
-    return SetupResult(changes, deleted)
+    return SetupResult(changes, deleted, registered)
+
+
+def list_baselines(settings: ElasticsearchSettings, model: str | None = None) -> list[Registration]:
+    """Every registered baseline version in the cluster of ``settings`` (``setup --list``); reads only."""
+    client = build_client(settings, max_retries=2)
+    with backend_errors(settings.url):
+        return BaselineRegistry(client, settings.index_prefix, url=settings.url).registrations(model)
