@@ -102,7 +102,7 @@ class EsProxy:
         self.distribution = distribution
         self.drop_subobjects = drop_subobjects
         self.timeout = timeout
-        self._shard_faults: list[tuple[str, str, str]] = []  # (path substring, form, index)
+        self._shard_faults: list[tuple[str, str, str, int | None]] = []  # (path substring, form, index, item)
         self._lock = threading.Lock()
         self._fail: list[tuple[str, int]] = []  # (path substring, status) consumed one per matching request
         self._item_429: int = 0  # bulk requests whose second half is answered with per-item 429s
@@ -174,26 +174,28 @@ class EsProxy:
         with self._lock:
             self._item_429 += count
 
-    def fail_shards_next(self, count: int, index: str, *, form: str = "partial", path: str = "_search") -> None:
+    def fail_shards_next(self, count: int, index: str, *, form: str = "partial", path: str = "_search",
+                         item: int | None = None) -> None:
         """Make the next ``count`` searches (paths containing ``path``) report a failed shard of ``index``.
 
         ``form="partial"`` answers 200 with ``_shards.failed`` (what a search allowing partial results
         gets); ``form="error"`` answers 400 ``search_phase_execution_exception`` with ``failed_shards``
         (what Elasticsearch answers when partial results are not allowed). In an ``_msearch`` every
-        response of the batch is affected (``error``: each becomes an error item with status 400).
+        response of the batch is affected (``error``: each becomes an error item with status 400), or
+        with ``item`` only that one (0-based).
         """
         if form not in {"partial", "error"}:
             raise ValueError(form)
         with self._lock:
-            self._shard_faults.extend([(path, form, index)] * count)
+            self._shard_faults.extend([(path, form, index, item)] * count)
 
-    def _take_shard_fault(self, path: str) -> tuple[str, str] | None:
+    def _take_shard_fault(self, path: str) -> tuple[str, str, int | None] | None:
         with self._lock:
-            for position, (pattern, form, index) in enumerate(self._shard_faults):
+            for position, (pattern, form, index, item) in enumerate(self._shard_faults):
                 if pattern in path:
                     del self._shard_faults[position]
                     self.injected += 1
-                    return form, index
+                    return form, index, item
         return None
 
     def _take_fault(self, path: str) -> int | None:
@@ -355,12 +357,14 @@ def _make_handler(proxy: EsProxy) -> type[http.server.BaseHTTPRequestHandler]:
             if status == 200 and ("_search" in self.path or "_msearch" in self.path):
                 fault = proxy._take_shard_fault(self.path)
                 if fault is not None:
-                    form, index = fault
+                    form, index, item = fault
                     answer = json.loads(data)
                     if "responses" in answer:
                         # Each search of an _msearch answers for itself, errors included.
-                        answer["responses"] = [_with_failed_shard(r, index) if form == "partial"
-                                               else _search_phase_error(index) for r in answer["responses"]]
+                        answer["responses"] = [
+                            r if item is not None and position != item
+                            else _with_failed_shard(r, index) if form == "partial" else _search_phase_error(index)
+                            for position, r in enumerate(answer["responses"])]
                     elif form == "error":
                         self._reply(400, [("Content-Type", "application/json"),
                                           ("X-Elastic-Product", "Elasticsearch")],

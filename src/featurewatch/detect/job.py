@@ -2,13 +2,20 @@
 
 :func:`run_detect_job` chooses the window source from the job and the
 settings (a local log folder, or Elasticsearch aggregations when an
-Elasticsearch URL is configured and no folder is given), runs detection,
-works out the alert state against the previous window in the store (the
-findings index in Elasticsearch, else the findings file), writes the
-window's documents (findings and metrics indices, findings file, metrics
-file) and posts the webhook when something is new or resolved or a reminder
-is due. It returns the report, the alert state and the warnings; printing
-and the exit code are the caller's.
+Elasticsearch URL is configured and no folder is given), takes the baseline
+(a file, an object, or with ``model`` the one registered in the cluster),
+runs detection, works out the alert state against the previous window in
+the store (the findings index in Elasticsearch, else the findings file),
+writes the window's documents (findings and metrics indices, findings file,
+metrics file) and posts the webhook when something is new or resolved or a
+reminder is due. It returns the report, the alert state and the warnings;
+printing and the exit code are the caller's.
+
+:func:`run_all_models` does the same for every model registered in the
+cluster, in one process and a fixed number of requests whatever the number
+of models: the latest baselines (one search), the field mappings (one
+look-up), every model's profile searches (one ``_msearch``), the alert
+memory (two ``_msearch``) and every model's documents (one bulk request).
 
 :func:`list_incidents` reads the alert history back from the same stores.
 
@@ -30,6 +37,10 @@ from ..window import Window, format_bound
 
 if TYPE_CHECKING:
     from ..baseline.model import Baseline
+    from ..es.baselines import BaselineRegistry
+    from ..es.sinks import ElasticsearchFindingsStore
+    from ..es.source import ElasticsearchSource
+    from ..findings.documents import WindowDocuments
     from ..findings.alerts import AlertState
     from ..findings.history import Incident
     from ..findings.store import FindingsStore
@@ -38,13 +49,17 @@ if TYPE_CHECKING:
     from .config import DetectConfig
     from .report import Finding, Report
 
-__all__ = ["DetectJob", "DetectResult", "run_detect_job", "IncidentQuery", "list_incidents"]
+__all__ = ["DetectJob", "DetectResult", "run_detect_job", "AllModelsResult", "run_all_models", "IncidentQuery",
+           "list_incidents"]
 
 
 @dataclasses.dataclass(frozen=True)
 class DetectJob:
     """One detection run: which baseline and window, what counts as alarming, and where results go.
 
+    ``baseline`` is a :class:`Baseline` or a baseline file; None with
+    ``model`` takes that model's latest baseline registered in the cluster
+    (``setup --baseline``), and None without it is for :func:`run_all_models`.
     ``log_dir`` forces the local files; without it the settings decide (an
     Elasticsearch URL means the cluster, otherwise ``settings.log_dir``).
     ``config`` defaults to the ``[detect]`` table of the settings.
@@ -52,7 +67,7 @@ class DetectJob:
     (None: never).
     """
 
-    baseline: Baseline | str | os.PathLike[str]
+    baseline: Baseline | str | os.PathLike[str] | None
     window: Window
     log_dir: str | os.PathLike[str] | None = None
     fail_on: str = "warning"
@@ -61,6 +76,8 @@ class DetectJob:
     webhook: str | None = None
     remind_every: _dt.timedelta | None = None
     config: DetectConfig | None = None
+    #: With ``baseline`` None: the model whose registered baseline to take.
+    model: str | None = None
 
 
 @dataclasses.dataclass
@@ -90,42 +107,145 @@ def run_detect_job(job: DetectJob, settings: Settings | None = None) -> DetectRe
     configuration and BackendError (exit 1) when the source cannot be read or
     a store cannot be read or written. A failed webhook post is a warning.
     """
-    from ..baseline import Baseline, load_baseline
-    from ..findings.alerts import AlertState, alert_state
-    from ..findings.documents import window_documents
-    from ..findings.store import JsonlMetricsFile
+    from ..baseline import load_baseline  # noqa: F401 - before .config: the baseline/kinds import order
     from .config import DetectConfig
     from .run import run_detection
 
     settings = settings or load_settings()
     webhook = _webhook(job)
     config = job.config or DetectConfig.from_table(settings.detect)
-    baseline = job.baseline if isinstance(job.baseline, Baseline) else load_baseline(job.baseline)
-    source, stores, where = _open(job, settings)
-    report = run_detection(baseline, source, job.window.start, job.window.end, config)
+    if job.baseline is None and job.model is None:
+        raise ConfigError("no baseline: give a baseline file, or the model whose registered baseline to take")
+    loaded = _load(job.baseline)
+    if loaded is not None and job.model is not None and loaded.model != job.model:
+        raise ConfigError(f"the baseline is of model {loaded.model!r}, not {job.model!r}")
+    opened = _open(job, settings)
+    baseline = loaded if loaded is not None else opened.registered(str(job.model))
+    report = run_detection(baseline, opened.source, job.window.start, job.window.end, config)
     _stamp(report, job.window)
+    memory = opened.stores[0] if opened.stores else None
+    previous: list[dict[str, Any]] = []
+    recorded: list[dict[str, Any]] = []
+    if job.fail_on != "never" and memory is not None:
+        previous = memory.previous_window(report.model, report.start)
+        recorded = memory.window(report.model, report.start, report.end)
+    result, documents = _conclude(job, report, previous, recorded, opened.where)
+    for store in opened.stores:
+        store.write_window(documents)
+    _deliver(job, result, documents, webhook)
+    return result
+
+
+@dataclasses.dataclass
+class AllModelsResult:
+    """What :func:`run_all_models` found: a result per model that ran, and why the others could not."""
+
+    window: Window
+    results: list[DetectResult]
+    #: Model name → the one-line reason it could not be checked (its searches failed, its mappings...).
+    failures: dict[str, str]
+    #: Where the counts came from ("Elasticsearch at https://es:9200").
+    source: str
+
+    @property
+    def flagged(self) -> list[str]:
+        """The models with a finding at or above ``fail_on``."""
+        return [r.report.model for r in self.results if r.flagged]
+
+
+def run_all_models(job: DetectJob, settings: Settings | None = None) -> AllModelsResult:
+    """Run ``job``'s window for every model registered in the cluster: one process, a fixed number of requests.
+
+    ``job.baseline`` and ``job.model`` must be None; everything else applies
+    to every model (findings file, metrics file and webhook included). A
+    model that cannot be checked is listed in ``failures`` and the others
+    still run; BackendError (exit 1) when the cluster cannot be read at all,
+    BaselineError (exit 2) when no baseline is registered.
+    """
+    from ..baseline import load_baseline  # noqa: F401 - before .config: the baseline/kinds import order
+    from ..errors import BaselineError
+    from ..findings.store import JsonlFindingsFile
+    from .config import DetectConfig
+    from .run import detect_profile
+
+    if job.baseline is not None or job.model is not None:
+        raise ConfigError("every registered model is checked: give no baseline and no model")
+    settings = settings or load_settings()
+    webhook = _webhook(job)
+    config = job.config or DetectConfig.from_table(settings.detect)
+    if not settings.es.url or job.log_dir is not None:
+        from ..settings import MissingSetting
+
+        raise MissingSetting("checking every registered model needs the cluster they are registered in", "es.url")
+    cluster = _cluster(settings)
+    with cluster.errors():
+        baselines = cluster.registry.latest_all()
+    if not baselines:
+        raise BaselineError(f"no baselines registered in {cluster.registry.index}: register them with "
+                            f"`featurewatch setup --es URL --baseline FILE`")
+    outcomes = cluster.source.profiles(list(baselines.values()), job.window.start, job.window.end)
+    reports, failures = [], {}
+    for outcome in outcomes:
+        if outcome.error is not None or outcome.profile is None:
+            failures[outcome.model] = str(outcome.error)
+            continue
+        report = detect_profile(baselines[outcome.model], outcome.profile, config)
+        report.notes = outcome.notes + report.notes
+        _stamp(report, job.window)
+        reports.append(report)
+    memories = cluster.store.alert_memories([(r.model, r.start, r.end) for r in reports])
+    files = [JsonlFindingsFile(job.findings_file)] if job.findings_file is not None else []
+    concluded = []
+    for report in reports:
+        previous, recorded = memories[report.model]
+        if job.fail_on == "never":
+            previous, recorded = [], []
+        concluded.append(_conclude(job, report, previous, recorded, cluster.where))
+    cluster.store.write_windows([documents for _, documents in concluded],
+                                {model: recorded for model, (_, recorded) in memories.items()})
+    for result, documents in concluded:
+        for file in files:
+            file.write_window(documents)
+        _deliver(job, result, documents, webhook)
+    return AllModelsResult(job.window, [result for result, _ in concluded], failures, cluster.where)
+
+
+def _load(baseline: Baseline | str | os.PathLike[str] | None) -> Baseline | None:
+    from ..baseline import Baseline, load_baseline
+
+    if baseline is None or isinstance(baseline, Baseline):
+        return baseline
+    return load_baseline(baseline)
+
+
+def _conclude(job: DetectJob, report: Report, previous: list[dict[str, Any]], recorded: list[dict[str, Any]],
+              where: str) -> tuple[DetectResult, WindowDocuments]:
+    """The alert state of ``report`` against the previous window and what this window recorded, and its documents."""
+    from ..findings.alerts import AlertState, alert_state
+    from ..findings.documents import window_documents
+
     state = AlertState([], [])
     if job.fail_on != "never":
         flagged = {(f.check, f.feature) for f in report.flagged(job.fail_on)}
         current = [doc for doc in report.finding_documents() if (doc["check"], doc["feature"]) in flagged]
-        memory = stores[0] if stores else None
-        previous = memory.previous_window(report.model, report.start) if memory else []
-        recorded = memory.window(report.model, report.start, report.end) if memory else []
         state = alert_state(previous, current, report.start, report.end, job.remind_every, recorded)
     documents = window_documents(report, state.by_key(), state.resolved)
-    for store in stores:
-        store.write_window(documents)
+    result = DetectResult(report=report, fail_on=job.fail_on, state=state, source=where, warnings=list(report.notes))
+    return result, documents
+
+
+def _deliver(job: DetectJob, result: DetectResult, documents: WindowDocuments, webhook: Webhook | None) -> None:
+    """The metrics file and the webhook post (a failed post is a warning)."""
+    from ..findings.store import JsonlMetricsFile
+
     if job.metrics_file is not None:
         JsonlMetricsFile(job.metrics_file).write_window(documents)
-    result = DetectResult(report=report, fail_on=job.fail_on, state=state, source=where,
-                          warnings=list(report.notes))
     if webhook is not None:
-        result.notified = state.notify
+        result.notified = result.state.notify
         try:
-            webhook.notify(report, state)
+            webhook.notify(result.report, result.state)
         except BackendError as exc:
             result.warnings.append(f"{exc} (findings were still reported)")
-    return result
 
 
 def _webhook(job: DetectJob) -> Webhook | None:
@@ -139,25 +259,65 @@ def _webhook(job: DetectJob) -> Webhook | None:
     return Webhook(job.webhook)
 
 
-def _open(job: DetectJob, settings: Settings) -> tuple[ProfileSource, list[FindingsStore], str]:
-    """The window source, the stores that go with it (the first one holds the alert state), and a description."""
+@dataclasses.dataclass
+class _Opened:
+    """The window source, the stores that go with it (the first one holds the alert state), a description,
+    and the cluster when the source is Elasticsearch."""
+
+    source: ProfileSource
+    stores: list[FindingsStore]
+    where: str
+    cluster: _Cluster | None = None
+
+    def registered(self, model: str) -> Baseline:
+        """``model``'s latest baseline registered in the cluster (only with an Elasticsearch source)."""
+        if self.cluster is None:
+            raise ConfigError(f"the baseline of model {model!r} is taken from the cluster it is registered in: "
+                              f"give --es URL (or a baseline file)")
+        with self.cluster.errors():
+            return self.cluster.registry.latest(model)
+
+
+@dataclasses.dataclass
+class _Cluster:
+    """One client and everything detection uses on it."""
+
+    url: str
+    source: ElasticsearchSource
+    store: ElasticsearchFindingsStore
+    registry: BaselineRegistry
+    where: str
+
+    def errors(self) -> Any:
+        from ..es.client import backend_errors
+
+        return backend_errors(self.url)
+
+
+def _cluster(settings: Settings) -> _Cluster:
+    from ..es.baselines import BaselineRegistry
+    from ..es.client import build_client, safe_url
+    from ..es.sinks import ElasticsearchFindingsStore
+    from ..es.source import ElasticsearchSource
+
+    url, prefix = str(settings.es.url), settings.es.index_prefix
+    client = build_client(settings.es)
+    return _Cluster(url, ElasticsearchSource(client, prefix, url=url), ElasticsearchFindingsStore(client, prefix, url=url),
+                    BaselineRegistry(client, prefix, url=url), f"Elasticsearch at {safe_url(url)}")
+
+
+def _open(job: DetectJob, settings: Settings) -> _Opened:
+    """Where the job's counts come from and its documents go."""
     from ..findings.store import JsonlFindingsFile
 
     files: list[FindingsStore] = [JsonlFindingsFile(job.findings_file)] if job.findings_file is not None else []
     if settings.es.url and job.log_dir is None:
-        from ..es.client import build_client, safe_url
-        from ..es.sinks import ElasticsearchFindingsStore
-        from ..es.source import ElasticsearchSource
-
-        client = build_client(settings.es)
-        prefix = settings.es.index_prefix
-        return (ElasticsearchSource(client, prefix, url=settings.es.url),
-                [ElasticsearchFindingsStore(client, prefix, url=settings.es.url), *files],
-                f"Elasticsearch at {safe_url(settings.es.url)}")
+        cluster = _cluster(settings)
+        return _Opened(cluster.source, [cluster.store, *files], cluster.where, cluster)
     from ..profile import LocalSource
 
     folder = job.log_dir if job.log_dir is not None else settings.log_dir
-    return LocalSource(folder), files, f"local files in {folder}"
+    return _Opened(LocalSource(folder), files, f"local files in {folder}")
 
 
 def _stamp(report: Report, window: Window) -> None:

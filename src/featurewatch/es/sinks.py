@@ -6,12 +6,14 @@ longer has, so the indices never hold duplicates or stale alarms. The
 findings index is also the alert state's memory (:mod:`featurewatch.findings.alerts`):
 the next run reads the model's previous window back, and ``featurewatch
 findings --es`` reads the alert history. Writes wait for a refresh, so the
-next run sees them.
+next run sees them. :meth:`~ElasticsearchFindingsStore.alert_memories` and
+:meth:`~ElasticsearchFindingsStore.write_windows` do the same for many
+models' windows in three requests in all (``detect --all-models``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
@@ -20,7 +22,7 @@ from ..errors import BackendError
 from ..findings.documents import WindowDocuments
 from . import layout
 from .client import backend_errors
-from .search import scroll, search
+from .search import msearch, scroll, search
 
 __all__ = ["ElasticsearchFindingsStore"]
 
@@ -64,14 +66,74 @@ class ElasticsearchFindingsStore:
 
     def write_window(self, documents: WindowDocuments) -> None:
         """Index the window's documents and drop that window's findings the rerun no longer has."""
+        with backend_errors(self.url):
+            stored = self._window_ids(documents.model, documents.start, documents.end)
+            self._bulk(self._window_actions(documents, stored))
+
+    def write_windows(self, windows: Sequence[WindowDocuments],
+                      recorded: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> None:
+        """:meth:`write_window` for many models' windows in one bulk request.
+
+        ``recorded`` holds, per model, the documents its window already had
+        (from :meth:`alert_memories`); without it they are looked up first
+        (one ``_msearch``).
+        """
+        with backend_errors(self.url):
+            if recorded is None:
+                found = self._windows_documents([(d.model, d.start, d.end) for d in windows], ids_only=True)
+                recorded = {model: docs for (model, _, _), docs in found.items()}
+            actions = [a for d in windows
+                       for a in self._window_actions(d, {doc["id"] for doc in recorded.get(d.model, [])})]
+            self._bulk(actions)
+
+    def alert_memories(self, windows: Sequence[tuple[str, str, str]]) -> dict[str, tuple[list[dict[str, Any]],
+                                                                                     list[dict[str, Any]]]]:
+        """Per ``(model, start, end)``: the documents of the model's previous window and of this window.
+
+        What :meth:`previous_window` and :meth:`window` give one model, for
+        every model at once: two ``_msearch`` requests, whatever their number.
+        """
+        header = {"index": self.findings_index, "ignore_unavailable": True, "allow_no_indices": True}
+        with backend_errors(self.url):
+            answers = msearch(self.client, [(header, _latest_window_before(model, start))
+                                            for model, start, _ in windows], url=self.url, what=_WHAT)
+            previous_windows: list[tuple[str, str, str]] = []
+            for (model, _, _), answer in zip(windows, answers):
+                hits = _hits(_raised(answer))
+                if hits:
+                    window = hits[0]["_source"]["window"]
+                    previous_windows.append((model, window["start"], window["end"]))
+            documents = self._windows_documents([*previous_windows, *windows])
+        out = {}
+        for model, start, end in windows:
+            previous = next((documents[(m, s, e)] for m, s, e in previous_windows if m == model), [])
+            out[model] = (previous, documents[(model, start, end)])
+        return out
+
+    def _windows_documents(self, windows: Sequence[tuple[str, str, str]], *,
+                           ids_only: bool = False) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+        """The documents of each ``(model, start, end)`` window, keyed so: one ``_msearch``."""
+        header = {"index": self.findings_index, "ignore_unavailable": True, "allow_no_indices": True}
+        extra = {"_source": False} if ids_only else {}
+        answers = msearch(self.client, [(header, {"size": _MAX_WINDOW_DOCUMENTS, **extra,
+                                                  "query": _window_query(*window)}) for window in windows],
+                          url=self.url, what=_WHAT)
+        return {window: [{**hit.get("_source", {}), "id": hit["_id"]}
+                         for hit in _hits(_raised(answer), self.findings_index)]
+                for window, answer in zip(windows, answers)}
+
+    def _window_actions(self, documents: WindowDocuments, stored: set[str]) -> list[dict[str, Any]]:
         actions = self.actions(documents)
         keep = {a["_id"] for a in actions if a["_index"] == self.findings_index}
-        with backend_errors(self.url):
-            stale = self._window_ids(documents.model, documents.start, documents.end) - keep
-            actions += [{"_op_type": "delete", "_index": self.findings_index, "_id": i} for i in sorted(stale)]
-            if not actions:
-                return
-            _, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh="wait_for")
+        return actions + [{"_op_type": "delete", "_index": self.findings_index, "_id": i}
+                          for i in sorted(stored - keep)]
+
+    def _bulk(self, actions: list[dict[str, Any]]) -> None:
+        """One bulk request for ``actions`` (up to the client's 100 MB a request), waiting for a refresh."""
+        if not actions:
+            return
+        _, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh="wait_for",
+                                 chunk_size=max(500, len(actions)))
         problems = [e for e in errors if not (isinstance(e, dict) and e.get("delete", {}).get("status") == 404)]
         if problems:
             raise BackendError(f"Elasticsearch refused {len(problems)} findings/metrics document(s), "
@@ -80,12 +142,8 @@ class ElasticsearchFindingsStore:
     def previous_window(self, model: str, start: str) -> list[dict[str, Any]]:
         """The documents of ``model``'s latest window that ends at or before ``start``: two searches."""
         with backend_errors(self.url):
-            answer = search(
-                self.client, url=self.url, what="search of the findings index",
-                index=self.findings_index, ignore_unavailable=True, allow_no_indices=True, size=1,
-                source=["window"], sort=[{"window.end": "desc"}, {"window.start": "desc"}],
-                query={"bool": {"filter": [{"term": {"model": model}},
-                                           {"range": {"window.end": {"lte": start, "format": _DATE}}}]}})
+            answer = search(self.client, url=self.url, what=_WHAT, index=self.findings_index,
+                            ignore_unavailable=True, allow_no_indices=True, **_latest_window_before(model, start))
             hits = answer.get("hits", {}).get("hits", [])
             if not hits:
                 return []
@@ -115,14 +173,35 @@ class ElasticsearchFindingsStore:
         return {hit["_id"] for hit in self._search(_window_query(model, start, end), source=False)}
 
     def _search(self, query: dict[str, Any], **options: Any) -> Iterator[dict[str, Any]]:
-        answer = search(self.client, url=self.url, what="search of the findings index", index=self.findings_index,
+        answer = search(self.client, url=self.url, what=_WHAT, index=self.findings_index,
                         ignore_unavailable=True, allow_no_indices=True, size=_MAX_WINDOW_DOCUMENTS, query=query,
                         **options)
-        hits = answer.get("hits", {})
-        total = hits.get("total", {})
-        # Totals are counted up to 10,000 by default: "gte" means at least that many.
-        if isinstance(total, dict) and (total.get("value", 0) > _MAX_WINDOW_DOCUMENTS
-                                        or (total.get("relation") == "gte"
-                                            and total.get("value", 0) >= _MAX_WINDOW_DOCUMENTS)):
-            raise BackendError(f"more than {_MAX_WINDOW_DOCUMENTS:,} findings in one window of {self.findings_index}")
-        yield from hits.get("hits", [])
+        yield from _hits(answer, self.findings_index)
+
+
+_WHAT = "search of the findings index"
+
+
+def _latest_window_before(model: str, start: str) -> dict[str, Any]:
+    """The search for the window of ``model`` that ended last at or before ``start``."""
+    return {"size": 1, "_source": ["window"], "sort": [{"window.end": "desc"}, {"window.start": "desc"}],
+            "query": {"bool": {"filter": [{"term": {"model": model}},
+                                          {"range": {"window.end": {"lte": start, "format": _DATE}}}]}}}
+
+
+def _raised(answer: dict[str, Any] | BackendError) -> dict[str, Any]:
+    if isinstance(answer, BackendError):
+        raise answer
+    return answer
+
+
+def _hits(answer: Mapping[str, Any], index: str | None = None) -> list[dict[str, Any]]:
+    """The hits of a window search; more than one window can hold is refused, never cut."""
+    hits = answer.get("hits", {})
+    total = hits.get("total", {})
+    # Totals are counted up to 10,000 by default: "gte" means at least that many.
+    if index is not None and isinstance(total, Mapping) and (
+            total.get("value", 0) > _MAX_WINDOW_DOCUMENTS
+            or (total.get("relation") == "gte" and total.get("value", 0) >= _MAX_WINDOW_DOCUMENTS)):
+        raise BackendError(f"more than {_MAX_WINDOW_DOCUMENTS:,} findings in one window of {index}")
+    return list(hits.get("hits", []))

@@ -3,15 +3,18 @@
 One ``GET _mapping/field`` (the mapped type of every feature field, whatever
 their number) and one ``_search`` with ``size: 0`` per window; the search is
 split only when its buckets would exceed ``max_buckets`` (the cluster's
-``search.max_buckets`` is 65,536 by default). No document is fetched. A
+``search.max_buckets`` is 65,536 by default). No document is fetched.
+:meth:`ElasticsearchSource.profiles` counts many models' windows with one
+mapping look-up and one ``_msearch`` holding every model's searches. A
 search with a failed shard or a timeout is an error, never smaller counts
 (:mod:`featurewatch.es.search`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -31,12 +34,22 @@ from .aggregations import (
     profile_request,
 )
 from .client import backend_errors
-from .search import search
+from .search import msearch, search
 
-__all__ = ["ElasticsearchSource", "DEFAULT_MAX_BUCKETS"]
+__all__ = ["ElasticsearchSource", "ModelProfile", "DEFAULT_MAX_BUCKETS"]
 
 DEFAULT_MAX_BUCKETS = 60_000
 _NUMBER_TYPES = {"double", "float", "long", "integer", "short", "byte", "half_float", "scaled_float"}
+
+
+@dataclasses.dataclass
+class ModelProfile:
+    """One model's part of :meth:`ElasticsearchSource.profiles`: its profile or the error it got, and notes."""
+
+    model: str
+    profile: WindowProfile | None
+    notes: list[str] = dataclasses.field(default_factory=list)
+    error: BackendError | None = None
 
 
 class ElasticsearchSource:
@@ -60,15 +73,58 @@ class ElasticsearchSource:
         low, high = query_bound(start), query_bound(end)
         with backend_errors(self.url):
             types = self.field_types()
-            _check_numeric_mappings(baseline, types)
+            profile, searches = self._plan(baseline, low, high, types)
             self.notes = _missing_token_fields(baseline, types)
-            profile = empty_profile(baseline, low, high)
-            for index, group in enumerate(self._groups(baseline)):
-                body = profile_request(baseline, group, low, high, types, with_common=index == 0)
+            for group, common, body in searches:
                 answer = search(self.client, url=self.url, what=f"profile search of model {baseline.model!r}",
                                 index=self.pattern, ignore_unavailable=True, allow_no_indices=True, **body)
-                parse_profile(baseline, group, answer, profile, with_common=index == 0)
+                parse_profile(baseline, group, answer, profile, with_common=common)
         return profile
+
+    def profiles(self, baselines: Sequence[Baseline], start: _dt.datetime,
+                 end: _dt.datetime) -> list[ModelProfile]:
+        """The window's profile of every baseline's model: one mapping look-up and one ``_msearch`` in all.
+
+        A model whose searches fail (a failed shard, a mapping its counts
+        cannot use) gets its error in its :class:`ModelProfile`, the others
+        their profiles; a failure of the whole request raises.
+        """
+        low, high = query_bound(start), query_bound(end)
+        out: list[ModelProfile] = []
+        with backend_errors(self.url):
+            types = self.field_types()
+            header = {"index": self.pattern, "ignore_unavailable": True, "allow_no_indices": True}
+            planned: list[tuple[ModelProfile, Baseline, list[str], bool]] = []
+            searches: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            for baseline in baselines:
+                result = ModelProfile(baseline.model, None, _missing_token_fields(baseline, types))
+                out.append(result)
+                try:
+                    result.profile, plan = self._plan(baseline, low, high, types)
+                except BackendError as exc:
+                    result.error = exc
+                    continue
+                for group, common, body in plan:
+                    planned.append((result, baseline, group, common))
+                    searches.append((header, body))
+            answers = msearch(self.client, searches, url=self.url, what="profile search")
+        for (result, baseline, group, common), answer in zip(planned, answers):
+            if result.error is not None or result.profile is None:
+                continue
+            if isinstance(answer, BackendError):
+                result.error, result.profile = answer, None
+                continue
+            parse_profile(baseline, group, answer, result.profile, with_common=common)
+        return out
+
+    def _plan(self, baseline: Baseline, low: str, high: str,
+              types: Mapping[str, Any]) -> tuple[WindowProfile, list[tuple[list[str], bool, dict[str, Any]]]]:
+        """An empty profile and the searches that fill it: ``(features, with_common, body)`` each."""
+        _check_numeric_mappings(baseline, types)
+        profile = empty_profile(baseline, low, high)
+        return profile, [(group, index == 0, profile_request(baseline, group, low, high, types,
+                                                            with_common=index == 0))
+                         for index, group in enumerate(self._groups(baseline))]
 
     def field_types(self) -> dict[str, Any]:
         """Mapped type of every ``features.*``, ``tokens.*`` and ``prediction`` field.
