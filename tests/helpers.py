@@ -29,7 +29,7 @@ from featurewatch.profile import (
     count_texts,
     empty_profile,
 )
-from featurewatch.shim import _state
+from featurewatch import shim as _state
 
 START = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
 END = START + dt.timedelta(hours=2)

@@ -93,7 +93,7 @@ def logged(folder: Path, frame: pd.DataFrame, prediction, *, dict_path: bool, la
     """The bytes one request writes; an identity processor forces the dict path."""
     processors = [lambda logger, method, event: event] if dict_path else []
     shim = Shim(Settings(log_dir=str(folder), max_string_length=LIMIT, flush_interval=60), processors)
-    shim.log("m%s", "1,0", frame, prediction, timestamp="2026-11-26T10:00:00Z", request_id='r","1',
+    shim.log("m%s", "1,0", frame, prediction=prediction, timestamp="2026-11-26T10:00:00Z", request_id='r","1',
              latency_ms=latency_ms)
     shim.close()
     assert shim.stats()["failed"] == 0

@@ -15,7 +15,8 @@ import pytest
 import featurewatch as fw
 from featurewatch import logfiles
 from featurewatch import record as R
-from featurewatch.shim import _state, _writer
+from featurewatch import shim
+from featurewatch.shim import _writer
 from tests.conftest import read_records
 
 
@@ -202,7 +203,7 @@ class TestFailuresNeverReachTheCaller:
         while not read_records(tmp_path) and time.time() < deadline:
             time.sleep(0.02)
         assert len(read_records(tmp_path)) == 1
-        _state.reset()
+        shim.reset()
 
 
 class TestFiles:
