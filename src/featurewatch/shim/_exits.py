@@ -17,7 +17,9 @@ loses at most the lines of its last flush interval: the writer's background
 thread flushes every ``flush_interval`` seconds.
 
 The hooks are installed once per process, when its first line is buffered,
-so a process that never logs is left as it was.
+so a process that never logs is left as it was. The price of the SIGTERM
+handler: Python runs it between two bytecodes, so a worker terminated in the
+middle of one long call into C code ends when that call returns.
 """
 
 from __future__ import annotations
@@ -39,18 +41,20 @@ class _Flushable(Protocol):
 
 
 _writers: weakref.WeakSet[_Flushable] = weakref.WeakSet()
-_lock = threading.Lock()
 _protected_pid: int | None = None
 
 
 def protect(writer: _Flushable) -> None:
-    """Flush ``writer`` however this process ends (see the module docstring)."""
+    """Flush ``writer`` however this process ends (see the module docstring).
+
+    Called by the writer under its own lock, once per process and writer; two
+    writers racing here at worst install the hooks twice, which is harmless.
+    """
     global _protected_pid
-    with _lock:
-        _writers.add(writer)
-        if _protected_pid == os.getpid():
-            return
-        _protected_pid = os.getpid()
+    _writers.add(writer)
+    if _protected_pid == os.getpid():
+        return
+    _protected_pid = os.getpid()
     if _in_multiprocessing_child():
         from multiprocessing import util
 
@@ -80,6 +84,8 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     try:
         for writer in list(_writers):
             writer.flush_at_exit()
+    except Exception:  # noqa: BLE001 - the process ends by SIGTERM whatever happens
+        pass
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)
