@@ -256,8 +256,8 @@ def _iso(value: Any) -> str | None:
         return None
     if isinstance(value, _dt.datetime) and value.tzinfo is not None:
         value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-        return value.isoformat() + "Z"
-    return value.isoformat()
+        return f"{value.isoformat()}Z"
+    return str(value.isoformat())
 
 
 def encode_value(value: Any, max_string_length: int | None = None) -> Any:

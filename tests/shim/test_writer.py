@@ -13,9 +13,8 @@ import pandas as pd
 import pytest
 
 import featurewatch as fw
-from featurewatch import logfiles
+from featurewatch import logfiles, shim
 from featurewatch import record as R
-from featurewatch import shim
 from featurewatch.shim import _writer
 from tests.conftest import read_records
 

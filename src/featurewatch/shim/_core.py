@@ -15,7 +15,6 @@ import contextlib
 import datetime as _dt
 import itertools
 import math
-import os
 import random
 import secrets
 import sys
@@ -257,9 +256,9 @@ class Shim:
         rows = _records.rows_from_input(features, limit)
         predictions = _records.split_predictions(prediction, len(rows), limit)
         events = self._row_events(template, rows, predictions, "info" if error is None else "error")
-        block, count = R.dumps_many(events, limit)
+        lines, count = R.dumps_many(events, limit)
         if count:
-            self.writer.write(hour, block, count)
+            self.writer.write(hour, lines, count)
 
     def _row_events(self, template: dict[str, Any], rows: _records.RowSet, predictions: list[Any],
                     method: str, *, row_numbers: bool = True,
@@ -295,16 +294,17 @@ class Shim:
         at the end of the chain would turn records into strings, so its output
         is refused (the record dropped, one warning) rather than written corrupt.
         """
+        processed: Any = event
         try:
             for processor in self.processors:
-                event = processor(self, method, event)
+                processed = processor(self, method, processed)
         except structlog.DropEvent:
             self.filtered += 1
             return None
-        if not isinstance(event, dict):
-            raise TypeError(f"a featurewatch processor returned {type(event).__name__}, not the event dict "
+        if not isinstance(processed, dict):
+            raise TypeError(f"a featurewatch processor returned {type(processed).__name__}, not the event dict "
                             f"(renderers such as JSONRenderer do not belong in featurewatch's chain)")
-        return event
+        return processed
 
     def _redacted(self, row: dict[str, Any], nulls: list[str]) -> tuple[dict[str, Any], list[str], list[str]]:
         """``(row, present, nulls)`` with the redacted features hashed or dropped."""

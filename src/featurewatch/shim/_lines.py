@@ -193,8 +193,8 @@ def _encode_prepared(values: Any, limit: int) -> list[bytes]:
         return list(map(values.texts.__getitem__, values.codes.tolist()))
     if isinstance(values, _Texts):
         missing = [] if values.mask is None else np.flatnonzero(values.mask).tolist()
-        encoded = _strings(values.values, missing)
-        return encode_values(values.values, limit) if encoded is None else encoded
+        texts = _strings(values.values, missing)
+        return encode_values(values.values, limit) if texts is None else texts
     return encode_values(values, limit)
 
 

@@ -74,7 +74,7 @@ def clean_mapping(features: Mapping[Any, Any], limit: int,
         elif check_strings and (kind is dict or kind is list or kind is tuple):
             changed = changed if changed is not None else {}
             changed[key] = R.encode_value(value, limit)
-    result: dict[str, Any] = features if type(features) is dict else dict(features)  # type: ignore[assignment]
+    result: dict[str, Any] = features if type(features) is dict else dict(features)
     if changed is not None:
         result = {**result, **changed}
     try:

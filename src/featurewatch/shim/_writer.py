@@ -135,7 +135,7 @@ class FileWriter:
                 self._other[self._hour] = self._other.get(self._hour, bytearray()) + self._buffer
                 self._other_lines[self._hour] = self._other_lines.get(self._hour, 0) + self._lines
             self._hour = hour_key
-            self._buffer = self._other.pop(hour_key, None) or bytearray()
+            self._buffer = self._other.pop(hour_key, bytearray())
             self._lines = self._other_lines.pop(hour_key, 0)
             if self._flusher is None and not self._closed:
                 self._start_flusher()
