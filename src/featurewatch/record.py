@@ -21,10 +21,11 @@ Value encoding (never raises; see :func:`encode_value`):
 Python value              JSON
 ========================  ==============================================
 None, NaN, ±inf, pd.NA,   null (and the feature is listed in
-pd.NaT, numpy NaN         ``features_null``)
+pd.NaT, numpy NaN / NaT,  ``features_null``: :func:`is_null` agrees
+NA of nullable dtypes     with the encoder on every value)
 bool, int, float, str     as is (ints beyond 64 bits become strings)
 numpy scalars / arrays    the matching number / list
-Decimal                   float
+Decimal                   float (null beyond a float's range)
 datetime                  ISO 8601 string with its UTC offset (``Z`` for UTC)
 pd.Timestamp              ISO 8601 string, in UTC (``Z``) when tz-aware
 numpy datetime64          ISO 8601 string, to the microsecond
@@ -42,10 +43,11 @@ made here (``str(obj)``, decoded bytes). Whatever a value's ``__str__``
 raises, even a ``BaseException`` other than ``KeyboardInterrupt``, gives
 ``<TypeName>``.
 
-The model name and the request id are always strings (a number is written
-as its text, so the shipper can index it); ``model=None`` becomes
-:data:`UNKNOWN_MODEL`. Timestamps are :func:`format_timestamp`'s text,
-years zero-padded to four digits.
+The model name, its version and the request id are always strings (a
+number is written as its text, so the shipper can index it): ``model=None``
+becomes :data:`UNKNOWN_MODEL`, ``version=None`` stays null (no version), a
+missing request id is generated. The field order is :func:`make_record`'s;
+``@timestamp`` is :func:`format_timestamp`'s text, the year in four digits.
 """
 
 from __future__ import annotations
