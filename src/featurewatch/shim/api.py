@@ -22,7 +22,9 @@ def log_request(*, model: str, version: str | None = None, features: Any, predic
 
     ``features`` may be a dict, a pandas Series, a DataFrame (one record per
     row) or a list of dicts. ``timestamp`` (datetime, ISO string or epoch
-    seconds) writes a historical record, for backfills and replays. Never raises.
+    seconds) writes a historical record, for backfills and replays. ``model``,
+    ``version`` and ``request_id`` are written as strings (``model=None`` as
+    ``"unknown"``, ``version=None`` as null). Never raises.
     """
     (_state.configured() or _state.current()).log(model, version, features, prediction=prediction,
                                                  timestamp=timestamp, request_id=request_id, latency_ms=latency_ms)
