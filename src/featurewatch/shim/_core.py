@@ -52,34 +52,23 @@ _PLAIN = frozenset({float, int, bool, type(None)})
 _clean_mapping = _records.clean_mapping
 _INFINITIES = frozenset({math.inf, -math.inf})
 _orjson_dumps = orjson.dumps
+_time_ns = time.time_ns
 #: The record options without OPT_NON_STR_KEYS: a non-string key fails fast into the careful path,
 #: so the hot path needs no key check of its own.
 _STRICT_OPTIONS = R.DUMPS_OPTIONS & ~orjson.OPT_NON_STR_KEYS
 
 
-class _Clock:
-    """``(iso timestamp, hour key)`` for now, formatting the seconds once per second.
+def _second_of(nanos: int) -> tuple[int, int, str, str]:
+    """The second holding ``nanos`` (since the epoch): its bounds in ns, its ISO prefix, its hour key.
 
-    The current second's bounds, ISO prefix and hour live in one tuple,
-    replaced at once, so a thread never pairs one second's prefix with
-    another's hour; within the second only the microseconds are formatted.
+    The shim formats the seconds once per second and only the microseconds
+    per record. The four live in one tuple, replaced at once, so a thread
+    never pairs one second's prefix with another's hour.
     """
-
-    __slots__ = ("_cache",)
-
-    def __init__(self) -> None:
-        self._cache: tuple[int, int, str, str] = (0, 0, "", "")
-
-    def now(self) -> tuple[str, str]:
-        nanos = time.time_ns()
-        cache = self._cache
-        if not cache[0] <= nanos < cache[1]:
-            second = nanos // 1_000_000_000
-            moment = _dt.datetime.fromtimestamp(second, tz=_dt.timezone.utc)
-            prefix = R.format_timestamp(moment)[:-len("000000Z")]  # "YYYY-MM-DDTHH:MM:SS."
-            cache = (second * 1_000_000_000, (second + 1) * 1_000_000_000, prefix, logfiles.hour_key(moment))
-            self._cache = cache
-        return f"{cache[2]}{str(1_000_000 + (nanos - cache[0]) // 1000)[1:]}Z", cache[3]
+    second = nanos // 1_000_000_000
+    moment = _dt.datetime.fromtimestamp(second, tz=_dt.timezone.utc)
+    return (second * 1_000_000_000, (second + 1) * 1_000_000_000,
+            R.format_timestamp(moment)[:-len("000000Z")], logfiles.hour_key(moment))
 
 
 def _timestamp_of(value: Any) -> tuple[str, str]:
@@ -132,8 +121,10 @@ class Shim:
         self._hot_fallback = _listing_nulls(self._fallback)
         self._enabled = settings.enabled
         self._sample_rate = settings.sample_rate
+        #: One check on the hot path for both reasons not to log.
+        self._dropping = not settings.enabled or settings.sample_rate < 1.0
         self._redact = frozenset(settings.redact)
-        self._clock = _Clock()
+        self._second = (0, 0, "", "")
         self._ids = itertools.count()
         self._id_prefix = secrets.token_hex(6)
         self.filtered = 0
@@ -160,13 +151,15 @@ class Shim:
         (the layout of :func:`featurewatch.record.make_record`).
         """
         try:
-            if not self._enabled:
-                return
-            if self._sample_rate < 1.0 and random.random() >= self._sample_rate:
-                self.filtered += 1
+            if self._dropping and self._dropped():
                 return
             if timestamp is None:
-                iso, hour = self._clock.now()
+                nanos = _time_ns()
+                second = self._second
+                if not second[0] <= nanos < second[1]:
+                    self._second = second = _second_of(nanos)
+                iso = f"{second[2]}{str(1_000_000 + (nanos - second[0]) // 1000)[1:]}Z"
+                hour = second[3]
             else:
                 iso, hour = _timestamp_of(timestamp)
             if model.__class__ is not str:
@@ -213,6 +206,15 @@ class Shim:
             self.failed += 1
             self._warn(f"featurewatch: dropped a record that could not be logged: {type(exc).__name__}: "
                        f"{R.name_text(exc)}")
+
+    def _dropped(self) -> bool:
+        """True when this request is not logged: logging is off, or sampling left it out (counted)."""
+        if not self._enabled:
+            return True
+        if random.random() >= self._sample_rate:
+            self.filtered += 1
+            return True
+        return False
 
     def _name(self, model: Any) -> str:
         """A model given as something else than a string: its text, ``None`` as ``record.UNKNOWN_MODEL``."""
