@@ -14,8 +14,8 @@ from typing import Any
 
 from .. import record as R
 
-__all__ = ["RowSet", "clean_mapping", "is_frame", "rows_from_input", "column_values", "arrow_array", "prepare_columns", "null_patterns",
-           "split_predictions", "redact"]
+__all__ = ["RowSet", "clean_mapping", "is_frame", "rows_from_input", "column_values", "arrow_array",
+           "prepare_columns", "null_patterns", "split_predictions", "redact"]
 
 _INFINITIES = frozenset({math.inf, -math.inf})
 _STRINGS_AND_NONE = frozenset({str, type(None)})
@@ -139,7 +139,7 @@ def column_values(series: Any, limit: int) -> tuple[list[Any], Any]:
         array = series.to_numpy()  # float64 columns: a view, no copy
         mask = ~np.isfinite(array if array.dtype.kind == "f" else series.to_numpy(dtype=float, na_value=np.nan))
         return values, (mask if mask.any() else None)  # NaN and inf serialise as null already
-    elif dtype == object:
+    elif dtype == np.dtype(object):
         types = set(map(type, values))  # C speed: most object columns hold one or two types
         if types == {type(None)}:
             return values, np.ones(len(values), dtype=bool)
