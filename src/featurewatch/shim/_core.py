@@ -117,8 +117,7 @@ class Shim:
         self.writer: FileWriter | CapturingWriter = FileWriter(settings.log_dir, settings.flush_interval,
                                                                warn=self._warn)
         self._limit = settings.max_string_length
-        self._fallback = R.fallback(self._limit)
-        self._hot_fallback = _listing_nulls(self._fallback)
+        self._hot_fallback = _listing_nulls(R.fallback(self._limit))
         self._enabled = settings.enabled
         self._sample_rate = settings.sample_rate
         #: One check on the hot path for both reasons not to log.
