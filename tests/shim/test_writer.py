@@ -122,6 +122,7 @@ class TestWorkersThatDoNotFlush:
         context = multiprocessing.get_context("fork")
         with context.Pool(1, initializer=_configure, initargs=(str(tmp_path),)) as pool:
             assert pool.apply(_own_handler_after_logging) == "own"
+        _configure(str(tmp_path))
         fw.log_request(model="m", features={"a": 1})
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
