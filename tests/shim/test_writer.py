@@ -109,7 +109,9 @@ class TestWorkersThatDoNotFlush:
                 time.sleep(60)
             finally:
                 os._exit(0)
-        time.sleep(1.0)
+        deadline = time.time() + 30  # the child's timed flushes, nothing else, can write the rows
+        while len(_lines(tmp_path)) < 1_000 and time.time() < deadline:
+            time.sleep(0.02)
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         _each_row_once(tmp_path, 1, 1_000)
