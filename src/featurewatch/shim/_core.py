@@ -146,8 +146,9 @@ class Shim:
         while logging the model's own ``error``, which must propagate unchanged.
 
         The single-dict case is written for speed (it is most of the traffic):
-        no helper calls beyond the null scan, the record built in one literal
-        (the layout of :func:`featurewatch.record.make_record`).
+        the clock inline, one null scan, the record built in one literal (the
+        layout of :func:`featurewatch.record.make_record`), one ``orjson.dumps``
+        and the writer's :meth:`~._writer.FileWriter.append`.
         """
         try:
             if self._dropping and self._dropped():
