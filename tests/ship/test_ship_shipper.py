@@ -10,7 +10,7 @@ import pytest
 from shiptools import write_records
 
 from featurewatch.es.bulk import ItemResult
-from featurewatch.ship import RetryPolicy, ShipConfig, Shipper
+from featurewatch.ship import RetryPolicy, ShipConfig, Shipper, ShipLock
 
 
 class FakeCluster:
@@ -111,13 +111,12 @@ class TestShipper:
     def test_a_second_shipper_on_the_same_checkpoint_is_refused(self, tmp_path):
         """Two shippers on one checkpoint would race; the second fails with a clear error, then may run."""
         from featurewatch.errors import BackendError
-        from featurewatch.ship.checkpoint import CheckpointStore
 
         write_records(tmp_path / "logs", 10)
         config = _config(tmp_path)
-        holder = CheckpointStore(config.checkpoint)
-        holder.lock()
-        with pytest.raises(BackendError, match="another shipper is using the checkpoint"):
+        holder = ShipLock(config.checkpoint.with_name(config.checkpoint.name + ".lock"))
+        holder.acquire()
+        with pytest.raises(BackendError, match="another shipper is already shipping this folder"):
             Shipper(config, FakeCluster()).run()
-        holder.unlock()
+        holder.release()
         assert Shipper(config, FakeCluster()).run().indexed == 10

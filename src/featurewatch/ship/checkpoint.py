@@ -2,20 +2,22 @@
 
 A file is identified by device + inode *and* a fingerprint (hash of its first
 bytes): the inode follows the file through a rename, the fingerprint catches
-an inode reused by a new file and recognises a copy of a known file
-(copy-truncate rotation). The checkpoint is written with write-temp, fsync,
-rename, fsync-folder, so a crash leaves either the old or the new version,
-never a torn one.
+an inode reused by a new file. A fingerprint also recognises a copy of a file
+(copy-truncate rotation), but only of a *retired* one — a file whose content
+is gone from its inode (truncated, replaced, deleted): while the original is
+still there under its own inode, a new file with the same first bytes is a
+different file, however alike they begin. The checkpoint is written with
+write-temp, fsync, rename, fsync-folder, so a crash leaves either the old or
+the new version, never a torn one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import orjson
 
@@ -52,8 +54,9 @@ class FileCheckpoint:
     def key(self) -> str:
         return f"{self.dev}:{self.ino}"
 
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+
+def _by_path(checkpoint: FileCheckpoint) -> str:
+    return checkpoint.path
 
 
 class CheckpointStore:
@@ -66,32 +69,6 @@ class CheckpointStore:
         #: so a copy made by copy-truncate rotation resumes where the original stopped.
         self.retired: list[FileCheckpoint] = []
         self.writes = 0
-        self._lock_fd: int | None = None
-
-    def lock(self) -> None:
-        """Take the checkpoint for this process; a second shipper on it fails instead of racing.
-
-        The lock is an advisory ``flock`` on ``<checkpoint>.lock``, released by
-        :meth:`unlock` or by the kernel when the process dies (even by SIGKILL).
-        """
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        try:
-            lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise BackendError(f"cannot create {lock_path}: {exc.strerror or exc}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            raise BackendError(f"another shipper is using the checkpoint {self.path}; "
-                               "run one shipper per source folder and cluster") from None
-        self._lock_fd = fd
-
-    def unlock(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
 
     def load(self) -> "CheckpointStore":
         try:
@@ -117,23 +94,33 @@ class CheckpointStore:
             self.retired.append(dataclasses.replace(checkpoint))
             del self.retired[:-_RETIRED_LIMIT]
 
-    def offset_for_copy(self, fp_len: int, fp: str, exclude: str = "") -> int:
-        """Largest acknowledged offset of a known file with this fingerprint (0 when none)."""
-        if fp_len < MIN_FINGERPRINT_BYTES:
-            return 0
+    def offset_for_copy(self, head: Callable[[int], str], size: int, exclude: str = "") -> int:
+        """Largest acknowledged offset of a retired file that a file of ``size`` bytes begins like
+        (0 when none); ``head(n)`` fingerprints that file's first ``n`` bytes, asked once per length.
+
+        Only retired files count: a fingerprint stands for a file only once its inode no
+        longer holds that content, so a look-alike of a file still present starts at 0.
+        """
         best = 0
-        for cp in list(self.files.values()) + self.retired:
-            if cp.key != exclude and cp.fp_len == fp_len and cp.fp == fp:
-                best = max(best, cp.offset)
-        return best
+        heads: dict[int, str] = {}
+        for cp in self.retired:
+            if cp.key == exclude or cp.offset <= best or not MIN_FINGERPRINT_BYTES <= cp.fp_len <= size:
+                continue
+            if cp.fp_len not in heads:
+                heads[cp.fp_len] = head(cp.fp_len)
+            if heads[cp.fp_len] == cp.fp:
+                best = cp.offset
+        return min(best, size)
 
     def save(self) -> None:
         """Write the checkpoint atomically (temp file, fsync, rename, fsync folder)."""
+        # orjson writes the dataclasses itself (field by field, in order): with a hundred thousand
+        # files this is saved after every batch, so neither dataclasses.asdict nor indentation.
         data = orjson.dumps({
             "version": _FORMAT_VERSION,
-            "files": [cp.as_dict() for cp in sorted(self.files.values(), key=lambda c: c.path)],
-            "retired": [cp.as_dict() for cp in self.retired],
-        }, option=orjson.OPT_INDENT_2)
+            "files": sorted(self.files.values(), key=_by_path),
+            "retired": self.retired,
+        })
         try:
             replace_atomically(self.path, data)
         except OSError as exc:
