@@ -55,10 +55,6 @@ class FileCheckpoint:
         return f"{self.dev}:{self.ino}"
 
 
-def _by_path(checkpoint: FileCheckpoint) -> str:
-    return checkpoint.path
-
-
 class CheckpointStore:
     """The checkpoint file of one source folder: load, update in memory, save atomically."""
 
@@ -69,6 +65,9 @@ class CheckpointStore:
         #: so a copy made by copy-truncate rotation resumes where the original stopped.
         self.retired: list[FileCheckpoint] = []
         self.writes = 0
+        #: Bumped whenever the set of known files changes (added, forgotten, retired) or one is renamed,
+        #: so the shipper can tell a checkpoint worth saving without comparing every entry.
+        self.changes = 0
 
     def load(self) -> "CheckpointStore":
         try:
@@ -88,8 +87,26 @@ class CheckpointStore:
                                "(deterministic ids prevent duplicates)") from None
         return self
 
+    def add(self, checkpoint: FileCheckpoint) -> None:
+        """Start keeping ``checkpoint`` (replacing any entry of its inode)."""
+        self.files[checkpoint.key] = checkpoint
+        self.changes += 1
+
+    def forget(self, key: str) -> None:
+        """Stop keeping the entry of inode ``key``; its fingerprint is retired."""
+        checkpoint = self.files.pop(key, None)
+        if checkpoint is not None:
+            self.retire(checkpoint)
+
+    def rename(self, checkpoint: FileCheckpoint, path: str) -> None:
+        """Note that a known file is now at ``path``."""
+        if checkpoint.path != path:
+            checkpoint.path = path
+            self.changes += 1
+
     def retire(self, checkpoint: FileCheckpoint) -> None:
-        """Remember a file's fingerprint and offset after it stops being tracked."""
+        """Remember a file's fingerprint and offset after it stops being tracked (or its content is replaced)."""
+        self.changes += 1
         if checkpoint.fp_len >= MIN_FINGERPRINT_BYTES and checkpoint.offset > 0:
             self.retired.append(dataclasses.replace(checkpoint))
             del self.retired[:-_RETIRED_LIMIT]
@@ -114,13 +131,10 @@ class CheckpointStore:
 
     def save(self) -> None:
         """Write the checkpoint atomically (temp file, fsync, rename, fsync folder)."""
-        # orjson writes the dataclasses itself (field by field, in order): with a hundred thousand
-        # files this is saved after every batch, so neither dataclasses.asdict nor indentation.
-        data = orjson.dumps({
-            "version": _FORMAT_VERSION,
-            "files": sorted(self.files.values(), key=_by_path),
-            "retired": self.retired,
-        })
+        # Saved after every batch, with as many entries as files (a hundred thousand, say): orjson
+        # writes the dataclasses itself, unsorted and unindented.
+        data = orjson.dumps({"version": _FORMAT_VERSION, "files": list(self.files.values()),
+                             "retired": self.retired})
         try:
             replace_atomically(self.path, data)
         except OSError as exc:

@@ -123,7 +123,7 @@ class Shipper:
         self.stats = ShipStats()
         self.on_progress = on_progress
         self._batch = self._new_batch()
-        self._saved_signature: tuple[Any, ...] = ()
+        self._saved_changes = 0
 
     def stop(self) -> None:
         """Ask the loop to finish the in-flight batch, save the checkpoint and return (signal-safe)."""
@@ -167,7 +167,7 @@ class Shipper:
         except BaseException:
             self.lock.release()
             raise
-        self._saved_signature = self._signature()
+        self._saved_changes = self.store.changes
         try:
             while not self._stop.is_set():
                 self.tailer.scan()
@@ -188,7 +188,7 @@ class Shipper:
         except ShipInterrupted:
             self.stats.interrupted = True
         finally:
-            if self._signature() != self._saved_signature:
+            if self.store.changes != self._saved_changes:
                 self._save()
             self.stats.seconds = time.monotonic() - started
             tailer = self.tailer
@@ -272,7 +272,7 @@ class Shipper:
     def _save(self) -> None:
         self.store.save()
         self.stats.checkpoint_writes += 1
-        self._saved_signature = self._signature()
+        self._saved_changes = self.store.changes
 
     def _housekeeping(self) -> None:
         self.tailer.release_finished()
@@ -280,12 +280,9 @@ class Shipper:
             deleted = self.tailer.delete_shipped(self.config.delete_after_hours * 3600)
             self.stats.files_deleted += len(deleted)
         # Files found, dropped or retired since the last save: save, so a restart agrees.
-        if self._signature() != self._saved_signature:
+        if self.store.changes != self._saved_changes:
             self._save()
 
-    def _signature(self) -> tuple[Any, ...]:
-        files = tuple(sorted((k, c.offset, c.fp_len, c.path) for k, c in self.store.files.items()))
-        return files, len(self.store.retired)
 
 
 def _error_reason(error: Any, status: int) -> str:

@@ -188,13 +188,13 @@ class Tailer:
                 self._vanished(tracked, now)
         # Checkpoint entries whose inode is gone: from now on their fingerprints may stand for a copy.
         for key in [k for k in self.store.files if k not in self.files and k not in found]:
-            self.store.retire(self.store.files.pop(key))
+            self.store.forget(key)
         # Files known by inode first, so a truncated original retires its fingerprint before a copy looks.
         new = []
         for key, (path, st) in found.items():
             tracked = self.files.get(key)
             if tracked is not None:
-                tracked.checkpoint.path = path
+                self.store.rename(tracked.checkpoint, path)
                 tracked.gone = False
                 self._check(tracked, st, now)
             elif key in self.store.files:
@@ -223,10 +223,10 @@ class Tailer:
             return
         if known is not None and known.fp_len and self._prefix(fd, known.fp_len) == known.fp:
             checkpoint = known
-            checkpoint.path = path
+            self.store.rename(checkpoint, path)
         else:
             if known is not None:  # inode reused by a different file
-                self.store.retire(self.store.files.pop(key))
+                self.store.forget(key)
             checkpoint = tracked.checkpoint
             checkpoint.offset = self.store.offset_for_copy(lambda n: self._prefix(fd, n), st.st_size, exclude=key)
         if checkpoint.offset > st.st_size:
@@ -235,7 +235,8 @@ class Tailer:
         tracked.checkpoint = checkpoint
         tracked.read_offset = checkpoint.offset
         tracked.size, tracked.mtime, tracked.checked = st.st_size, st.st_mtime, (st.st_size, st.st_mtime)
-        self.store.files[key] = checkpoint
+        if checkpoint is not known:
+            self.store.add(checkpoint)
         self.files[key] = tracked
 
     @staticmethod
@@ -271,9 +272,7 @@ class Tailer:
     def _drop(self, tracked: TrackedFile) -> None:
         self._release(tracked)
         self.files.pop(tracked.key, None)
-        cp = self.store.files.pop(tracked.key, None)
-        if cp is not None:
-            self.store.retire(cp)
+        self.store.forget(tracked.key)
 
     # -- descriptors ---------------------------------------------------------
     def _descriptor(self, tracked: TrackedFile, now: float | None = None) -> int | None:
@@ -283,8 +282,10 @@ class Tailer:
             return tracked.fd
         while len(self._held) >= self.max_open:
             # The least recently used, but never a vanished file: its rest can only be read through it.
-            victim = next((t for t in self._held.values() if not t.gone), None)
-            if victim is None:
+            for victim in self._held.values():
+                if not victim.gone:
+                    break
+            else:
                 return None  # every descriptor reads a vanished file's rest; they are let go after this pass
             self._release(victim)
         path = tracked.checkpoint.path
