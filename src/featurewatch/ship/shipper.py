@@ -14,10 +14,10 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..es import layout
-from .actions import Action, ActionBuilder, Enricher
+from .actions import Action, ActionBuilder, Enricher, Rejected
 from .batching import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCS, Batch, Origin
 from .checkpoint import CheckpointStore
 from .deadletter import DeadLetterFile
@@ -230,14 +230,14 @@ class Shipper:
                     if not line or line.isspace():
                         continue
                     action = build(line)
-                    if type(action) is Action:
+                    if type(action) is Action:  # not isinstance: this runs once per record
                         if not batch.fits(action):
                             batch.advance(key, start)
                             self._flush()
                             batch = self._batch
                         batch.add(action, Origin(key, path, start))
                     else:
-                        batch.reject(Origin(key, path, start), line, action.reason)
+                        batch.reject(Origin(key, path, start), line, cast(Rejected, action).reason)
                 batch.advance(key, chunk.end)
                 if batch.full:
                     self._flush()

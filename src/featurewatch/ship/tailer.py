@@ -190,13 +190,13 @@ class Tailer:
         for key in [k for k in self.store.files if k not in self.files and k not in found]:
             self.store.forget(key)
         # Files known by inode first, so a truncated original retires its fingerprint before a copy looks.
-        new = []
+        new: list[tuple[str, os.stat_result]] = []
         for key, (path, st) in found.items():
-            tracked = self.files.get(key)
-            if tracked is not None:
-                self.store.rename(tracked.checkpoint, path)
-                tracked.gone = False
-                self._check(tracked, st, now)
+            known = self.files.get(key)
+            if known is not None:
+                self.store.rename(known.checkpoint, path)
+                known.gone = False
+                self._check(known, st, now)
             elif key in self.store.files:
                 self._track(path, st, now)
             else:
