@@ -345,27 +345,35 @@ class TestHostileFolders:
         assert stats["indexed"] == 50 and stats["files_not_regular"] == 1
         assert count_docs(es_client, prefix) == 50
 
-    def test_an_unreadable_file_is_named_counted_and_fails_once(self, es_client, es_url, prefix, logs, tmp_path):
-        """A file the shipper may not read is named on stderr (even with --quiet), counted in --stats with
-        its bytes behind, and --once exits 1; once readable, the next run ships it."""
+    def test_unreadable_files_and_folders_are_named_counted_and_fail_once(self, es_client, es_url, prefix, logs,
+                                                                          tmp_path):
+        """A file and a folder the shipper may not read are named on stderr (even with --quiet), counted in
+        --stats (the file's bytes as behind), and --once exits 1; once readable, the next run ships them."""
         write_records(logs, 40)
         locked = logs / "featurewatch-20261126T20-locked-1-x.jsonl"
         locked.write_bytes(b"".join(_shim_lines(tmp_path / "staging", 25, start=1000)))
+        private = logs / "private"
+        write_records(private, 15, start=2000)
         locked.chmod(0)
-        result = ship_command(logs, es_url, prefix, "--once", "--stats", "--quiet", preexec=obeying_file_modes())
+        private.chmod(0)
+        try:
+            result = ship_command(logs, es_url, prefix, "--once", "--stats", "--quiet", preexec=obeying_file_modes())
+        finally:
+            private.chmod(0o755)
         assert result.returncode == 1
         assert result.stderr.splitlines() == [
+            f"warning: skipping folder {private}: cannot list it (Permission denied); its files are not shipped",
             f"warning: skipping {locked}: cannot read it (Permission denied); its records wait until it can be read",
-            "error: 1 source file(s) or folder(s) could not be read (named above); their records are not shipped: "
+            "error: 2 source file(s) or folder(s) could not be read (named above); their records are not shipped: "
             "fix their permissions and run again"]
         stats = orjson.loads(result.stdout)
-        assert stats["indexed"] == 40 and stats["files_unreadable"] == 1
+        assert stats["indexed"] == 40 and stats["files_unreadable"] == 2
         assert stats["bytes_behind"] == locked.stat().st_size
         locked.chmod(0o644)
         again = ship_command(logs, es_url, prefix, "--once", "--stats", "--quiet", preexec=obeying_file_modes())
         assert again.returncode == 0, again.stderr
-        assert orjson.loads(again.stdout)["indexed"] == 25
-        assert count_docs(es_client, prefix) == 65
+        assert orjson.loads(again.stdout)["indexed"] == 40
+        assert count_docs(es_client, prefix) == 80
 
 
 class TestNotElasticsearch:

@@ -64,7 +64,6 @@ class CheckpointStore:
         #: Fingerprints of files we stopped tracking (truncated, deleted) with their last offset,
         #: so a copy made by copy-truncate rotation resumes where the original stopped.
         self.retired: list[FileCheckpoint] = []
-        self.writes = 0
         #: Bumped whenever the set of known files changes (added, forgotten, retired) or one is renamed,
         #: so the shipper can tell a checkpoint worth saving without comparing every entry.
         self.changes = 0
@@ -139,4 +138,3 @@ class CheckpointStore:
             replace_atomically(self.path, data)
         except OSError as exc:
             raise BackendError(f"cannot write checkpoint {self.path}: {exc.strerror or exc}") from None
-        self.writes += 1
