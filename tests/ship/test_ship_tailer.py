@@ -246,6 +246,23 @@ class TestDescriptors:
         assert _drain(tailer) == [4, 5]
 
 
+    def test_a_vanished_file_ending_in_an_incomplete_line_lets_go_when_idle(self, tmp_path: Path, logs: Path):
+        """A file renamed away whose rest is an unfinished line gives its descriptor back once unchanged for
+        close_inactive seconds, and says so: it cannot starve the other files of descriptors."""
+        (logs / NAME).write_bytes(_lines(0, 2) + b'{"unfinished')
+        warnings: list[str] = []
+        tailer = Tailer(logs, CheckpointStore(tmp_path / "ckpt.json"), chunk_bytes=500, max_open=1,
+                        close_inactive=60, warn=warnings.append)
+        assert _drain(tailer) == [0, 1]
+        os.rename(logs / NAME, logs / "archived.log")
+        (logs / NAME.replace("T18", "T19")).write_bytes(_lines(2, 2))
+        assert _drain(tailer) == []  # the vanished file holds the only descriptor
+        tailer.release_finished(now=time.time() + 61)
+        assert warnings == [f"{logs / NAME} was deleted or renamed away and has not changed for 60 s: its last 12 "
+                            f"bytes, at byte {len(_lines(0, 2))}, are an incomplete line and are not shipped"]
+        assert _drain(tailer) == [2, 3]
+
+
 class TestSkipped:
     def test_a_named_pipe_is_skipped_and_said_once(self, tmp_path: Path, logs: Path):
         """A FIFO named like a log file is never opened (that would block); it is said once, the log is read."""

@@ -21,7 +21,8 @@ File-system events, and how they are handled:
   keeps its descriptor, so lines written just before a rename to a name we do
   not scan are still read, then the file is let go.
 * **deletion** — a held descriptor still reads the unread rest; then the file
-  is dropped from the checkpoint.
+  is dropped from the checkpoint (also when all that is left is an incomplete
+  line, unchanged for ``close_inactive`` seconds: said, and let go).
 * **truncation / copy-truncate** — a file shorter than its offset, or whose
   first bytes changed, starts again at 0. Its old fingerprint and offset are
   retired, so the *copy* (same first bytes, new inode) resumes at that offset
@@ -379,17 +380,36 @@ class Tailer:
                 + sum(self.unreadable.values()))
 
     def release_finished(self, now: float | None = None) -> None:
-        """Let go of vanished files read to the end, and close descriptors of idle files read to the end."""
+        """Let go of vanished files read to the end, and close descriptors of idle files read to the end.
+
+        A vanished file whose rest is only an incomplete line, unchanged for
+        ``close_inactive`` seconds, is let go too (and said): nobody will end
+        that line, and its descriptor must not be held from the other files.
+        """
         now = time.time() if now is None else now
         for tracked in list(self._held.values()):  # a vanished file always holds its descriptor
-            done = tracked.checkpoint.offset >= tracked.size and tracked.read_offset >= tracked.size
-            if not done:
-                continue
+            cp = tracked.checkpoint
+            idle = now - tracked.last_change > self.close_inactive
             if tracked.gone:
+                if cp.offset < tracked.read_offset:
+                    continue  # lines in flight: wait for their acknowledgement
                 if self._at_end(tracked):
                     self._drop(tracked)
-            elif now - tracked.last_change > self.close_inactive:
+                elif idle and (rest := self._incomplete_rest(tracked)):
+                    self._say(f"{cp.path} was deleted or renamed away and has not changed for "
+                              f"{self.close_inactive:.0f} s: its last {rest} bytes, at byte {tracked.read_offset}, "
+                              "are an incomplete line and are not shipped")
+                    self._drop(tracked)
+            elif idle and cp.offset >= tracked.size and tracked.read_offset >= tracked.size:
                 self._release(tracked)
+
+    def _incomplete_rest(self, tracked: TrackedFile) -> int:
+        """Bytes after the read offset when they hold no newline (an unfinished line), else 0."""
+        assert tracked.fd is not None
+        rest = os.fstat(tracked.fd).st_size - tracked.read_offset
+        if not 0 < rest < self.max_line_bytes:
+            return 0
+        return 0 if b"\n" in os.pread(tracked.fd, rest, tracked.read_offset) else rest
 
     @staticmethod
     def _at_end(tracked: TrackedFile) -> bool:
