@@ -3,8 +3,9 @@
 The body is pre-serialised NDJSON bytes (built by :mod:`featurewatch.ship.actions`),
 so the client does no per-document work. Failures are sorted here into the
 ones worth retrying (:class:`TransientError`: 429, 5xx, connection problems,
-an answer from something that is not Elasticsearch) and the ones that are not (:class:`~featurewatch.errors.BackendError`:
-authentication, a malformed request).
+a 2xx answer from something that is not Elasticsearch) and the ones that are
+not (:class:`~featurewatch.errors.BackendError`: authentication, a malformed
+request).
 """
 
 from __future__ import annotations

@@ -284,7 +284,6 @@ class Shipper:
             self._save()
 
 
-
 def _error_reason(error: Any, status: int) -> str:
     if isinstance(error, dict):
         reason = f"{error.get('type', 'error')}: {error.get('reason', '')}"
