@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from featurewatch.errors import BackendError
 from featurewatch.ship.checkpoint import CheckpointStore
-from featurewatch.ship.tailer import Tailer, is_source_file
+from featurewatch.ship.discovery import is_source_file
+from featurewatch.ship.tailer import Tailer
 
 NAME = "featurewatch-20261126T18-host-1-abc.jsonl"
 
@@ -274,13 +275,13 @@ class TestSkipped:
         assert _drain(tailer) == [0, 1, 2]
         assert _drain(tailer) == []
         assert warnings == [f"skipping {pipe}: a named pipe, not a regular file"]
-        assert tailer.not_regular == {str(pipe)}
+        assert tailer.skipped.not_regular == {str(pipe)}
 
     def test_an_unreadable_file_is_counted_and_named_each_time_it_is_skipped(self, tmp_path: Path, logs: Path,
                                                                             monkeypatch):
         """A file that cannot be opened is listed with its unshipped bytes, named when skipped (again after
         WARN_AGAIN_AFTER seconds), and read in full once it can be."""
-        from featurewatch.ship.tailer import WARN_AGAIN_AFTER
+        from featurewatch.ship.discovery import WARN_AGAIN_AFTER
 
         (logs / NAME).write_bytes(_lines(0, 2))
         locked = logs / NAME.replace("T18", "T19")
@@ -298,7 +299,7 @@ class TestSkipped:
         start = time.time()
         tailer.scan(now=start)
         tailer.scan(now=start + 1)
-        assert tailer.unreadable == {str(locked): locked.stat().st_size}
+        assert tailer.skipped.unreadable == {str(locked): locked.stat().st_size}
         assert tailer.bytes_behind() == locked.stat().st_size + (logs / NAME).stat().st_size
         message = f"skipping {locked}: cannot read it (Permission denied); its records wait until it can be read"
         assert warnings == [message]
@@ -306,7 +307,7 @@ class TestSkipped:
         assert warnings == [message, message]
         monkeypatch.setattr(os, "open", real_open)
         assert sorted(_drain(tailer)) == [0, 1, 10, 11, 12]
-        assert tailer.unreadable == {} and tailer.bytes_behind() == 0
+        assert tailer.skipped.unreadable == {} and tailer.bytes_behind() == 0
 
     def test_a_runaway_line_is_cut_counted_and_said(self, tmp_path: Path, logs: Path):
         """A line longer than max_line_bytes comes in pieces of that size (they become dead letters),

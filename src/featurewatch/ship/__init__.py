@@ -7,7 +7,8 @@ Layers, from pure to I/O (like ``elasticsearch.helpers``):
 * :mod:`.places` — where the checkpoint and the lock live, per source folder and cluster (pure);
 * :mod:`.checkpoint` — per-file identity and offsets, saved atomically;
 * :mod:`.lock` — one shipper per source folder and cluster;
-* :mod:`.tailer` — discovery, rotation, truncation, partial lines;
+* :mod:`.discovery` — which files a folder holds, and what was skipped (said, never silent);
+* :mod:`.tailer` — reading them from where we left off: rotation, truncation, partial lines;
 * :mod:`.sender` — one batch → bulk requests with retries (through
   :func:`featurewatch.es.bulk.send_bulk`);
 * :mod:`.deadletter` — records Elasticsearch will never take;

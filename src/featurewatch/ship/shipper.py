@@ -193,8 +193,8 @@ class Shipper:
             self.stats.seconds = time.monotonic() - started
             tailer = self.tailer
             self.stats.files = len(tailer.files)
-            self.stats.files_unreadable = len(tailer.unreadable)
-            self.stats.files_not_regular = len(tailer.not_regular)
+            self.stats.files_unreadable = len(tailer.skipped.unreadable)
+            self.stats.files_not_regular = len(tailer.skipped.not_regular)
             self.stats.truncations = tailer.truncations
             self.stats.oversized_lines = tailer.oversized_lines
             self.stats.bytes_behind = tailer.bytes_behind()

@@ -2,15 +2,10 @@
 
 File-system events, and how they are handled:
 
-* **new files** — every :meth:`Tailer.scan` discovers them (recursively).
-  Only regular files are read: a named pipe, socket or device named like a log
-  file is skipped and said once (opening a pipe would block until a writer
-  comes, before anything is shipped).
-* **unreadable files and folders** — skipped, listed in
-  :attr:`Tailer.unreadable` and named through ``warn`` each time they are
-  skipped (at most once per :data:`WARN_AGAIN_AFTER` seconds per path); their
-  unshipped bytes count in :meth:`Tailer.bytes_behind`, so nobody reads
-  "0 behind" while records wait.
+* **new files** — every :meth:`Tailer.scan` discovers them (recursively,
+  :mod:`.discovery`). Pipes, devices and unreadable files or folders are
+  skipped and said (:class:`~.discovery.Skipped`); an unreadable file's
+  unshipped bytes count in :meth:`Tailer.bytes_behind`.
 * **descriptors** — a file holds one only while it is read or still changing,
   and never more than ``max_open`` are held (the least recently used is
   closed first), so a folder of a hundred thousand files ships under an
@@ -49,28 +44,17 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import logfiles
 from .checkpoint import FINGERPRINT_BYTES, CheckpointStore, FileCheckpoint, fingerprint
+from .discovery import Skipped, discover
 
-__all__ = ["Tailer", "TrackedFile", "Chunk", "is_source_file", "default_max_open", "WARN_AGAIN_AFTER"]
+__all__ = ["Tailer", "TrackedFile", "Chunk", "default_max_open"]
 
 DEFAULT_CHUNK_BYTES = 1024 * 1024
 #: A line longer than this is cut and dead-lettered instead of being buffered forever.
 MAX_LINE_BYTES = 64 * 1024 * 1024
-#: An unreadable file or folder is named again at most this often while it stays unreadable.
-WARN_AGAIN_AFTER = 60.0
-_SKIP_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zip", ".tmp", ".swp")
 # O_NONBLOCK: a pipe put in a file's place between our stat and our open must not block the open
 # (it is then refused by the fstat check); reads of a regular file ignore the flag.
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
-_KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
-          stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder"}
-
-
-def is_source_file(name: str) -> bool:
-    """True for the shim's files, including rotated names (``x.jsonl.1``) but not compressed ones."""
-    return (name.startswith(logfiles.PREFIX) and logfiles.SUFFIX in name
-            and not name.endswith(_SKIP_SUFFIXES))
 
 
 def default_max_open() -> int:
@@ -121,8 +105,8 @@ class Tailer:
     """Tracks every source file under ``root`` against a :class:`CheckpointStore`.
 
     ``warn`` receives one line for each thing worth telling the operator (a
-    skipped file, a cut line); ``max_open`` bounds the descriptors held
-    (default: :func:`default_max_open`).
+    skipped file, a cut line, an unfinished line let go); ``max_open`` bounds
+    the descriptors held (default: :func:`default_max_open`).
     """
 
     def __init__(self, root: str | os.PathLike[str], store: CheckpointStore, *,
@@ -132,58 +116,26 @@ class Tailer:
         self.root = Path(root)
         #: Our own files (dead letters, checkpoint) are never sources, whatever their names.
         self._exclude = {os.path.realpath(p) for p in exclude}
-        self._exclude_names = {os.path.basename(p) for p in self._exclude}
         self.store = store
         self.chunk_bytes = chunk_bytes
         self.close_inactive = close_inactive
         self.max_open = max_open or default_max_open()
         self.max_line_bytes = max_line_bytes
         self.warn = warn
+        #: What was skipped (pipes, unreadable files and folders), said through ``warn``.
+        self.skipped = Skipped(warn)
         self.files: dict[str, TrackedFile] = {}
         #: Files holding a descriptor, least recently used first.
         self._held: OrderedDict[str, TrackedFile] = OrderedDict()
         self.truncations = 0
         self.oversized_lines = 0
-        #: Files and folders the last scan (or a read since) could not read → their unshipped bytes.
-        self.unreadable: dict[str, int] = {}
-        #: Non-regular files named like source files, skipped (and said once) in this tailer's life.
-        self.not_regular: set[str] = set()
-        self._warned: dict[str, float] = {}
 
     # -- discovery ---------------------------------------------------------
-    def _discover(self, now: float) -> dict[str, tuple[str, os.stat_result]]:
-        found: dict[str, tuple[str, os.stat_result]] = {}
-
-        def unlistable(exc: OSError) -> None:
-            self._skip_unreadable(str(exc.filename), f"skipping folder {exc.filename}: cannot list it "
-                                                     f"({exc.strerror}); its files are not shipped", 0, now)
-
-        for folder, _dirs, names in os.walk(self.root, onerror=unlistable):
-            for name in sorted(names):
-                if not is_source_file(name):
-                    continue
-                path = os.path.join(folder, name)
-                if name in self._exclude_names and os.path.realpath(path) in self._exclude:
-                    continue
-                try:
-                    st = os.stat(path)
-                except FileNotFoundError:  # gone since the listing, or a dangling symlink
-                    continue
-                except OSError as exc:
-                    self._skip_unreadable(path, _unreadable_message(path, exc), 0, now)
-                    continue
-                if not stat.S_ISREG(st.st_mode):
-                    self._skip_not_regular(path, st.st_mode)
-                    continue
-                # Hard links: keep the first (sorted) name.
-                found.setdefault(f"{st.st_dev}:{st.st_ino}", (path, st))
-        return found
-
     def scan(self, now: float | None = None) -> None:
         """Pick up new, renamed, truncated and vanished files. Call with no batch in flight."""
         now = time.time() if now is None else now
-        self.unreadable = {}
-        found = self._discover(now)
+        self.skipped.new_scan()
+        found = discover(self.root, self.skipped, now, self._exclude)
         for key, tracked in list(self.files.items()):
             if key not in found:
                 self._vanished(tracked, now)
@@ -219,8 +171,8 @@ class Tailer:
         tracked = TrackedFile(FileCheckpoint(st.st_dev, st.st_ino, path), 0, last_change=st.st_mtime)
         fd = self._descriptor(tracked, now)
         if fd is None:
-            if path in self.unreadable:
-                self.unreadable[path] = max(0, st.st_size - (known.offset if known else 0))
+            if path in self.skipped.unreadable:
+                self.skipped.unreadable[path] = max(0, st.st_size - (known.offset if known else 0))
             return
         if known is not None and known.fp_len and self._prefix(fd, known.fp_len) == known.fp:
             checkpoint = known
@@ -295,7 +247,7 @@ class Tailer:
         except FileNotFoundError:  # gone since the scan: the next scan sees where
             return None
         except OSError as exc:
-            self._skip_unreadable(path, _unreadable_message(path, exc), 0, time.time() if now is None else now)
+            self.skipped.cannot_read(path, exc, time.time() if now is None else now)
             return None
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or f"{st.st_dev}:{st.st_ino}" != tracked.key:
@@ -311,23 +263,9 @@ class Tailer:
             tracked.fd = None
             self._held.pop(tracked.key, None)
 
-    # -- saying what was skipped -------------------------------------------------
     def _say(self, message: str) -> None:
         if self.warn is not None:
             self.warn(message)
-
-    def _skip_not_regular(self, path: str, mode: int) -> None:
-        if path not in self.not_regular:
-            self.not_regular.add(path)
-            kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-            self._say(f"skipping {path}: {kind}, not a regular file")
-
-    def _skip_unreadable(self, path: str, message: str, behind: int, now: float) -> None:
-        self.unreadable[path] = behind
-        last = self._warned.get(path)
-        if last is None or now - last >= WARN_AGAIN_AFTER:
-            self._warned[path] = now
-            self._say(message)
 
     # -- reading -------------------------------------------------------------
     def read(self, tracked: TrackedFile, limit: int | None = None) -> Chunk | None:
@@ -377,7 +315,7 @@ class Tailer:
     def bytes_behind(self) -> int:
         """Bytes not yet acknowledged, in tracked files and in files skipped as unreadable."""
         return (sum(max(0, t.size - t.checkpoint.offset) for t in self.files.values())
-                + sum(self.unreadable.values()))
+                + sum(self.skipped.unreadable.values()))
 
     def release_finished(self, now: float | None = None) -> None:
         """Let go of vanished files read to the end, and close descriptors of idle files read to the end.
@@ -440,6 +378,3 @@ class Tailer:
         for tracked in list(self._held.values()):
             self._release(tracked)
 
-
-def _unreadable_message(path: str, exc: OSError) -> str:
-    return f"skipping {path}: cannot read it ({exc.strerror or exc}); its records wait until it can be read"
