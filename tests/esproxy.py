@@ -9,8 +9,10 @@ Two jobs:
   ``rewrite_media_types`` is on, i.e. in front of osmem). Production code
   never carries this workaround.
 * **Faults.** Tests inject a run of whole-request errors (429, 503), per-item
-  429s inside a bulk response (only part of the batch lands), or an outage
-  (the port stops accepting connections, then comes back on the same port).
+  429s inside a bulk response (only part of the batch lands), a page from
+  something that is not Elasticsearch (a proxy's maintenance page answered
+  with 200), or an outage (the port stops accepting connections, then comes
+  back on the same port).
 """
 
 from __future__ import annotations
@@ -25,10 +27,14 @@ import threading
 import urllib.parse
 from typing import Any
 
-__all__ = ["EsProxy"]
+__all__ = ["EsProxy", "MAINTENANCE_PAGE"]
 
 _HOP_HEADERS = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
                 "host", "content-length", "accept-encoding"}
+
+
+#: What a reverse proxy in front of the cluster may answer while the cluster is down for maintenance.
+MAINTENANCE_PAGE = b"<html><body><h1>Down for maintenance</h1><p>Back soon.</p></body></html>"
 
 
 def _plain_media_type(value: str) -> str:
@@ -60,6 +66,7 @@ class EsProxy:
         self._lock = threading.Lock()
         self._fail: list[tuple[str, int]] = []  # (path substring, status) consumed one per matching request
         self._item_429: int = 0  # bulk requests whose second half is answered with per-item 429s
+        self._pages: list[str] = []  # path substrings of requests answered with a foreign page
         self.requests = 0
         self.bulk_requests = 0
         self.injected = 0
@@ -123,6 +130,21 @@ class EsProxy:
         """For the next ``count`` bulk requests, forward only the first half; the rest get item 429s."""
         with self._lock:
             self._item_429 += count
+
+    def serve_page_next(self, count: int, path: str = "/_bulk") -> None:
+        """Answer the next ``count`` requests whose path contains ``path`` with a 200 HTML page
+        without Elasticsearch's product header, as a proxy in maintenance mode does."""
+        with self._lock:
+            self._pages.extend([path] * count)
+
+    def _take_page(self, path: str) -> bool:
+        with self._lock:
+            for index, pattern in enumerate(self._pages):
+                if pattern in path:
+                    del self._pages[index]
+                    self.injected += 1
+                    return True
+        return False
 
     def _take_fault(self, path: str) -> int | None:
         with self._lock:
@@ -192,6 +214,9 @@ def _make_handler(proxy: EsProxy) -> type[http.server.BaseHTTPRequestHandler]:
                 proxy.requests += 1
                 if "/_bulk" in self.path:
                     proxy.bulk_requests += 1
+            if proxy._take_page(self.path):
+                self._reply(200, [("Content-Type", "text/html")], MAINTENANCE_PAGE)
+                return
             status = proxy._take_fault(self.path)
             if status is not None:
                 payload = json.dumps({"error": {"type": "es_rejected_execution_exception",
