@@ -78,7 +78,7 @@ def generate(n: int, seed: int) -> pd.DataFrame:
 def log_traffic(frame: pd.DataFrame, log_dir: Path) -> None:
     """Log ``frame`` through the shim (replay) over 24 hours from START."""
     from featurewatch.replay import ReplayColumns, replay_frame
-    from featurewatch.shim import _state
+    from featurewatch import shim as _state
 
     _state.configure(log_dir=str(log_dir))
     offsets = np.sort(np.random.default_rng(5).uniform(0, 24 * 3600, len(frame)))

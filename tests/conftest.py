@@ -52,7 +52,7 @@ from helpers import diabetes_baseline, synthetic_baseline  # noqa: E402
 from featurewatch.baseline.model import Baseline  # noqa: E402
 from featurewatch.es.client import build_client  # noqa: E402
 from featurewatch.settings import load_settings  # noqa: E402
-from featurewatch.shim import _state  # noqa: E402
+from featurewatch import shim as _state  # noqa: E402
 
 REAL_CLUSTER_VARIABLE = "FEATUREWATCH_TEST_ES_URL"
 

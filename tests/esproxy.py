@@ -25,8 +25,10 @@ Three jobs:
   template and mapping bodies, so osmem maps exactly as it did when it was
   known as OpenSearch.
 * **Faults.** Tests inject a run of whole-request errors (429, 503), per-item
-  429s inside a bulk response (only part of the batch lands), or an outage
-  (the port stops accepting connections, then comes back on the same port).
+  429s inside a bulk response (only part of the batch lands), a page from
+  something that is not Elasticsearch (a proxy's maintenance page answered
+  with 200), or an outage (the port stops accepting connections, then comes
+  back on the same port).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ import threading
 import urllib.parse
 from typing import Any
 
-__all__ = ["EsProxy", "OSMEM_PRESENTS_AS", "compatibility_error"]
+__all__ = ["EsProxy", "MAINTENANCE_PAGE", "OSMEM_PRESENTS_AS", "compatibility_error"]
 
 #: The Elasticsearch release the fixtures present osmem as (the installed client's major).
 OSMEM_PRESENTS_AS = "9.1.5"
@@ -69,6 +71,10 @@ def compatibility_error(major: int, accept: str | None, content_type: str | None
                 f"requested a compatible version and the compatible versions must match. Accept={accept}, "
                 f"Content-Type={content_type}")
     return None
+
+
+#: What a reverse proxy in front of the cluster may answer while the cluster is down for maintenance.
+MAINTENANCE_PAGE = b"<html><body><h1>Down for maintenance</h1><p>Back soon.</p></body></html>"
 
 
 def _plain_media_type(value: str) -> str:
@@ -106,6 +112,7 @@ class EsProxy:
         self._lock = threading.Lock()
         self._fail: list[tuple[str, int]] = []  # (path substring, status) consumed one per matching request
         self._item_429: int = 0  # bulk requests whose second half is answered with per-item 429s
+        self._pages: list[str] = []  # path substrings of requests answered with a foreign page
         self.requests = 0
         self.bulk_requests = 0
         #: Requests refused for their media types (as the presented Elasticsearch version would).
@@ -197,6 +204,22 @@ class EsProxy:
                     self.injected += 1
                     return form, index, item
         return None
+
+
+    def serve_page_next(self, count: int, path: str = "/_bulk") -> None:
+        """Answer the next ``count`` requests whose path contains ``path`` with a 200 HTML page
+        without Elasticsearch's product header, as a proxy in maintenance mode does."""
+        with self._lock:
+            self._pages.extend([path] * count)
+
+    def _take_page(self, path: str) -> bool:
+        with self._lock:
+            for index, pattern in enumerate(self._pages):
+                if pattern in path:
+                    del self._pages[index]
+                    self.injected += 1
+                    return True
+        return False
 
     def _take_fault(self, path: str) -> int | None:
         with self._lock:
@@ -315,6 +338,9 @@ def _make_handler(proxy: EsProxy) -> type[http.server.BaseHTTPRequestHandler]:
                 proxy.requests += 1
                 if "/_bulk" in self.path:
                     proxy.bulk_requests += 1
+            if proxy._take_page(self.path):
+                self._reply(200, [("Content-Type", "text/html")], MAINTENANCE_PAGE)
+                return
             status = proxy._take_fault(self.path)
             if status is not None:
                 payload = json.dumps({"error": {"type": "es_rejected_execution_exception",

@@ -11,10 +11,10 @@ import pandas as pd
 
 from featurewatch import record as R
 from featurewatch.baseline import BaselineOptions, build_baseline
+from featurewatch import shim as _state
 from featurewatch.baseline.model import Baseline
 from featurewatch.profile.frame import profile_frame as frame_profile
 from featurewatch.profile.model import WindowProfile
-from featurewatch.shim import _state
 
 START = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
 END = START + dt.timedelta(hours=2)

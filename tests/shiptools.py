@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import datetime as _dt
+import os
+import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +82,38 @@ def shipper(client_or_send: Any, source: Path, work: Path, prefix: str, *, follo
     return Shipper(config, send)
 
 
-def ship_command(source: Path, es_url: str, prefix: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run ``featurewatch ship`` in a subprocess and wait for it."""
+def ship_command(source: Path, es_url: str, prefix: str, *args: str, timeout: float = 120,
+                 preexec: Callable[[], None] | None = None) -> subprocess.CompletedProcess:
+    """Run ``featurewatch ship`` in a subprocess and wait for it (``preexec`` runs in the child first)."""
     return subprocess.run(ship_argv(source, es_url, *args), env=ship_env(prefix), capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, preexec_fn=preexec)
+
+
+def open_files_limit(soft: int) -> Callable[[], None]:
+    """A ``preexec`` lowering the child's soft RLIMIT_NOFILE to ``soft`` (like ``ulimit -Sn``)."""
+    def lower() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    return lower
+
+
+def obeying_file_modes() -> Callable[[], None] | None:
+    """A ``preexec`` after which a child running as root is refused files its modes refuse.
+
+    Root reads a mode-000 file through CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH;
+    dropping both from the child's bounding set (``prctl(PR_CAPBSET_DROP)``)
+    makes it obey the modes like any user. None when not root: modes apply already.
+    """
+    if os.geteuid() != 0:
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def drop() -> None:
+        for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+    return drop
 
 
 def ship_argv(source: Path, es_url: str, *args: str) -> list[str]:
@@ -89,8 +121,6 @@ def ship_argv(source: Path, es_url: str, *args: str) -> list[str]:
 
 
 def ship_env(prefix: str) -> dict[str, str]:
-    import os
-
     env = {k: v for k, v in os.environ.items() if not k.startswith("FEATUREWATCH_") or k.startswith("FEATUREWATCH_ES_")}
     env["FEATUREWATCH_ES_INDEX_PREFIX"] = prefix
     env.pop("FEATUREWATCH_ES_URL", None)

@@ -144,3 +144,90 @@ class TestDumpsMany:
     def test_records_with_other_first_keys(self):
         records = [{"a": 1}, {"b": 2}, {"a": 3}]
         assert R.dumps_many(records)[0] == b'{"a":1}\n{"b":2}\n{"a":3}\n'
+
+
+class Huge:
+    """An object whose text is 5 MB."""
+
+    def __str__(self) -> str:
+        return "h" * 5_000_000
+
+
+class Fatal(BaseException):
+    """Not an Exception: what a hostile ``__str__`` may raise."""
+
+
+class Raising:
+    def __str__(self) -> str:
+        raise Fatal("from __str__")
+
+
+class Missing(enum.Enum):
+    NONE = None
+    NAN = math.nan
+
+
+class TestStringsTheEncoderMakes:
+    @pytest.mark.parametrize("value", [Huge(), b"b" * 5_000_000, bytearray(b"c" * 5000), {Huge()}])
+    def test_cut_to_the_limit(self, value):
+        """``str(obj)`` and decoded bytes are cut like any string, on every entry point."""
+        from_dumps = orjson.loads(R.dumps({"v": value}, 100))["v"]
+        from_encode = R.encode_value(value, 100)
+        for text in (from_dumps, from_encode):
+            text = text[0] if isinstance(text, list) else text
+            assert len(text) == 100 and R.TRUNCATION_MARKER in text
+
+    def test_no_limit_keeps_them_whole(self):
+        assert R.encode_value(b"x" * 5000) == "x" * 5000
+
+    def test_base_exception_from_str_gives_the_placeholder(self):
+        """A ``BaseException`` (not ``KeyboardInterrupt``) from ``__str__`` never leaves the encoder."""
+        assert orjson.loads(R.dumps({"v": Raising()}))["v"] == "<Raising>"
+        assert R.encode_value(Raising()) == "<Raising>"
+        assert R.name_text(Raising()) == "<Raising>"
+
+
+class TestEveryNullIsKnown:
+    @pytest.mark.parametrize("value", [decimal.Decimal("1e999"), decimal.Decimal("-1e999"), np.datetime64("NaT"),
+                                       np.timedelta64("NaT"), Missing.NONE, Missing.NAN, np.float32("nan"),
+                                       np.array(np.nan)])
+    def test_written_as_null_and_recognised(self, value):
+        """Values the encoder writes as null are null for :func:`is_null` too (the shim lists those)."""
+        assert orjson.loads(R.dumps({"v": value}))["v"] is None
+        assert R.is_null(value)
+
+    @given(value=values)
+    @settings(max_examples=300, deadline=None)
+    def test_is_null_agrees_with_the_encoder(self, value):
+        assert R.is_null(value) == (orjson.loads(R.dumps({"v": value}))["v"] is None)
+
+
+class TestLayoutAndTime:
+    def test_make_record_field_order(self):
+        """The documented order, every field present."""
+        record = R.make_record(timestamp="t", model="m", version="v", request_id="r")
+        assert list(record) == [R.SCHEMA, R.TIMESTAMP, R.MODEL, R.MODEL_VERSION, R.REQUEST_ID, R.ROW,
+                                R.LATENCY_MS, R.FEATURES, R.FEATURES_PRESENT, R.FEATURES_NULL, R.PREDICTION]
+        assert record[R.SCHEMA] == R.SCHEMA_VERSION and record[R.ROW] == 0
+
+    @pytest.mark.parametrize("moment,text", [
+        (dt.datetime(999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc), "0999-12-31T23:59:59.000000Z"),
+        (dt.datetime(1, 1, 1, 0, 0, 0, 5), "0001-01-01T00:00:00.000005Z"),
+        (dt.datetime(2026, 11, 26, 18, tzinfo=dt.timezone(dt.timedelta(hours=-1))), "2026-11-26T19:00:00.000000Z"),
+        (0.5, "1970-01-01T00:00:00.500000Z"),
+    ])
+    def test_years_have_four_digits(self, moment, text):
+        assert R.format_timestamp(moment) == text
+        assert R.parse_timestamp(text) == R.parse_timestamp(R.format_timestamp(moment))
+
+    def test_many_at_once_match_one_at_a_time(self):
+        """The vectorised form (replays) writes the same text, years before 1000 and offsets included."""
+        moments = [dt.datetime(999, 12, 31, 23, 30, 0, 250000, tzinfo=dt.timezone.utc),
+                   dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.timezone(dt.timedelta(hours=2)))]
+        stamps = pd.Series(pd.to_datetime(moments, utc=True))
+        assert R.format_timestamps(stamps) == [R.format_timestamp(m) for m in moments]
+        assert R.format_timestamps(stamps.dt.tz_convert(None).to_numpy()) == [R.format_timestamp(m) for m in moments]
+
+    @pytest.mark.parametrize("value,text", [(123, "123"), ("m", "m"), (1.5, "1.5"), ("a\ud800", "a\ufffd")])
+    def test_names_are_text(self, value, text):
+        assert R.name_text(value) == text

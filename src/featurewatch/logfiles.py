@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["PREFIX", "SUFFIX", "file_name", "hour_of", "files_for_window", "log_files"]
+__all__ = ["PREFIX", "SUFFIX", "file_name", "hour_key", "hour_key_of", "hour_of", "files_for_window", "log_files"]
 
 PREFIX = "featurewatch-"
 SUFFIX = ".jsonl"
@@ -29,8 +29,20 @@ def file_name(hour_key: str, process_tag: str) -> str:
 
 
 def hour_key(moment: _dt.datetime) -> str:
-    """The ``YYYYMMDDTHH`` key of a UTC datetime."""
-    return moment.strftime(_HOUR_FORMAT)
+    """The ``YYYYMMDDTHH`` key of a datetime's hour in UTC (naive means UTC), the year in four digits.
+
+    Not ``strftime``: its ``%Y`` does not zero-pad years before 1000 on glibc,
+    and the names must sort as the hours do.
+    """
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(_dt.timezone.utc)
+    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}"
+
+
+def hour_key_of(timestamp: str) -> str:
+    """The hour key of a record's ``@timestamp`` text (as :func:`featurewatch.record.format_timestamp`
+    writes it: ``YYYY-MM-DDTHH:...``), without parsing it."""
+    return f"{timestamp[0:4]}{timestamp[5:7]}{timestamp[8:10]}T{timestamp[11:13]}"
 
 
 def hour_of(path: str | Path) -> _dt.datetime | None:

@@ -21,10 +21,11 @@ Value encoding (never raises; see :func:`encode_value`):
 Python value              JSON
 ========================  ==============================================
 None, NaN, ±inf, pd.NA,   null (and the feature is listed in
-pd.NaT, numpy NaN         ``features_null``)
+pd.NaT, numpy NaN / NaT,  ``features_null``: :func:`is_null` agrees
+NA of nullable dtypes     with the encoder on every value)
 bool, int, float, str     as is (ints beyond 64 bits become strings)
 numpy scalars / arrays    the matching number / list
-Decimal                   float
+Decimal                   float (null beyond a float's range)
 datetime                  ISO 8601 string with its UTC offset (``Z`` for UTC)
 pd.Timestamp              ISO 8601 string, in UTC (``Z``) when tz-aware
 numpy datetime64          ISO 8601 string, to the microsecond
@@ -37,7 +38,16 @@ other objects             ``str(obj)`` (or ``<TypeName>`` if that fails)
 ========================  ==============================================
 
 Strings longer than the configured limit are cut and end with
-:data:`TRUNCATION_MARKER` plus the original length.
+:data:`TRUNCATION_MARKER` plus the original length, including the strings
+made here (``str(obj)``, decoded bytes). Whatever a value's ``__str__``
+raises, even a ``BaseException`` other than ``KeyboardInterrupt``, gives
+``<TypeName>``.
+
+The model name, its version and the request id are always strings (a
+number is written as its text, so the shipper can index it): ``model=None``
+becomes :data:`UNKNOWN_MODEL`, ``version=None`` stays null (no version), a
+missing request id is generated. The field order is :func:`make_record`'s;
+``@timestamp`` is :func:`format_timestamp`'s text, the year in four digits.
 """
 
 from __future__ import annotations
@@ -46,11 +56,13 @@ import dataclasses
 import datetime as _dt
 import decimal
 import enum
+import functools
 import hashlib
 import itertools
 import math
 import re
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -80,7 +92,12 @@ __all__ = [
     "encode_fallback",
     "DUMPS_OPTIONS",
     "format_timestamp",
+    "format_timestamps",
     "parse_timestamp",
+    "make_record",
+    "fallback",
+    "name_text",
+    "UNKNOWN_MODEL",
 ]
 
 SCHEMA_VERSION = 1
@@ -123,61 +140,80 @@ def truncate(text: str, limit: int) -> str:
     return text[: max(0, limit - len(marker))] + marker
 
 
+def _cut(text: str, limit: int | None) -> str:
+    return truncate(text, limit) if limit else text
+
+
 def is_null(value: Any) -> bool:
-    """True for the values that are written as JSON null (None, NaN, ±inf, NA, NaT)."""
+    """True for the values written as JSON null (None, NaN, ±inf, NA, NaT...).
+
+    It agrees with the encoder on every value, so a feature is listed in
+    ``features_null`` exactly when its JSON is null: a Decimal beyond a
+    float's range, a numpy NaT and an Enum member whose value is null too.
+    """
     if value is None:
         return True
     kind = type(value)
     if kind is float:
-        return value != value or value in (math.inf, -math.inf)
+        return value != value or value in _INFINITIES
     if kind is str or kind is int or kind is bool:
         return False
+    pandas = sys.modules.get("pandas")  # without pandas loaded, no value can be pd.NA or pd.NaT
+    if pandas is not None and (value is pandas.NA or value is pandas.NaT):
+        return True
     try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return True
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pass
-    if isinstance(value, (float, decimal.Decimal)) or _is_numpy_float(value):
-        try:
+        if isinstance(value, enum.Enum):
+            return is_null(value.value)
+        if isinstance(value, (float, decimal.Decimal)):
             return not math.isfinite(float(value))
-        except (TypeError, ValueError, OverflowError):
-            return False
+        if _is_numpy_scalar(value):
+            return is_null(value.item())
+    except Exception:  # noqa: BLE001 - a value the encoder writes as its placeholder, not null
+        return False
     return False
 
 
-def _is_numpy_float(value: Any) -> bool:
-    module = type(value).__module__
-    return module == "numpy" and hasattr(value, "dtype") and value.dtype.kind == "f"
+_INFINITIES = frozenset({math.inf, -math.inf})
 
 
-def _default(value: Any) -> Any:
+def _fallback_value(value: Any, limit: int | None = None) -> Any:
     """orjson's fallback for types it does not know; must never raise."""
     try:
-        return _encode_other(value)
-    except Exception:  # noqa: BLE001 - the encoder must not raise
+        return _encode_other(value, limit)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: BLE001 - the encoder must not raise, whatever a value's methods do
         return f"<{type(value).__name__}>"
 
 
-#: orjson's ``default=`` hook for the types it does not know (the table above); never raises.
-encode_fallback = _default
+@functools.lru_cache(maxsize=None)
+def fallback(max_string_length: int | None) -> Callable[[Any], Any]:
+    """orjson's ``default=`` hook for the types it does not know (the table above), cutting the
+    strings it makes (``str(obj)``, decoded bytes) to ``max_string_length``; never raises.
+
+    One hook per limit, made once: the shim passes it to every ``orjson.dumps``.
+    """
+    return functools.partial(_fallback_value, limit=max_string_length)
 
 
-def _encode_other(value: Any) -> Any:
+#: :func:`fallback` without a length limit.
+encode_fallback = fallback(None)
+
+
+def _encode_other(value: Any, limit: int | None) -> Any:
     if isinstance(value, decimal.Decimal):
         number = float(value)
         return number if math.isfinite(number) else None
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).decode("utf-8", errors="replace")
+        return _cut(bytes(value).decode("utf-8", errors="replace"), limit)
     if isinstance(value, (set, frozenset)):
-        items = [encode_value(v) for v in value]
+        items = [encode_value(v, limit) for v in value]
         try:
             return sorted(items)
         except TypeError:
             return sorted(items, key=repr)
     if isinstance(value, enum.Enum):
-        return encode_value(value.value)
+        return encode_value(value.value, limit)
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return _iso(value)
     if is_null(value):
@@ -185,17 +221,36 @@ def _encode_other(value: Any) -> Any:
     module = type(value).__module__.split(".")[0]
     if module == "numpy":
         if hasattr(value, "tolist"):
-            return encode_value(value.tolist())
-        return str(value)
+            return encode_value(value.tolist(), limit)
+        return _cut(_text(value), limit)
     if module == "pandas":
         if hasattr(value, "isoformat"):
             return _iso(value)
         if hasattr(value, "tolist"):
-            return encode_value(value.tolist())
+            return encode_value(value.tolist(), limit)
+    return _cut(_text(value), limit)
+
+
+def _text(value: Any) -> str:
+    """``str(value)``, or ``<TypeName>`` when its ``__str__`` raises (anything but KeyboardInterrupt)."""
     try:
         return str(value)
-    except Exception:  # noqa: BLE001 - an object whose __str__ raises
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: BLE001 - an object whose __str__ raises, even SystemExit
         return f"<{type(value).__name__}>"
+
+
+#: What a record's model becomes when the caller gives ``model=None``: a record needs a model to be
+#: indexed (its document id is built from it), so the record is kept under this name.
+UNKNOWN_MODEL = "unknown"
+
+
+def name_text(value: Any) -> str:
+    """A name (model, version, request id, feature) as the string a record holds: ``str(value)``,
+    never raising, lone surrogates replaced by U+FFFD. The shim writes ``model=None`` as
+    :data:`UNKNOWN_MODEL`."""
+    return _valid_text(_text(value))
 
 
 def _iso(value: Any) -> str | None:
@@ -203,8 +258,8 @@ def _iso(value: Any) -> str | None:
         return None
     if isinstance(value, _dt.datetime) and value.tzinfo is not None:
         value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-        return value.isoformat() + "Z"
-    return value.isoformat()
+        return f"{value.isoformat()}Z"
+    return str(value.isoformat())
 
 
 def encode_value(value: Any, max_string_length: int | None = None) -> Any:
@@ -236,7 +291,7 @@ def encode_value(value: Any, max_string_length: int | None = None) -> Any:
         return encode_value(float(value), max_string_length)
     if _is_numpy_scalar(value):
         return encode_value(value.item(), max_string_length)
-    encoded = _default(value)
+    encoded = _fallback_value(value, max_string_length)
     if isinstance(encoded, (str, list, dict)):
         return encode_value(encoded, max_string_length)
     return encoded
@@ -246,26 +301,44 @@ def _is_numpy_scalar(value: Any) -> bool:
     return type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", 1) == 0
 
 
-def dumps(record: Mapping[str, Any]) -> bytes:
+def make_record(*, timestamp: str | None, model: str, version: str | None, request_id: str | None,
+                row: int = 0, latency_ms: float | None = None, features: Any = None,
+                present: list[str] | None = None, nulls: list[str] | None = None,
+                prediction: Any = None) -> dict[str, Any]:
+    """A record with its fields in the order they are written: the one place that order is spelled.
+
+    The parameters are the record's own fields, one each. The shim's
+    single-dict path writes this layout as a literal, for speed
+    (``tests/shim/test_core.py`` checks they agree); an ``error`` field, when
+    there is one, comes last.
+    """
+    return {SCHEMA: SCHEMA_VERSION, TIMESTAMP: timestamp, MODEL: model, MODEL_VERSION: version,
+            REQUEST_ID: request_id, ROW: row, LATENCY_MS: latency_ms, FEATURES: features,
+            FEATURES_PRESENT: present, FEATURES_NULL: nulls, PREDICTION: prediction}
+
+
+def dumps(record: Mapping[str, Any], max_string_length: int | None = None) -> bytes:
     """Serialise one record to a JSON line (with trailing newline); never raises.
 
     The fast path is one ``orjson.dumps``; when orjson refuses something (an
     integer beyond 64 bits, a lone surrogate), :func:`encode_refused` replaces
-    just that and the record is serialised again. Strings are not cut here:
-    the shim cuts feature values and predictions before, and names (features,
-    model) are never cut.
+    just that and the record is serialised again. Only the strings made here
+    (``str(obj)``, decoded bytes) are cut to ``max_string_length``: the shim
+    cuts feature values and predictions before, and names (features, model)
+    are never cut.
     """
+    default = fallback(max_string_length)
     try:
-        return orjson.dumps(record, default=_default, option=_DUMPS_OPTIONS)
+        return orjson.dumps(record, default=default, option=_DUMPS_OPTIONS)
     except _REFUSED:
-        return orjson.dumps(encode_refused(record), default=_default, option=_DUMPS_OPTIONS)
+        return orjson.dumps(encode_refused(record, max_string_length), default=default, option=_DUMPS_OPTIONS)
 
 
 #: What orjson raises for a value it cannot write.
 REFUSED = _REFUSED = (orjson.JSONEncodeError, TypeError, ValueError, OverflowError, RecursionError)
 
 
-def encode_refused(value: Any) -> Any:
+def encode_refused(value: Any, max_string_length: int | None = None) -> Any:
     """``value`` with only the parts orjson refuses replaced by their :func:`encode_value` form.
 
     An integer beyond 64 bits, a lone surrogate or a key of an odd type is
@@ -273,19 +346,19 @@ def encode_refused(value: Any) -> Any:
     same whether or not a neighbour was refused. Lone surrogates become U+FFFD.
     """
     try:
-        orjson.dumps(value, default=_default, option=_LIST_OPTIONS)
+        orjson.dumps(value, default=fallback(max_string_length), option=_LIST_OPTIONS)
         return value
     except _REFUSED:
         pass
     if isinstance(value, dict):
-        return {(key if _key_accepted(key) else _valid_text(str(key))): encode_refused(item)
+        return {(key if _key_accepted(key) else name_text(key)): encode_refused(item, max_string_length)
                 for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [encode_refused(item) for item in value]
+        return [encode_refused(item, max_string_length) for item in value]
     if isinstance(value, str):
         return _valid_text(value)
-    encoded = encode_value(value)
-    return encoded if encoded is value else encode_refused(encoded)
+    encoded = encode_value(value, max_string_length)
+    return encoded if encoded is value else encode_refused(encoded, max_string_length)
 
 
 def _key_accepted(key: Any) -> bool:
@@ -309,7 +382,7 @@ def _valid_text(text: str) -> str:
 _BLOCK_RECORDS = 64
 
 
-def dumps_many(records: Iterable[Mapping[str, Any]]) -> tuple[bytearray, int]:
+def dumps_many(records: Iterable[Mapping[str, Any]], max_string_length: int | None = None) -> tuple[bytearray, int]:
     """Serialise many records into one block of JSON lines; returns ``(bytes, count)``.
 
     Fast path: one ``orjson.dumps`` per block of records (several times cheaper
@@ -318,7 +391,7 @@ def dumps_many(records: Iterable[Mapping[str, Any]]) -> tuple[bytearray, int]:
     appear inside a record as nested structure (a quote inside a JSON string is
     always escaped), so a block is cut only when the separator occurs exactly
     once between each pair of its records; otherwise its records are
-    serialised one by one.
+    serialised one by one. ``max_string_length`` is as for :func:`dumps`.
     """
     out = bytearray()
     count = 0
@@ -327,17 +400,17 @@ def dumps_many(records: Iterable[Mapping[str, Any]]) -> tuple[bytearray, int]:
         block = list(itertools.islice(iterator, _BLOCK_RECORDS))
         if not block:
             return out, count
-        out += _dumps_block(block)
+        out += _dumps_block(block, max_string_length)
         count += len(block)
 
 
-def _dumps_block(block: list[Any]) -> bytes:
+def _dumps_block(block: list[Any], limit: int | None) -> bytes:
     """JSON lines of one block of records (one ``orjson.dumps`` when the cut is safe; see :func:`dumps_many`)."""
     first_key = next(iter(block[0]), None) if isinstance(block[0], Mapping) else None
     if len(block) > 1 and isinstance(first_key, str):
         try:
-            joined = orjson.dumps(block, default=_default, option=_LIST_OPTIONS)
-        except (orjson.JSONEncodeError, TypeError, ValueError, OverflowError, RecursionError):
+            joined = orjson.dumps(block, default=fallback(limit), option=_LIST_OPTIONS)
+        except _REFUSED:
             joined = b""
         if joined:
             key = orjson.dumps(first_key)
@@ -345,14 +418,14 @@ def _dumps_block(block: list[Any]) -> bytes:
             if joined.count(separator) == len(block) - 1:
                 lines = joined.replace(separator, b"}\n{" + key + b":")
                 return lines[1:-1] + b"\n"
-    return b"".join(dumps(record) for record in block)
+    return b"".join(dumps(record, limit) for record in block)
 
 
 def redact_value(value: Any, mode: str) -> Any:
     """The replacement for a redacted value in ``"hash"`` mode (a stable SHA-256 prefix)."""
     if value is None:
         return None
-    raw = value if isinstance(value, bytes) else str(value).encode("utf-8", errors="replace")
+    raw = value if isinstance(value, bytes) else _text(value).encode("utf-8", errors="replace")
     return "sha256:" + hashlib.sha256(raw).hexdigest()[:16]
 
 
@@ -367,12 +440,34 @@ def document_id(record: Mapping[str, Any]) -> str:
 
 
 def format_timestamp(moment: _dt.datetime | float) -> str:
-    """UTC ISO 8601 with microseconds and ``Z``; naive datetimes are taken as UTC."""
+    """The record's ``@timestamp`` text: UTC ISO 8601 with microseconds and ``Z``, the year in
+    four digits (``0999-12-31T23:59:59.000000Z``); naive datetimes are taken as UTC, numbers as
+    seconds since the epoch.
+
+    Not ``strftime``: its ``%Y`` does not zero-pad years before 1000 on glibc.
+    """
     if isinstance(moment, (int, float)):
         moment = _dt.datetime.fromtimestamp(moment, tz=_dt.timezone.utc)
     if moment.tzinfo is not None:
         moment = moment.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.isoformat(timespec="microseconds") + "Z"
+
+
+def format_timestamps(moments: Any) -> list[str]:
+    """:func:`format_timestamp` of many moments at once: a pandas Series of UTC datetimes or a
+    numpy ``datetime64`` array (replays format a whole table in one vectorised pass)."""
+    import numpy as np
+
+    texts = np.datetime_as_string(_utc_datetime64(moments).astype("datetime64[us]"), unit="us")
+    return [text + "Z" for text in texts.tolist()]
+
+
+def _utc_datetime64(moments: Any) -> Any:
+    """``moments`` as a numpy ``datetime64`` array in UTC (timezone dropped after converting)."""
+    dtype = getattr(moments, "dtype", None)
+    if getattr(dtype, "tz", None) is not None:
+        moments = moments.dt.tz_convert(None)
+    return moments.to_numpy() if hasattr(moments, "to_numpy") else moments
 
 
 def parse_timestamp(text: str) -> _dt.datetime:

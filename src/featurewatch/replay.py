@@ -9,8 +9,10 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from . import logfiles
+from . import record as R
 from .errors import DataError
-from .shim import _state
+from .shim import current
 
 __all__ = ["ReplayColumns", "replay_frame", "content_digest"]
 
@@ -53,9 +55,8 @@ def replay_frame(frame: pd.DataFrame, columns: ReplayColumns, *, model: str,
     if missing:
         raise DataError(f"column(s) not in the data: {', '.join(missing)} "
                         f"(columns are: {', '.join(map(str, frame.columns[:20]))})")
-    stamps = _timestamps(frame[columns.timestamp], columns.timestamp)
-    iso = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").tolist()
-    hours = stamps.dt.strftime("%Y%m%dT%H").tolist()
+    iso = R.format_timestamps(_timestamps(frame[columns.timestamp], columns.timestamp))
+    hours = [logfiles.hour_key_of(stamp) for stamp in iso]
     features = frame.drop(columns=columns.given())
     predictions = frame[columns.prediction].tolist() if columns.prediction else None
     versions = frame[columns.version].astype(str).tolist() if columns.version else None
@@ -65,7 +66,7 @@ def replay_frame(frame: pd.DataFrame, columns: ReplayColumns, *, model: str,
         prefix = hashlib.blake2b(f"{model}\x1f{source}".encode(), digest_size=8).hexdigest()
         ids = [f"{prefix}-{i}" for i in range(len(frame))]
 
-    shim = _state.current()
+    shim = current()
     for begin in range(0, len(frame), _CHUNK):
         end = min(begin + _CHUNK, len(frame))
         shim.log_rows(model, version, features.iloc[begin:end],
@@ -77,9 +78,6 @@ def replay_frame(frame: pd.DataFrame, columns: ReplayColumns, *, model: str,
             progress(end - begin)
     shim.flush()
     return len(frame)
-
-
-#: The old keyword of each ReplayColumns field.
 
 
 def content_digest(path: str | os.PathLike[str]) -> str:

@@ -17,32 +17,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
-import structlog
 
-from . import record as R
-from .shim import _state
+from .shim import current
 
 __all__ = ["capture_records"]
 
 
 @contextlib.contextmanager
 def capture_records() -> Iterator[list[dict[str, Any]]]:
-    """Collect the records logged inside the block, as they would be written, instead of writing them.
+    """Collect the records logged inside the block instead of writing them.
 
-    Records are parsed from their JSON form, so tests see exactly what the
-    files would hold (nulls, encodings, truncation).
+    Each record is parsed from the very line the files would have received,
+    so tests see exactly what the files would hold: nulls, encodings, long
+    strings cut, redacted fields hashed or dropped.
     """
     captured: list[dict[str, Any]] = []
-    shim = _state.current()
-
-    def capture(logger: Any, method_name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
-        captured.append(orjson.loads(R.dumps(event_dict)))
-        raise structlog.DropEvent
-
-    previous = shim.processors
-    shim.processors = (*previous, capture)
-    try:
+    with current().capture(lambda line: captured.append(orjson.loads(line))):
         yield captured
-    finally:
-        shim.processors = previous
-        shim.filtered = max(0, shim.filtered - len(captured))

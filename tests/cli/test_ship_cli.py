@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+
 import orjson
 import pytest
 from click.testing import CliRunner
@@ -91,3 +96,46 @@ def test_rejected_credentials_fail_at_once_without_retrying(es_proxy, es_prefix,
     assert "refused the credentials (401)" in result.stderr
     assert "retrying" not in result.stderr and "sekrit" not in result.stderr + result.stdout
     assert es_proxy.bulk_requests == 1
+
+
+def test_sigterm_while_starting_is_a_clean_exit(runner, es_url, es_prefix, tmp_path, monkeypatch):
+    """A SIGTERM that arrives while the command still loads (here: while the client is built) ends
+    like one while shipping: exit 0, --stats says interrupted, nothing sent."""
+    from featurewatch.es import client as client_module
+
+    write_records(tmp_path / "logs", 30)
+    build_client = client_module.build_client
+
+    def build_then_sigterm(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        return build_client(*args, **kwargs)
+
+    monkeypatch.setattr(client_module, "build_client", build_then_sigterm)
+    unhandled: list[int] = []  # stands for the default action, which would kill the process
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: unhandled.append(signum))
+    try:
+        result = runner.invoke(main, ["ship", "--source", str(tmp_path / "logs"), "--es", es_url, "--once",
+                                      "--stats", "--quiet"], env={"FEATUREWATCH_ES_INDEX_PREFIX": es_prefix})
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert unhandled == []
+    assert result.exit_code == 0, result.output
+    stats = orjson.loads(result.stdout)
+    assert stats["interrupted"] is True and stats["bulk_requests"] == 0
+
+
+def test_ship_without_baselines_does_not_load_the_enrichment(es_url, es_prefix, tmp_path):
+    """Without --baseline, `ship` imports neither the enrichment nor what it brings (the aggregations,
+    the local reader, pyarrow)."""
+    from shiptools import ship_env
+
+    write_records(tmp_path / "logs", 5)
+    script = ("import sys\nfrom featurewatch.cli import main\n"
+              "try:\n    main(sys.argv[1:])\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+              "print(sorted(m for m in ('featurewatch.ship.enrich', 'featurewatch.es.aggregations') "
+              "if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", script, "ship", "--source", str(tmp_path / "logs"), "--es", es_url,
+                             "--once", "--quiet"], env=ship_env(es_prefix), capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -128,3 +128,28 @@ class TestRecentReference:
         recent = [f for f in report.findings if f.reference == "recent" and f.severity != "info"]
         assert report.records == 200 and ("numeric_shift", "amount") in {(f.check, f.feature) for f in recent}
         assert format_timestamp(START) in recent[0].message
+
+
+class TestFiles:
+    def test_unreadable_and_compressed_files(self, synth, tmp_path):
+        """A rotated .jsonl.gz file is read; one that cannot be read is named and reported, never fatal."""
+        import gzip
+
+        import orjson
+
+        plain = write_records(tmp_path, [raw_record(GOOD, row=i) for i in range(120)])
+        rotated = plain.with_name(plain.name.replace("raw", "old") + ".gz")
+        rotated.write_bytes(gzip.compress(b"".join(orjson.dumps(raw_record(GOOD, row=1000 + i)) + b"\n"
+                                                   for i in range(30))))
+        broken = plain.with_name(plain.name.replace("raw", "cut") + ".gz")
+        broken.write_bytes(rotated.read_bytes()[:40])  # cut short: the gzip stream ends mid-way
+        report = run_detection(synth, LocalSource(tmp_path, workers=1), START, END)
+        assert report.records == 150
+        assert len(report.unreadable_files) == 1 and str(broken) in report.unreadable_files[0]
+        assert any(f.check == "unreadable_records" and f.severity != "info" for f in report.findings)
+
+    def test_wrong_baseline_names_the_models_in_the_window(self, synth, tmp_path):
+        write_records(tmp_path, [raw_record(GOOD, row=i, model="loan-rate") for i in range(40)])
+        report = run_detection(synth, LocalSource(tmp_path, workers=1), START, END)
+        [no_data] = [f for f in report.findings if f.check == "no_data"]
+        assert "'loan-rate' (40)" in no_data.message and "right baseline" in no_data.message

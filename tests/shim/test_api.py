@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import inspect
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -237,3 +239,40 @@ class TestNeverBreaksTheCall:
         fw.flush()
         [rec] = read_records(tmp_path)
         assert "ssn" not in rec[R.FEATURES_NULL] and "ssn" not in rec[R.FEATURES_PRESENT]
+
+
+_LOG_DICTS = """
+import sys, featurewatch as fw
+fw.configure(log_dir=sys.argv[1], redact=["ssn"] if sys.argv[2] == "redact" else [])
+fw.log_request(model="m", features={"a": 1, "b": None, "c": float("nan"), "d": "x" * 5000})
+fw.log_request(model="m", features=[{"a": 1}, {"a": 2}], prediction=[0.1, 0.2])
+fw.monitor(model="m")(lambda features: 1)({"a": 1, "ssn": "1"})
+with fw.request(model="m") as r:
+    r.features({"a": 1})
+fw.flush()
+print(sorted(m for m in ("numpy", "pandas", "pyarrow") if m in sys.modules))
+"""
+
+
+class TestImports:
+    """``import featurewatch`` and logging dicts stay light; pandas comes with the first DataFrame."""
+
+    def _run(self, code: str, *args: str) -> str:
+        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    def test_import_loads_neither_pandas_nor_pyarrow(self):
+        self._run("import featurewatch, sys; assert 'pandas' not in sys.modules and 'pyarrow' not in sys.modules, "
+                  "sorted(sys.modules)")
+
+    @pytest.mark.parametrize("mode", ["plain", "redact"])
+    def test_logging_dicts_loads_neither_pandas_nor_numpy(self, tmp_path, mode):
+        assert self._run(_LOG_DICTS, str(tmp_path), mode) == "[]"
+        assert len(read_records(tmp_path)) == 5
+
+    def test_a_dataframe_loads_pandas(self, tmp_path):
+        code = ("import sys, featurewatch as fw, pandas as pd; fw.configure(log_dir=sys.argv[1]); "
+                "fw.log_request(model='m', features=pd.DataFrame({'a': [1, 2]})); fw.flush()")
+        self._run(code, str(tmp_path))
+        assert [r[R.FEATURES]["a"] for r in read_records(tmp_path)] == [1, 2]

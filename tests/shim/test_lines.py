@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
 from pathlib import Path
 
@@ -35,7 +36,9 @@ objects = st.one_of(st.none(), st.integers(-(2**70), 2**70), floats, texts, st.b
                     st.just(pd.NaT), st.just(dt.date(2026, 1, 2)), st.just(Big.HUGE), st.just("\ud800"),
                     st.floats(width=32).map(np.float32),
                     st.datetimes(timezones=st.just(dt.timezone(dt.timedelta(hours=1)))),
-                    st.just(np.datetime64("2020-01-01T00:00:00.000000001")))
+                    st.just(np.datetime64("2020-01-01T00:00:00.000000001")),
+                    st.sampled_from([decimal.Decimal("1e999"), decimal.Decimal("2.5"), np.datetime64("NaT"),
+                                     pd.NA, b"\xffbytes" * 10]))
 
 
 def generated(examples: int):
@@ -56,6 +59,15 @@ def column(kind: str, count: int) -> st.SearchStrategy[pd.Series]:
         "object-str": (st.one_of(st.none(), texts), object),
         "object": (objects, object),
         "nullable-int": (st.one_of(st.none(), st.integers(-1000, 1000)), "Int64"),
+        "Int32": (st.one_of(st.none(), st.integers(-1000, 1000)), "Int32"),
+        "UInt8": (st.one_of(st.none(), st.integers(0, 255)), "UInt8"),
+        "boolean": (st.one_of(st.none(), st.booleans()), "boolean"),
+        "Float64": (st.one_of(st.none(), floats), "Float64"),
+        "int64[pyarrow]": (st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)), "int64[pyarrow]"),
+        "bool[pyarrow]": (st.one_of(st.none(), st.booleans()), "bool[pyarrow]"),
+        "double[pyarrow]": (st.one_of(st.none(), floats), "double[pyarrow]"),
+        "string[pyarrow]": (st.one_of(st.none(), texts), "string[pyarrow]"),
+        "object-float": (st.one_of(st.none(), floats), object),
         "category": (st.one_of(st.none(), st.sampled_from(["a", '","', "c"])), "category"),
         "datetime": (st.one_of(st.none(), st.integers(0, 2**31)), "datetime"),
     }
@@ -69,12 +81,15 @@ def column(kind: str, count: int) -> st.SearchStrategy[pd.Series]:
     return st.lists(values, min_size=count, max_size=count).map(build)
 
 
+KINDS = ["int", "uint", "float", "float32", "bool", "str", "object-str", "object", "nullable-int", "Int32", "UInt8",
+         "boolean", "Float64", "int64[pyarrow]", "bool[pyarrow]", "double[pyarrow]", "string[pyarrow]",
+         "object-float", "category", "datetime"]
+
+
 @st.composite
 def frames(draw) -> pd.DataFrame:
     count = draw(st.integers(0, 12))
-    kinds = draw(st.lists(st.sampled_from(["int", "uint", "float", "float32", "bool", "str", "object-str",
-                                           "object", "nullable-int", "category", "datetime"]),
-                          min_size=1, max_size=6))
+    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=6))
     names = draw(st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=6)),
                           min_size=len(kinds), max_size=len(kinds), unique=True))
     return pd.DataFrame({name: draw(column(kind, count)) for name, kind in zip(names, kinds)})
@@ -93,11 +108,19 @@ def logged(folder: Path, frame: pd.DataFrame, prediction, *, dict_path: bool, la
     """The bytes one request writes; an identity processor forces the dict path."""
     processors = [lambda logger, method, event: event] if dict_path else []
     shim = Shim(Settings(log_dir=str(folder), max_string_length=LIMIT, flush_interval=60), processors)
-    shim.log("m%s", "1,0", frame, prediction, timestamp="2026-11-26T10:00:00Z", request_id='r","1',
+    shim.log("m%s", "1,0", frame, prediction=prediction, timestamp="2026-11-26T10:00:00Z", request_id='r","1',
              latency_ms=latency_ms)
     shim.close()
     assert shim.stats()["failed"] == 0
-    return b"".join(path.read_bytes() for path in sorted(folder.glob("featurewatch-*.jsonl")))
+    lines = b"".join(path.read_bytes() for path in sorted(folder.glob("featurewatch-*.jsonl")))
+    assert_nulls_listed(lines)
+    return lines
+
+
+def assert_nulls_listed(lines: bytes) -> None:
+    """Every feature written as null is listed in ``features_null``, and only those."""
+    for record in map(orjson.loads, lines.splitlines()):
+        assert record[R.FEATURES_NULL] == [k for k, v in record[R.FEATURES].items() if v is None], record
 
 
 class TestSameLinesAsTheDictPath:
@@ -134,13 +157,15 @@ def replayed(folder: Path, frame: pd.DataFrame, stamps: list[int], ids: list[str
     """Each hour's bytes from ``Shim.log_rows``; an identity processor forces the dict path."""
     processors = [lambda logger, method, event: event] if dict_path else []
     shim = Shim(Settings(log_dir=str(folder), max_string_length=LIMIT, flush_interval=60), processors)
-    moments = pd.to_datetime(stamps, unit="s", utc=True)
-    iso = moments.strftime("%Y-%m-%dT%H:%M:%S.%fZ").tolist()
-    hours = moments.strftime("%Y%m%dT%H").tolist()
+    iso = R.format_timestamps(pd.Series(pd.to_datetime(stamps, unit="s", utc=True)))
+    hours = [logfiles.hour_key_of(stamp) for stamp in iso]
     assert shim.log_rows("m", "1", frame, timestamps=(iso, hours), request_ids=ids, predictions=scores,
                          versions=versions) == len(frame)
     shim.close()
-    return {str(logfiles.hour_of(path)): path.read_bytes() for path in folder.glob("featurewatch-*.jsonl")}
+    hours = {str(logfiles.hour_of(path)): path.read_bytes() for path in folder.glob("featurewatch-*.jsonl")}
+    for lines in hours.values():
+        assert_nulls_listed(lines)
+    return hours
 
 
 class TestReplaysWriteTheSameLines:

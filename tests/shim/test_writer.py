@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import featurewatch as fw
-from featurewatch import logfiles
+from featurewatch import logfiles, shim
 from featurewatch import record as R
-from featurewatch.shim import _state, _writer
+from featurewatch.shim import _writer
 from tests.conftest import read_records
 
 
@@ -25,6 +25,137 @@ def _log_many(log_dir: str, worker: int, count: int) -> None:
     for index in range(count):
         fw.log_request(model="m", features={**features, "worker": worker, "i": index}, prediction=index)
     fw.flush()
+
+
+def _configure(log_dir: str) -> None:
+    fw.configure(log_dir=log_dir, flush_interval=60)  # no timed flush: only the exit hooks can save the rows
+
+
+def _log_rows(task: tuple[int, int]) -> int:
+    """Log ``count`` rows of worker ``worker`` and return without flushing."""
+    worker, count = task
+    for index in range(count):
+        fw.log_request(model="m", features={"worker": worker, "i": index, "pad": "x" * 40})
+    return os.getpid()
+
+
+def _lines(log_dir) -> list[bytes]:
+    return [line for path in logfiles.log_files(log_dir) for line in path.read_bytes().splitlines()]
+
+
+def _each_row_once(log_dir, workers: int, count: int) -> None:
+    lines = _lines(log_dir)
+    assert len(lines) == workers * count
+    assert {(r[R.FEATURES]["worker"], r[R.FEATURES]["i"]) for r in map(orjson.loads, lines)} == \
+        {(w, i) for w in range(workers) for i in range(count)}
+
+
+class TestWorkersThatDoNotFlush:
+    """Workers end without ``fw.flush()``: a normal shutdown loses nothing, a kill at most a flush interval."""
+
+    @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+    def test_with_pool(self, tmp_path, method):
+        """4 workers x 10,000 rows in a ``with Pool()`` (which terminates its workers): 40,000 lines."""
+        context = multiprocessing.get_context(method)
+        with context.Pool(4, initializer=_configure, initargs=(str(tmp_path),)) as pool:
+            pool.map(_log_rows, [(w, 10_000) for w in range(4)], chunksize=1)
+        _each_row_once(tmp_path, 4, 10_000)
+
+    def test_pool_closed_and_joined(self, tmp_path):
+        with multiprocessing.get_context("fork").Pool(2, initializer=_configure, initargs=(str(tmp_path),)) as pool:
+            pool.map(_log_rows, [(w, 5_000) for w in range(2)], chunksize=1)
+            pool.close()
+            pool.join()
+        _each_row_once(tmp_path, 2, 5_000)
+
+    def test_process_and_executor_with_fork(self, tmp_path):
+        import concurrent.futures
+
+        context = multiprocessing.get_context("fork")
+        _configure(str(tmp_path))
+        processes = [context.Process(target=_log_rows, args=((w, 5_000),)) for w in range(2)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(60)
+        with concurrent.futures.ProcessPoolExecutor(2, mp_context=context) as executor:
+            list(executor.map(_log_rows, [(w, 5_000) for w in range(2, 4)]))
+        _each_row_once(tmp_path, 4, 5_000)
+
+    def test_terminated_process(self, tmp_path):
+        """``Process.terminate()`` (SIGTERM): the rows are written, the process still ends by SIGTERM."""
+        import signal
+
+        context = multiprocessing.get_context("fork")
+        _configure(str(tmp_path))
+        process = context.Process(target=_log_then_wait, args=(str(tmp_path / "ready"),))
+        process.start()
+        _wait_for(tmp_path / "ready")
+        process.terminate()
+        process.join(30)
+        assert process.exitcode == -signal.SIGTERM
+        _each_row_once(tmp_path, 1, 1_000)
+
+    def test_killed_bare_fork_loses_at_most_its_last_flush_interval(self, tmp_path):
+        """``os.fork`` then SIGKILL: rows older than the flush interval are in the file."""
+        import signal
+        import time
+
+        fw.configure(log_dir=str(tmp_path), flush_interval=0.05)
+        pid = os.fork()
+        if pid == 0:  # child
+            try:
+                _log_rows((0, 1_000))
+                time.sleep(60)
+            finally:
+                os._exit(0)
+        deadline = time.time() + 30  # the child's timed flushes, nothing else, can write the rows
+        while len(_lines(tmp_path)) < 1_000 and time.time() < deadline:
+            time.sleep(0.02)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        _each_row_once(tmp_path, 1, 1_000)
+
+    def test_a_handler_of_the_callers_own_is_kept(self, tmp_path):
+        """In a worker whose SIGTERM already has a handler, and in a process not started by
+        multiprocessing, the shim installs none."""
+        import signal
+
+        context = multiprocessing.get_context("fork")
+        with context.Pool(1, initializer=_configure, initargs=(str(tmp_path),)) as pool:
+            assert pool.apply(_own_handler_after_logging) == "own"
+        _configure(str(tmp_path))
+        fw.log_request(model="m", features={"a": 1})
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def _own_handler(signum, frame):  # pragma: no cover - runs in the worker, if terminated
+    os._exit(1)
+
+
+def _own_handler_after_logging() -> str:
+    import signal
+
+    signal.signal(signal.SIGTERM, _own_handler)
+    _log_rows((0, 10))
+    return "own" if signal.getsignal(signal.SIGTERM) is _own_handler else "replaced"
+
+
+def _log_then_wait(ready: str) -> None:
+    import time
+
+    _log_rows((0, 1_000))
+    open(ready, "w").close()
+    time.sleep(60)
+
+
+def _wait_for(path) -> None:
+    import time
+
+    deadline = time.time() + 30
+    while not path.exists() and time.time() < deadline:
+        time.sleep(0.01)
+    assert path.exists()
 
 
 class TestProcesses:
@@ -202,7 +333,7 @@ class TestFailuresNeverReachTheCaller:
         while not read_records(tmp_path) and time.time() < deadline:
             time.sleep(0.02)
         assert len(read_records(tmp_path)) == 1
-        _state.reset()
+        shim.reset()
 
 
 class TestFiles:

@@ -22,6 +22,8 @@ from shiptools import (
     count_docs,
     file_ids,
     indexed_ids,
+    obeying_file_modes,
+    open_files_limit,
     ship_argv,
     ship_command,
     ship_env,
@@ -54,6 +56,13 @@ def _wait_for(condition, timeout: float = 60.0, interval: float = 0.1) -> bool:
             return True
         time.sleep(interval)
     return False
+
+
+def _shim_lines(folder: Path, count: int, start: int = 0) -> list[bytes]:
+    """``count`` record lines written by the shim (into ``folder``), in order."""
+    write_records(folder, count, start=start)
+    return [line for path in sorted(folder.glob("featurewatch-*.jsonl"))
+            for line in path.read_bytes().splitlines(keepends=True)]
 
 
 def _dead_letters(path: Path) -> list[dict]:
@@ -310,3 +319,106 @@ class TestRotation:
         follower.stop()
         thread.join(30)
         assert not thread.is_alive()
+
+
+class TestHostileFolders:
+    def test_more_files_than_the_open_files_limit(self, es_client, es_url, prefix, logs, tmp_path):
+        """1,100 files under a soft open-files limit of 256 (ulimit -Sn 256): --once ships every record."""
+        for i, line in enumerate(_shim_lines(tmp_path / "staging", 1100)):
+            (logs / f"featurewatch-20261126T21-host-{i}-x.jsonl").write_bytes(line)
+        result = ship_command(logs, es_url, prefix, "--once", "--stats", "--quiet", "--max-tries", "2",
+                              preexec=open_files_limit(256))
+        assert result.returncode == 0, result.stderr
+        stats = orjson.loads(result.stdout)
+        assert stats["indexed"] == 1100 and stats["files"] == 1100 and stats["bytes_behind"] == 0
+        assert set(indexed_ids(es_client, prefix)) == file_ids(logs)
+
+    def test_a_named_pipe_beside_a_log_file(self, es_client, es_url, prefix, logs, tmp_path):
+        """A FIFO named like a log file is skipped and said once; the log file is shipped; --once returns."""
+        write_records(logs, 50)
+        pipe = logs / "featurewatch-20261126T20-pipe-1-x.jsonl"
+        os.mkfifo(pipe)
+        result = ship_command(logs, es_url, prefix, "--once", "--stats", "--quiet", timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.splitlines() == [f"warning: skipping {pipe}: a named pipe, not a regular file"]
+        stats = orjson.loads(result.stdout)
+        assert stats["indexed"] == 50 and stats["files_not_regular"] == 1
+        assert count_docs(es_client, prefix) == 50
+
+    def test_unreadable_files_and_folders_are_named_counted_and_fail_once(self, es_client, es_url, prefix, logs,
+                                                                          tmp_path):
+        """A file and a folder the shipper may not read are named on stderr (even with --quiet), counted in
+        --stats (the file's bytes as behind), and --once exits 1; once readable, the next run ships them."""
+        write_records(logs, 40)
+        locked = logs / "featurewatch-20261126T20-locked-1-x.jsonl"
+        locked.write_bytes(b"".join(_shim_lines(tmp_path / "staging", 25, start=1000)))
+        private = logs / "private"
+        write_records(private, 15, start=2000)
+        locked.chmod(0)
+        private.chmod(0)
+        try:
+            result = ship_command(logs, es_url, prefix, "--once", "--stats", "--quiet", preexec=obeying_file_modes())
+        finally:
+            private.chmod(0o755)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [
+            f"warning: skipping folder {private}: cannot list it (Permission denied); its files are not shipped",
+            f"warning: skipping {locked}: cannot read it (Permission denied); its records wait until it can be read",
+            "error: 2 source file(s) or folder(s) could not be read (named above); their records are not shipped: "
+            "fix their permissions and run again"]
+        stats = orjson.loads(result.stdout)
+        assert stats["indexed"] == 40 and stats["files_unreadable"] == 2
+        assert stats["bytes_behind"] == locked.stat().st_size
+        locked.chmod(0o644)
+        again = ship_command(logs, es_url, prefix, "--once", "--stats", "--quiet", preexec=obeying_file_modes())
+        assert again.returncode == 0, again.stderr
+        assert orjson.loads(again.stdout)["indexed"] == 40
+        assert count_docs(es_client, prefix) == 80
+
+
+class TestNotElasticsearch:
+    def test_follow_retries_a_maintenance_page(self, es_client, es_proxy, prefix, logs, tmp_path):
+        """A 200 answer that is not Elasticsearch (a proxy's maintenance page) is retried like an outage."""
+        write_records(logs, 600)
+        es_proxy.serve_page_next(3)
+        follower = shipper(client_for(es_proxy.url), logs, tmp_path / "work", prefix, follow=True, tries=None,
+                           max_docs=300)
+        thread = threading.Thread(target=follower.run, daemon=True)
+        thread.start()
+        assert _wait_for(lambda: count_docs(es_client, prefix) == 600, timeout=30)
+        follower.stop()
+        thread.join(30)
+        assert not thread.is_alive()
+        assert es_proxy.injected == 3 and follower.stats.retries >= 3
+
+    def test_once_says_it_retries_a_maintenance_page(self, es_client, es_proxy, prefix, logs, tmp_path):
+        """--once retries the page within its tries, saying why, then ships everything (exit 0)."""
+        write_records(logs, 100)
+        es_proxy.serve_page_next(2)
+        result = ship_command(logs, es_proxy.url, prefix, "--once", "--stats")
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.count("does not look like Elasticsearch") == 2
+        assert orjson.loads(result.stdout)["indexed"] == 100
+
+
+class TestOneShipper:
+    def test_a_second_shipper_is_refused_whatever_the_url_spelling_or_checkpoint_dir(
+            self, es_client, es_url, prefix, logs, tmp_path):
+        """While one shipper follows a folder, another on the same folder and cluster is refused (exit 1),
+        whether its URL ends in a slash or its checkpoint folder is another; the first goes on."""
+        write_records(logs, 20)
+        follower = subprocess.Popen(ship_argv(logs, es_url, "--follow", "--quiet", "--poll-interval", "0.05"),
+                                    env=ship_env(prefix), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    text=True)
+        try:
+            assert _wait_for(lambda: count_docs(es_client, prefix) == 20)
+            for extra in (["--es", es_url + "/"], ["--checkpoint-dir", str(tmp_path / "elsewhere")]):
+                second = ship_command(logs, es_url, prefix, "--once", "--quiet", *extra)
+                assert second.returncode == 1, second.stderr
+                assert second.stderr.startswith("error: another shipper is already shipping this folder to this "
+                                                "cluster"), second.stderr
+        finally:
+            follower.send_signal(signal.SIGTERM)
+            _, err = follower.communicate(timeout=30)
+        assert follower.returncode == 0, err
+        assert count_docs(es_client, prefix) == 20

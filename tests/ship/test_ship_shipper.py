@@ -111,13 +111,61 @@ class TestShipper:
     def test_a_second_shipper_on_the_same_checkpoint_is_refused(self, tmp_path):
         """Two shippers on one checkpoint would race; the second fails with a clear error, then may run."""
         from featurewatch.errors import BackendError
-        from featurewatch.ship.checkpoint import CheckpointStore
+        from featurewatch.ship import ShipLock
 
         write_records(tmp_path / "logs", 10)
         config = _config(tmp_path)
-        holder = CheckpointStore(config.checkpoint)
-        holder.lock()
-        with pytest.raises(BackendError, match="another shipper is using the checkpoint"):
+        holder = ShipLock(config.checkpoint.with_name(config.checkpoint.name + ".lock"))
+        holder.acquire()
+        with pytest.raises(BackendError, match="another shipper is already shipping this folder"):
             Shipper(config, FakeCluster()).run()
-        holder.unlock()
+        holder.release()
         assert Shipper(config, FakeCluster()).run().indexed == 10
+
+    def test_a_file_beginning_like_a_shipped_one_ships_all_its_records(self, tmp_path):
+        """A new file whose first KiB equals a shipped file's (still present) is shipped whole: its
+        records after the shared beginning are not skipped."""
+        logs = tmp_path / "logs"
+        write_records(logs, 2000)
+        [first] = sorted(logs.glob("featurewatch-*.jsonl"))
+        cluster = FakeCluster()
+        assert Shipper(_config(tmp_path), cluster).run().indexed == 2000
+        write_records(tmp_path / "staging", 1000, start=5000)
+        shared = first.read_bytes().splitlines(keepends=True)[:1000]
+        others = [line for path in sorted((tmp_path / "staging").glob("featurewatch-*.jsonl"))
+                  for line in path.read_bytes().splitlines(keepends=True)]
+        (logs / first.name.replace(".jsonl", "-replay.jsonl")).write_bytes(b"".join(shared + others))
+        stats = Shipper(_config(tmp_path), cluster).run()
+        assert (stats.indexed, stats.duplicates) == (1000, 1000)
+        assert len(cluster.docs) == 3000
+
+    def test_skipped_files_and_cut_lines_are_said_and_counted(self, tmp_path, monkeypatch):
+        """A pipe, an unreadable file and a runaway line each reach on_warning and the stats; the
+        unreadable file's bytes count as behind; everything readable is shipped."""
+        import functools
+
+        from featurewatch.ship import shipper as shipper_module
+        from featurewatch.ship.tailer import Tailer
+
+        logs = tmp_path / "logs"
+        write_records(logs, 30)
+        os.mkfifo(logs / "featurewatch-20261126T05-pipe-1-a.jsonl")
+        (logs / "featurewatch-20261126T06-long-1-a.jsonl").write_bytes(b"y" * 5000 + b"\n")
+        locked = logs / "featurewatch-20261126T07-locked-1-a.jsonl"
+        locked.write_bytes(b'{"@timestamp": "2026-11-26T07:00:00Z"}\n')
+        real_open = os.open
+
+        def refuse(path, flags, *args):
+            if str(path) == str(locked):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path, flags, *args)
+
+        monkeypatch.setattr(os, "open", refuse)
+        monkeypatch.setattr(shipper_module, "Tailer", functools.partial(Tailer, chunk_bytes=1024, max_line_bytes=4096))
+        warnings: list[str] = []
+        cluster = FakeCluster()
+        stats = Shipper(_config(tmp_path), cluster, on_warning=warnings.append).run()
+        assert stats.indexed == 30 and stats.dead_lettered == 2  # the cut piece and the rest of its line
+        assert (stats.files_not_regular, stats.files_unreadable, stats.oversized_lines) == (1, 1, 1)
+        assert stats.bytes_behind == locked.stat().st_size
+        assert len(warnings) == 3 and any(str(locked) in w and "Permission denied" in w for w in warnings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import orjson
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 
 from featurewatch.errors import BackendError
 from featurewatch.ship.checkpoint import CheckpointStore
-from featurewatch.ship.tailer import Tailer, is_source_file
+from featurewatch.ship.discovery import is_source_file
+from featurewatch.ship.tailer import Tailer
 
 NAME = "featurewatch-20261126T18-host-1-abc.jsonl"
 
@@ -30,6 +32,10 @@ def _append(path: Path, data: bytes) -> None:
 
 def _ids(data: bytes) -> list[int]:
     return [int(orjson.loads(line)["request_id"][1:]) for line in data.splitlines() if line.strip()]
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
 
 
 def _drain(tailer: Tailer) -> list[int]:
@@ -196,6 +202,131 @@ class TestTailer:
         tailer.scan()
         assert tailer.delete_shipped(3600) == [str(old)]
         assert new.exists() and not old.exists()
+
+
+    def test_a_look_alike_of_a_file_still_present_starts_at_zero(self, tmp_path: Path, logs: Path):
+        """A new file beginning with the same first KiB as a shipped file that is still there is another
+        file, read from 0; only the fingerprint of a file gone from its inode stands for a copy."""
+        original = _lines(0, 40)
+        (logs / NAME).write_bytes(original)
+        tailer = _tailer(tmp_path, logs)
+        assert _drain(tailer) == list(range(40))
+        head = original[: original.index(b"\n", 1100) + 1]  # whole lines, more than the fingerprinted KiB
+        (logs / NAME.replace("T18", "T19")).write_bytes(head + _lines(100, 40))
+        assert _drain(tailer) == _ids(head) + list(range(100, 140))
+
+
+class TestDescriptors:
+    def test_never_more_descriptors_than_the_budget(self, tmp_path: Path, logs: Path):
+        """40 files with a budget of 4 descriptors: every line is read once, at most 4 descriptors are held."""
+        for i in range(40):
+            (logs / NAME.replace("host-1", f"host-{i}")).write_bytes(_lines(i * 3, 3))
+        tailer = Tailer(logs, CheckpointStore(tmp_path / "ckpt.json"), chunk_bytes=500, max_open=4)
+        baseline = _open_descriptors()
+        tailer.scan()
+        peak = _open_descriptors() - baseline
+        got: list[int] = []
+        for tracked in tailer.ordered():
+            while (chunk := tailer.read(tracked)) is not None:
+                got += _ids(chunk.data)
+                peak = max(peak, _open_descriptors() - baseline)
+        assert sorted(got) == list(range(120)) and peak <= 4
+        tailer.close()
+        assert _open_descriptors() == baseline
+
+    def test_a_vanished_files_descriptor_is_kept_until_its_rest_is_read(self, tmp_path: Path, logs: Path):
+        """With a budget of one, a file renamed away keeps the descriptor until its rest is read;
+        a new file waits for the next scan instead of taking it."""
+        (logs / NAME).write_bytes(_lines(0, 2))
+        tailer = Tailer(logs, CheckpointStore(tmp_path / "ckpt.json"), chunk_bytes=500, max_open=1)
+        assert _drain(tailer) == [0, 1]
+        _append(logs / NAME, _lines(2, 2))
+        os.rename(logs / NAME, logs / "archived.log")
+        (logs / NAME.replace("T18", "T19")).write_bytes(_lines(4, 2))
+        assert _drain(tailer) == [2, 3]
+        assert _drain(tailer) == [4, 5]
+
+
+    def test_a_vanished_file_ending_in_an_incomplete_line_lets_go_when_idle(self, tmp_path: Path, logs: Path):
+        """A file renamed away whose rest is an unfinished line gives its descriptor back once unchanged for
+        close_inactive seconds, and says so: it cannot starve the other files of descriptors."""
+        (logs / NAME).write_bytes(_lines(0, 2) + b'{"unfinished')
+        warnings: list[str] = []
+        tailer = Tailer(logs, CheckpointStore(tmp_path / "ckpt.json"), chunk_bytes=500, max_open=1,
+                        close_inactive=60, warn=warnings.append)
+        assert _drain(tailer) == [0, 1]
+        os.rename(logs / NAME, logs / "archived.log")
+        (logs / NAME.replace("T18", "T19")).write_bytes(_lines(2, 2))
+        assert _drain(tailer) == []  # the vanished file holds the only descriptor
+        tailer.release_finished(now=time.time() + 61)
+        assert warnings == [f"{logs / NAME} was deleted or renamed away and has not changed for 60 s: its last 12 "
+                            f"bytes, at byte {len(_lines(0, 2))}, are an incomplete line and are not shipped"]
+        assert _drain(tailer) == [2, 3]
+
+
+class TestSkipped:
+    def test_a_named_pipe_is_skipped_and_said_once(self, tmp_path: Path, logs: Path):
+        """A FIFO named like a log file is never opened (that would block); it is said once, the log is read."""
+        (logs / NAME).write_bytes(_lines(0, 3))
+        pipe = logs / NAME.replace("T18", "T17")
+        os.mkfifo(pipe)
+        warnings: list[str] = []
+        tailer = Tailer(logs, CheckpointStore(tmp_path / "ckpt.json"), warn=warnings.append)
+        assert _drain(tailer) == [0, 1, 2]
+        assert _drain(tailer) == []
+        assert warnings == [f"skipping {pipe}: a named pipe, not a regular file"]
+        assert tailer.skipped.not_regular == {str(pipe)}
+
+    def test_an_unreadable_file_is_counted_and_named_each_time_it_is_skipped(self, tmp_path: Path, logs: Path,
+                                                                            monkeypatch):
+        """A file that cannot be opened is listed with its unshipped bytes, named when skipped (again after
+        WARN_AGAIN_AFTER seconds), and read in full once it can be."""
+        from featurewatch.ship.discovery import WARN_AGAIN_AFTER
+
+        (logs / NAME).write_bytes(_lines(0, 2))
+        locked = logs / NAME.replace("T18", "T19")
+        locked.write_bytes(_lines(10, 3))
+        real_open = os.open
+
+        def refuse(path, flags, *args):
+            if str(path) == str(locked):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path, flags, *args)
+
+        monkeypatch.setattr(os, "open", refuse)
+        warnings: list[str] = []
+        tailer = Tailer(logs, CheckpointStore(tmp_path / "ckpt.json"), warn=warnings.append)
+        start = time.time()
+        tailer.scan(now=start)
+        tailer.scan(now=start + 1)
+        assert tailer.skipped.unreadable == {str(locked): locked.stat().st_size}
+        assert tailer.bytes_behind() == locked.stat().st_size + (logs / NAME).stat().st_size
+        message = f"skipping {locked}: cannot read it (Permission denied); its records wait until it can be read"
+        assert warnings == [message]
+        tailer.scan(now=start + WARN_AGAIN_AFTER + 1)
+        assert warnings == [message, message]
+        monkeypatch.setattr(os, "open", real_open)
+        assert sorted(_drain(tailer)) == [0, 1, 10, 11, 12]
+        assert tailer.skipped.unreadable == {} and tailer.bytes_behind() == 0
+
+    def test_a_runaway_line_is_cut_counted_and_said(self, tmp_path: Path, logs: Path):
+        """A line longer than max_line_bytes comes in pieces of that size (they become dead letters),
+        each counted and said; the lines after it are read as usual."""
+        runaway = b"x" * 2500 + b"\n"
+        (logs / NAME).write_bytes(runaway + _lines(0, 1))
+        warnings: list[str] = []
+        tailer = Tailer(logs, CheckpointStore(tmp_path / "ckpt.json"), chunk_bytes=256, max_line_bytes=1024,
+                        warn=warnings.append)
+        tailer.scan()
+        [tracked] = tailer.ordered()
+        pieces = []
+        while (chunk := tailer.read(tracked)) is not None:
+            pieces.append(chunk.data)
+        assert b"".join(pieces) == runaway + _lines(0, 1)
+        assert [len(piece) for piece in pieces[:2]] == [1024, 1024]
+        assert tailer.oversized_lines == 2 and len(warnings) == 2
+        assert warnings[0] == (f"{logs / NAME}: a line longer than 1,024 bytes at byte 0 was cut; "
+                               "the pieces go to the dead-letter file")
 
 
 class TestTailerProperties:

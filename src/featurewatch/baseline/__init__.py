@@ -4,7 +4,8 @@ and the training data counted on it.
 Build one from a DataFrame (:func:`build_baseline`), from a CSV/Parquet/JSONL
 file, or from logged requests of a reference window (:func:`baseline_from_logs`);
 save and load it as versioned JSON (:mod:`featurewatch.baseline.io`). Names are
-imported on first use, so loading a baseline never loads pandas.
+imported on first use, so loading a baseline never loads pandas, and the kinds
+(which this package's model underlies) can import it without a cycle.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .io import SCHEMA_VERSION, from_dict, load_baseline, save_baseline, to_dict
 from .model import BOOLEAN, CATEGORICAL, IDENTIFIER, NUMERIC, PREDICTION, TEXT, Baseline, FeatureBaseline
 
 if TYPE_CHECKING:
     from .build import BaselineOptions, build_baseline
+    from .io import SCHEMA_VERSION, from_dict, load_baseline, save_baseline, to_dict
     from .infer import infer_kind
     from .logs import baseline_from_logs
 
@@ -27,7 +28,8 @@ __all__ = [
 ]
 
 _LAZY = {"BaselineOptions": ".build", "build_baseline": ".build", "infer_kind": ".infer",
-         "baseline_from_logs": ".logs"}
+         "baseline_from_logs": ".logs", "SCHEMA_VERSION": ".io", "from_dict": ".io", "load_baseline": ".io",
+         "save_baseline": ".io", "to_dict": ".io"}
 
 
 def __getattr__(name: str) -> Any:

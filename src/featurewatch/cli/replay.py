@@ -11,7 +11,7 @@ import click
 
 from ..datafiles import read_table
 from ..replay import ReplayColumns, content_digest, replay_frame
-from ..shim import _state
+from ..shim import configure
 from ._common import handle_errors, log_dir_option, version_option
 
 
@@ -48,7 +48,7 @@ def command(data: str, model: str, model_version: str | None, timestamp_column: 
                             request_id=request_id_column, version=version_column)
     frame = read_table(data)
     source = content_digest(data)
-    shim = _state.configure(log_dir=log_dir)
+    shim = configure(log_dir=log_dir)
     label = f"replaying {Path(data).name}"
     with click.progressbar(length=len(frame), label=label, file=sys.stderr) as bar:
         count = replay_frame(frame, columns, model=model, version=model_version, source=source,

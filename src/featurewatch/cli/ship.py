@@ -8,18 +8,20 @@ import json
 import logging
 import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..baseline import load_baseline
-from ..errors import ConfigError
+from ..errors import BackendError, ConfigError
 from ..settings import load_settings
 from ._common import es_options, es_overrides, handle_errors
 
 if TYPE_CHECKING:
-    from ..ship import Progress
+    from ..ship import Enricher, Progress
 
 
 @click.command("ship")
@@ -60,65 +62,90 @@ def command(source: str, once: bool, follow: bool, checkpoint_dir: str | None, d
     to the dead-letter file with the reason and their file and offset.
     Auth and TLS come from the flags or FEATUREWATCH_ES_* variables.
 
+    One shipper runs per source folder and cluster (a lock in
+    SOURCE/.featurewatch-ship, whatever the checkpoint folder). Files that
+    cannot be read are named on stderr (warnings show even with --quiet) and
+    make --once exit 1; named pipes and other non-regular files are skipped.
+
     \b
     Example:
       featurewatch ship --source /var/log/featurewatch --es https://es:9200 --follow \\
           --baseline credit-baseline.json
       FEATUREWATCH_ES_API_KEY=... featurewatch ship --source logs --es https://es:9200 --once --stats
     """
-    # Imported here so that starting any other command does not load the Elasticsearch client (~0.8 s).
-    from ..es.client import backend_errors, build_client
-    from ..ship import (
-        RetryPolicy,
-        ShipConfig,
-        Shipper,
-        bulk_sender,
-        default_checkpoint_path,
-    )
-    from ..ship.enrich import TokenEnricher
-
     if once == follow:
         raise click.UsageError("give either --once or --follow")
-    mode = "once" if once else "follow"
-    settings = load_settings(es_overrides(kwargs))
-    es = settings.es
-    if not es.url:
-        raise ConfigError("no Elasticsearch URL: pass --es URL or set FEATUREWATCH_ES_URL")
-    checkpoint = default_checkpoint_path(source, es.url, es.index_prefix, checkpoint_dir)
-    config = ShipConfig(
-        source=Path(source),
-        checkpoint=checkpoint,
-        dead_letter=Path(dead_letter) if dead_letter else checkpoint.parent / "dead-letter.jsonl",
-        prefix=es.index_prefix,
-        follow=mode == "follow",
-        max_docs=batch_docs,
-        max_bytes=int(batch_mb * 1024 * 1024),
-        retry=RetryPolicy(max_tries=None if mode == "follow" else max_tries),
-        poll_interval=poll_interval,
-        delete_after_hours=delete_after_hours,
-        enrich=TokenEnricher([load_baseline(path) for path in baselines]) if baselines else None,
-    )
-    client = build_client(es)
-    # The client logs every failed attempt; our own retry lines say it once, without noise.
-    logging.getLogger("elastic_transport").setLevel(logging.ERROR)
-    shipper = Shipper(config, bulk_sender(client, es.url),
-                      on_progress=None if quiet else _print_progress,
-                      on_retry=None if quiet else _print_retry)
-    previous = {sig: signal.signal(sig, lambda *_: shipper.stop()) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        with backend_errors(es.url):
-            stats = shipper.run()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if print_stats:
-            click.echo(json.dumps(shipper.stats.as_dict(), sort_keys=True))
+    stop = threading.Event()
+    # Handlers first: a SIGTERM while the client and the baselines load must end in the same clean
+    # exit (exit 0, checkpoint as it was) as one while shipping, not kill the process.
+    with _stopped_by(stop):
+        # Imported here so that starting any other command does not load the Elasticsearch client (~0.8 s).
+        from ..es.client import backend_errors, build_client
+        from ..ship import RetryPolicy, ShipConfig, Shipper, bulk_sender, default_checkpoint_path, lock_path
+
+        settings = load_settings(es_overrides(kwargs))
+        es = settings.es
+        if not es.url:
+            raise ConfigError("no Elasticsearch URL: pass --es URL or set FEATUREWATCH_ES_URL")
+        checkpoint = default_checkpoint_path(source, es.url, es.index_prefix, checkpoint_dir)
+        config = ShipConfig(
+            source=Path(source),
+            checkpoint=checkpoint,
+            dead_letter=Path(dead_letter) if dead_letter else checkpoint.parent / "dead-letter.jsonl",
+            prefix=es.index_prefix,
+            follow=follow,
+            max_docs=batch_docs,
+            max_bytes=int(batch_mb * 1024 * 1024),
+            retry=RetryPolicy(max_tries=None if follow else max_tries),
+            poll_interval=poll_interval,
+            delete_after_hours=delete_after_hours,
+            enrich=_token_enricher(baselines) if baselines else None,
+            lock=lock_path(source, es.url, es.index_prefix),
+        )
+        client = build_client(es)
+        # The client logs every failed attempt; our own retry lines say it once, without noise.
+        logging.getLogger("elastic_transport").setLevel(logging.ERROR)
+        shipper = Shipper(config, bulk_sender(client, es.url),
+                          on_progress=None if quiet else _print_progress,
+                          on_retry=None if quiet else _print_retry,
+                          on_warning=_print_warning, stop=stop)
+        try:
+            with backend_errors(es.url):
+                stats = shipper.run()
+        finally:
+            if print_stats:
+                click.echo(json.dumps(shipper.stats.as_dict(), sort_keys=True))
     if not quiet:
         summary = stats.as_dict()
         click.echo(f"shipped {summary['indexed']} new, {summary['duplicates']} already present, "
                    f"{summary['dead_lettered']} dead-lettered in {summary['seconds']} s"
                    + (f" (dead letters in {config.dead_letter})" if summary["dead_lettered"] else ""),
                    err=True)
+    if stats.files_unreadable and not follow:
+        # Everything readable was shipped, but records wait: a cron job must not see success.
+        raise BackendError(f"{stats.files_unreadable} source file(s) or folder(s) could not be read (named above); "
+                           "their records are not shipped: fix their permissions and run again")
+
+
+@contextmanager
+def _stopped_by(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set ``stop`` inside the block; the previous handlers come back after it."""
+    signals = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _token_enricher(paths: tuple[str, ...]) -> Enricher:
+    """The enrichment hook for the baselines' text features (imported only when baselines are given:
+    it brings the baseline reader with it)."""
+    from ..baseline import load_baseline
+    from ..ship.enrich import TokenEnricher
+
+    return TokenEnricher([load_baseline(path) for path in paths])
 
 
 def _print_progress(progress: Progress) -> None:
@@ -128,4 +155,10 @@ def _print_progress(progress: Progress) -> None:
 
 def _print_retry(reason: str, delay: float) -> None:
     click.echo(f"retrying in {delay:.1f} s: {reason}", err=True)
+    sys.stderr.flush()
+
+
+def _print_warning(message: str) -> None:
+    """Skipped files and cut lines are said even with --quiet: they are records not shipped as they are."""
+    click.echo(f"warning: {message}", err=True)
     sys.stderr.flush()

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import logfiles
+from .. import shim as _shim
 from ..baseline import Baseline, BaselineOptions, build_baseline, save_baseline
 from ..datafiles import read_table
 from ..detect import DetectConfig, Report, run_detection
 from ..kibana.spec import ModelSpec, spec_from_baseline
 from ..profile import LocalSource
 from ..settings import Settings, load_settings
-from ..shim import _state
 from . import data
 
 __all__ = ["run_demo", "DemoRun", "write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline",
@@ -38,7 +38,7 @@ def log_traffic(log_dir: Path, per_hour: int = 2000, progress: Callable[[int], N
     """Log a day of demo traffic through the shim (``fw.log_request``) into ``log_dir``."""
     from ..shim.api import log_request
 
-    _state.configure(log_dir=str(log_dir))
+    _shim.configure(log_dir=str(log_dir))
     count = 0
     try:
         for timestamp, features, prediction in data.traffic(per_hour=per_hour):
@@ -48,7 +48,7 @@ def log_traffic(log_dir: Path, per_hour: int = 2000, progress: Callable[[int], N
             if progress is not None and count % 1000 == 0:
                 progress(1000)
     finally:
-        _state.flush()
+        _shim.flush()
     return count
 
 

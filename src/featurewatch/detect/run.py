@@ -139,7 +139,7 @@ def _window_candidates(baseline: Baseline, profile: WindowProfile, config: Detec
 
 def _no_data(baseline: Baseline, profile: WindowProfile, config: DetectConfig) -> Finding:
     message = f"no records of model {baseline.model!r} between {profile.start} and {profile.end}"
-    others = getattr(profile, "other_models", {})
+    others = profile.other_models
     if others:
         named = ", ".join(f"{m!r} ({c:,})" for m, c in sorted(others.items(), key=lambda mc: -mc[1])[:5])
         message += f"; the window holds records of other models: {named} — is this the right baseline?"

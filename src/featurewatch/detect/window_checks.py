@@ -80,7 +80,8 @@ def unreadable_records(profile: WindowProfile, thresholds: Thresholds) -> list[C
     if not lines and not files:
         return []
     share = lines / (lines + profile.records) if lines else 0.0
-    effect = 1.0 if files and not profile.records else share
+    # An unreadable file may hold any number of records: at least a warning, critical when nothing was read.
+    effect = max(share, (1.0 if not profile.records else thresholds.warning) if files else 0.0)
     named = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
     message = (f"{lines:,} line(s) in the window's log files are not featurewatch records "
                f"({percent(share)} of lines read)") if lines else ""

@@ -2,9 +2,10 @@
 
 The body is pre-serialised NDJSON bytes (built by :mod:`featurewatch.ship.actions`),
 so the client does no per-document work. Failures are sorted here into the
-ones worth retrying (:class:`TransientError`: 429, 5xx, connection problems)
-and the ones that are not (:class:`~featurewatch.errors.BackendError`:
-authentication, a malformed request).
+ones worth retrying (:class:`TransientError`: 429, 5xx, connection problems,
+a 2xx answer from something that is not Elasticsearch) and the ones that are
+not (:class:`~featurewatch.errors.BackendError`: authentication, a malformed
+request).
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def send_bulk(client: Elasticsearch, body: bytes, *, url: str | None = None,
         options["request_timeout"] = timeout
     try:
         response = client.options(**options).bulk(operations=body, filter_path=_FILTER)  # type: ignore[arg-type]
+    except elasticsearch.UnsupportedProductError as exc:
+        # A 2xx answer without Elasticsearch's product header: a proxy's maintenance page, a load
+        # balancer's placeholder while the cluster restarts. It passes like an outage does; a URL
+        # that never was Elasticsearch shows as the same message, retried.
+        raise TransientError(describe_error(exc, url)) from None
     except elasticsearch.ApiError as exc:
         status = exc.status_code if isinstance(exc.status_code, int) else 0
         if status in RETRYABLE_STATUSES:

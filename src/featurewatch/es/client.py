@@ -115,11 +115,16 @@ class _NegotiatingTransport(Transport):
             plain["accept"] = _PLAIN_JSON
             extra = {k: options[k] for k in ("request_timeout", "max_retries") if k in options}
             meta, body = super().perform_request("GET", "/", headers=plain, **extra)
+            # The same exceptions the client would raise, so every caller's error handling applies.
             if not 200 <= meta.status < 300:
-                # The same exception the client would raise, so every caller's error handling applies.
                 raise HTTP_EXCEPTIONS.get(meta.status, elasticsearch.ApiError)(
                     message=str(body)[:300], meta=meta, body=body)
-            self._major = server_major(body if isinstance(body, Mapping) else {}, self.where)
+            if not isinstance(body, Mapping) or not isinstance(body.get("version"), Mapping):
+                # Not a server's own answer at all (a proxy's maintenance page): nothing learnt, asked again
+                # on the next request; the shipper retries it as it retries an outage.
+                raise elasticsearch.UnsupportedProductError(
+                    message="The client noticed that the server is not Elasticsearch", meta=meta, body=body)
+            self._major = server_major(body, self.where)
             return self._major
 
 

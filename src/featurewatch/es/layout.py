@@ -26,7 +26,16 @@ from types import MappingProxyType
 
 from ..prefix import DEFAULT_PREFIX, check_prefix
 
+#: Fields the shipper adds to a request document for each text feature of a registered baseline: the
+#: record's distinct tokens, its tokens counted with repeats, its length in characters (:mod:`featurewatch.kinds.text`).
+TOKENS_FIELD = "tokens"
+LENGTH_FIELD = "text_tokens"
+CHARS_FIELD = "text_chars"
+
 __all__ = [
+    "TOKENS_FIELD",
+    "LENGTH_FIELD",
+    "CHARS_FIELD",
     "DEFAULT_PREFIX",
     "check_prefix",
     "requests_index",

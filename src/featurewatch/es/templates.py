@@ -37,8 +37,8 @@ from typing import Any
 import orjson
 
 from .. import record as R
-from ..kinds.text import CHARS_FIELD, LENGTH_FIELD
 from . import layout
+from .layout import CHARS_FIELD, LENGTH_FIELD
 
 __all__ = [
     "TEMPLATE_VERSION",

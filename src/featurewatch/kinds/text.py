@@ -19,6 +19,7 @@ import numpy as np
 
 from ..baseline.model import TEXT, FeatureBaseline
 from ..detect import stats
+from ..es.layout import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD
 from ..detect.check import Candidate, Check, CheckInput, not_enough, rate_candidate
 from ..detect.text import number, percent
 from ..keys import category_key
@@ -39,10 +40,6 @@ __all__ = ["TextKind", "KIND", "MAX_VOCABULARY", "MIX_TOKENS", "TOKENS_FIELD", "
 MAX_VOCABULARY = 20000
 #: The most frequent vocabulary tokens whose mix is compared (the rest of the known tokens is one cell).
 MIX_TOKENS = 200
-#: Where the shipper puts each record's distinct tokens, its token count and its length in characters.
-TOKENS_FIELD = "tokens"
-LENGTH_FIELD = "text_tokens"
-CHARS_FIELD = "text_chars"
 
 
 def ship_fields(value: Any) -> tuple[list[str], int, int] | None:

@@ -13,10 +13,10 @@ import datetime as _dt
 import importlib
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..baseline.model import Baseline
 from .model import UNSEEN_KEEP, FeatureProfile, WindowProfile
 
 if TYPE_CHECKING:
+    from ..baseline.model import Baseline
     from .local import LocalSource
 
 __all__ = ["ProfileSource", "WindowProfile", "FeatureProfile", "LocalSource", "UNSEEN_KEEP"]

@@ -8,7 +8,9 @@ float64, categories as string, float64 or bool depending on the baseline's
 keys, text as string), filtered by model and time, and counted. When Arrow
 refuses a chunk — a value of the wrong JSON type, a torn line — that chunk is
 parsed line by line instead, which counts mistyped values as type violations
-and skips unparseable lines. Memory is bounded by the chunk size, not the
+and counts lines that are not records as unreadable. Files that cannot be
+opened or read are named in the profile, never fatal; rotated ``.jsonl.gz``
+files are read whole. Memory is bounded by the chunk size, not the
 window size. Files are cut into line-aligned byte ranges of ``piece_bytes``,
 read by up to ``workers`` processes in parallel.
 
@@ -19,6 +21,8 @@ Timestamps are compared as strings: the record format writes fixed-width UTC
 from __future__ import annotations
 
 import concurrent.futures
+import gzip
+import zlib
 import datetime as _dt
 import io
 import os
@@ -34,7 +38,7 @@ import pyarrow.json as pj
 from .. import logfiles
 from .. import record as R
 from ..baseline.model import PREDICTION, Baseline, FeatureBaseline
-from ..errors import BackendError, ConfigError
+from ..errors import ConfigError
 from ..kinds import Kind, kind_of
 from .counting import NO_VERSION, empty_profile
 from .records import count_common, count_records, is_record
@@ -70,8 +74,11 @@ class LocalSource:
         if not self.log_dir.is_dir():
             raise ConfigError(f"log folder not found: {self.log_dir}")
         low, high = query_bound(start), query_bound(end)
-        pieces = _pieces(logfiles.files_for_window(self.log_dir, start, end), self.piece_bytes)
         result = empty_profile(baseline, low, high)
+        pieces, result.unreadable_files = _pieces(logfiles.files_for_window(self.log_dir, start, end),
+                                                  self.piece_bytes)
+        # Rotated, compressed files are read whole (a gzip stream cannot be cut into byte ranges).
+        pieces += [(path, 0, None) for path in _compressed_for_window(self.log_dir, start, end)]
         if self.workers > 1 and len(pieces) > 1:
             with concurrent.futures.ProcessPoolExecutor(max_workers=min(self.workers, len(pieces))) as pool:
                 jobs = [pool.submit(profile_file, path, baseline, low, high, self.chunk_bytes, begin, stop)
@@ -84,16 +91,34 @@ class LocalSource:
         return result
 
 
-def _pieces(files: Iterable[Path], size: int) -> list[tuple[Path, int, int]]:
-    """Cut files into byte ranges of about ``size`` (one task each, so one big file still uses every worker)."""
-    pieces: list[tuple[Path, int, int]] = []
+def _pieces(files: Iterable[Path], size: int) -> tuple[list[tuple[Path, int, int | None]], list[str]]:
+    """Cut files into byte ranges of about ``size`` (one task each, so one big file still uses every worker).
+
+    Files that cannot be opened are named in the second list instead (they are
+    reported, and never stop the other files from being read).
+    """
+    pieces: list[tuple[Path, int, int | None]] = []
+    unreadable: list[str] = []
     for path in files:
         try:
             length = path.stat().st_size
+            with path.open("rb"):
+                pass
         except OSError as exc:
-            raise BackendError(f"cannot read {path}: {exc.strerror or exc}") from None
+            unreadable.append(f"{path} ({exc.strerror or exc})")
+            continue
         pieces.extend((path, begin, min(begin + size, length)) for begin in range(0, max(length, 1), size))
-    return pieces
+    return pieces, unreadable
+
+
+def _compressed_for_window(log_dir: Path, start: _dt.datetime, end: _dt.datetime) -> list[Path]:
+    """Rotated ``.jsonl.gz`` files whose hour (from the name, as for plain files) overlaps the window."""
+    found = []
+    for path in sorted(log_dir.rglob(f"{logfiles.PREFIX}*{logfiles.SUFFIX}.gz")):
+        hour = logfiles.hour_of(path.with_suffix(""))
+        if hour is not None and hour < end and hour + _dt.timedelta(hours=1) > start and path.is_file():
+            found.append(path)
+    return found
 
 
 def _chunks(path: Path, size: int, begin: int = 0, stop: int | None = None) -> Iterator[bytes]:
@@ -103,7 +128,8 @@ def _chunks(path: Path, size: int, begin: int = 0, stop: int | None = None) -> I
     straddles ``stop`` is read to its end. So consecutive ranges read every
     line exactly once.
     """
-    with path.open("rb") as handle:
+    opened = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+    with opened as handle:
         if begin > 0:
             handle.seek(begin - 1)
             if handle.read(1) != b"\n":
@@ -138,8 +164,9 @@ def profile_file(path: Path, baseline: Baseline, low: str, high: str, chunk_byte
     try:
         for chunk in _chunks(path, chunk_bytes, begin, stop):
             profile = profile.merge(reader.count(chunk))
-    except OSError as exc:
-        raise BackendError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        # Counted up to the failure; the file is named so nobody mistakes it for quiet traffic.
+        profile.unreadable_files.append(f"{path} ({getattr(exc, 'strerror', None) or exc})")
     return profile
 
 
@@ -168,10 +195,13 @@ class _ChunkReader:
 
     def _count_table(self, table: pa.Table) -> WindowProfile:
         profile = empty_profile(self.baseline, self.low, self.high)
-        stamps = table.column(R.TIMESTAMP)
-        mask = pc.and_(pc.equal(table.column(R.MODEL), self.baseline.model),
-                       pc.and_(pc.greater_equal(stamps, self.low), pc.less(stamps, self.high)))
-        table = table.filter(pc.fill_null(mask, False))
+        stamps, models = table.column(R.TIMESTAMP), table.column(R.MODEL)
+        in_window = pc.fill_null(pc.and_(pc.greater_equal(stamps, self.low), pc.less(stamps, self.high)), False)
+        mine = pc.fill_null(pc.equal(models, self.baseline.model), False)
+        others = pc.value_counts(pc.filter(models, pc.and_(in_window, pc.invert(mine))).drop_null())
+        profile.other_models = {k: int(c) for k, c in zip(others.field("values").to_pylist(),
+                                                          others.field("counts").to_pylist())}
+        table = table.filter(pc.and_(in_window, mine))
         rows = table.num_rows
         if rows == 0:
             return profile
@@ -217,8 +247,13 @@ class _ChunkReader:
                 profile.unreadable += 1
                 continue
             stamp = record.get(R.TIMESTAMP)
-            if record.get(R.MODEL) == self.baseline.model and isinstance(stamp, str) and self.low <= stamp < self.high:
+            if not (isinstance(stamp, str) and self.low <= stamp < self.high):
+                continue
+            model = record.get(R.MODEL)
+            if model == self.baseline.model:
                 records.append(record)
+            elif isinstance(model, str):
+                profile.other_models[model] = profile.other_models.get(model, 0) + 1
         count_records(profile, records, self.features, self.known)
         return profile
 

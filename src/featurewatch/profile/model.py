@@ -149,6 +149,8 @@ class WindowProfile:
     #: The most frequent error types and messages, with their counts.
     error_types: dict[str, int] = dataclasses.field(default_factory=dict)
     error_messages: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: Records of *other* models in the window (local files only: a hint when the baseline is the wrong one).
+    other_models: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def feature(self, name: str) -> FeatureProfile:
         """The counts of ``name`` (an empty profile when the window never saw it)."""
@@ -169,10 +171,11 @@ class WindowProfile:
             errors=self.errors + other.errors,
             error_types=top_counts(_add(self.error_types, other.error_types), ERRORS_KEEP),
             error_messages=top_counts(_add(self.error_messages, other.error_messages), ERRORS_KEEP),
+            other_models=top_counts(_add(self.other_models, other.other_models)),
         )
 
     def to_dict(self) -> dict[str, object]:
-        """Plain JSON-able form (for debugging and parity tests)."""
+        """Plain JSON-able form (for debugging and parity tests; ``other_models`` is a local hint, left out)."""
         def clean(value: object) -> object:
             return None if isinstance(value, float) and not math.isfinite(value) else value
         return {"model": self.model, "start": self.start, "end": self.end, "records": self.records,

@@ -11,21 +11,22 @@ than the whole record (see ``benchmarks/shim.py``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import itertools
 import math
-import os
 import random
 import secrets
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import orjson
 import structlog
 from structlog.typing import Processor
 
+from .. import logfiles
 from .. import record as R
 from ..record import (
     FEATURES,
@@ -42,8 +43,8 @@ from ..record import (
     TIMESTAMP,
 )
 from ..settings import Settings
-from . import _lines, _records
-from ._writer import _BUFFER_LIMIT, FileWriter
+from . import _records
+from ._writer import CapturingWriter, FileWriter
 
 __all__ = ["Shim"]
 
@@ -51,34 +52,23 @@ _PLAIN = frozenset({float, int, bool, type(None)})
 _clean_mapping = _records.clean_mapping
 _INFINITIES = frozenset({math.inf, -math.inf})
 _orjson_dumps = orjson.dumps
+_time_ns = time.time_ns
 #: The record options without OPT_NON_STR_KEYS: a non-string key fails fast into the careful path,
 #: so the hot path needs no key check of its own.
 _STRICT_OPTIONS = R.DUMPS_OPTIONS & ~orjson.OPT_NON_STR_KEYS
 
 
-class _Clock:
-    """``(iso timestamp, hour key)`` for now, formatting the seconds once per second.
+def _second_of(nanos: int) -> tuple[int, int, str, str]:
+    """The second holding ``nanos`` (since the epoch): its bounds in ns, its ISO prefix, its hour key.
 
-    The current second's bounds, ISO prefix and hour live in one tuple,
-    replaced at once, so a thread never pairs one second's prefix with
-    another's hour; within the second only the microseconds are formatted.
+    The shim formats the seconds once per second and only the microseconds
+    per record. The four live in one tuple, replaced at once, so a thread
+    never pairs one second's prefix with another's hour.
     """
-
-    __slots__ = ("_cache",)
-
-    def __init__(self) -> None:
-        self._cache: tuple[int, int, str, str] = (0, 0, "", "")
-
-    def now(self) -> tuple[str, str]:
-        nanos = time.time_ns()
-        cache = self._cache
-        if not cache[0] <= nanos < cache[1]:
-            second = nanos // 1_000_000_000
-            parts = time.gmtime(second)
-            cache = (second * 1_000_000_000, (second + 1) * 1_000_000_000,
-                     time.strftime("%Y-%m-%dT%H:%M:%S.", parts), time.strftime("%Y%m%dT%H", parts))
-            self._cache = cache
-        return f"{cache[2]}{str(1_000_000 + (nanos - cache[0]) // 1000)[1:]}Z", cache[3]
+    second = nanos // 1_000_000_000
+    moment = _dt.datetime.fromtimestamp(second, tz=_dt.timezone.utc)
+    return (second * 1_000_000_000, (second + 1) * 1_000_000_000,
+            R.format_timestamp(moment)[:-len("000000Z")], logfiles.hour_key(moment))
 
 
 def _timestamp_of(value: Any) -> tuple[str, str]:
@@ -94,21 +84,28 @@ def _timestamp_of(value: Any) -> tuple[str, str]:
         moment = _dt.datetime(value.year, value.month, value.day, tzinfo=_dt.timezone.utc)
     else:
         raise TypeError(f"timestamp must be a datetime, ISO string or epoch seconds, not {type(value).__name__}")
-    return R.format_timestamp(moment), moment.strftime("%Y%m%dT%H")
-
-
-def _event_template(model: str, version: str | None, iso: str | None, request_id: str | None,
-                    latency_ms: float | None) -> dict[str, Any]:
-    """A request's event with the per-row fields still empty, in the record's field order."""
-    return {
-        R.SCHEMA: R.SCHEMA_VERSION, R.TIMESTAMP: iso, R.MODEL: model, R.MODEL_VERSION: version,
-        R.REQUEST_ID: request_id, R.ROW: 0, R.LATENCY_MS: latency_ms, R.FEATURES: None,
-        R.FEATURES_PRESENT: None, R.FEATURES_NULL: None, R.PREDICTION: None,
-    }
+    return R.format_timestamp(moment), logfiles.hour_key(moment)
 
 
 def _error_field(error: BaseException, limit: int) -> dict[str, str]:
-    return {"type": type(error).__name__, "message": R.truncate(str(error), limit)}
+    return {"type": type(error).__name__, "message": R.truncate(R.name_text(error), limit)}
+
+
+class _NullFromFallback(Exception):
+    """Raised into orjson by the hot path's hook: a value it encodes as null must be listed."""
+
+
+def _listing_nulls(fallback: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The hot path's ``default=`` hook: ``fallback``, except that a value it turns into null
+    (``Decimal("1e999")``) sends the record to the careful path, which lists it in ``features_null``."""
+
+    def encode(value: Any) -> Any:
+        encoded = fallback(value)
+        if encoded is None:
+            raise _NullFromFallback
+        return encoded
+
+    return encode
 
 
 class Shim:
@@ -117,51 +114,62 @@ class Shim:
     def __init__(self, settings: Settings, processors: Sequence[Processor] = ()) -> None:
         self.settings = settings
         self.processors: tuple[Processor, ...] = tuple(processors)
-        self.writer = FileWriter(settings.log_dir, settings.flush_interval, warn=self._warn)
+        self.writer: FileWriter | CapturingWriter = FileWriter(settings.log_dir, settings.flush_interval,
+                                                               warn=self._warn)
         self._limit = settings.max_string_length
+        self._hot_fallback = _listing_nulls(R.fallback(self._limit))
         self._enabled = settings.enabled
         self._sample_rate = settings.sample_rate
+        #: One check on the hot path for both reasons not to log.
+        self._dropping = not settings.enabled or settings.sample_rate < 1.0
         self._redact = frozenset(settings.redact)
-        self._clock = _Clock()
+        self._second = (0, 0, "", "")
         self._ids = itertools.count()
         self._id_prefix = secrets.token_hex(6)
-        self._pid = os.getpid()
         self.filtered = 0
         self.failed = 0
         self._warned: set[str] = set()
 
-    def new_request_id(self) -> str:
-        """A process-unique request id: a random per-process prefix and a counter."""
-        return f"{self._id_prefix}-{next(self._ids)}"
-
     def after_fork(self) -> None:
         """In a forked child: new id prefix, fresh writer state (the parent's buffer is not ours)."""
-        self._pid = os.getpid()
         self._id_prefix = secrets.token_hex(6)
         self.writer.after_fork()
 
-    def log(self, model: str, version: str | None, features: Any, prediction: Any = None,
+    def log(self, model: str, version: str | None, features: Any, *, prediction: Any = None,
             timestamp: Any = None, request_id: str | None = None, latency_ms: float | None = None,
             error: BaseException | None = None) -> None:
-        """Log one request (one or many rows). Never raises.
+        """Log one request (one or many rows). Never raises into the model's call.
+
+        ``model``, ``version`` and ``request_id`` are written as strings
+        (:func:`featurewatch.record.name_text`). Anything raised while logging
+        is counted in ``failed``; a ``KeyboardInterrupt`` is let through, except
+        while logging the model's own ``error``, which must propagate unchanged.
 
         The single-dict case is written for speed (it is most of the traffic):
-        no helper calls beyond the null scan, the record built in one literal.
+        the clock inline, one null scan, the record built in one literal (the
+        layout of :func:`featurewatch.record.make_record`), one ``orjson.dumps``
+        and the writer's :meth:`~._writer.FileWriter.append`.
         """
         try:
-            if not self._enabled:
-                return
-            if self._sample_rate < 1.0 and random.random() >= self._sample_rate:
-                self.filtered += 1
+            if self._dropping and self._dropped():
                 return
             if timestamp is None:
-                iso, hour = self._clock.now()
+                nanos = _time_ns()
+                second = self._second
+                if not second[0] <= nanos < second[1]:
+                    self._second = second = _second_of(nanos)
+                iso = f"{second[2]}{str(1_000_000 + (nanos - second[0]) // 1000)[1:]}Z"
+                hour = second[3]
             else:
                 iso, hour = _timestamp_of(timestamp)
+            if model.__class__ is not str:
+                model = self._name(model)
             if request_id is None:
                 request_id = f"{self._id_prefix}-{next(self._ids)}"
+            elif request_id.__class__ is not str:
+                request_id = R.name_text(request_id)
             if version is not None and version.__class__ is not str:
-                version = str(version)
+                version = R.name_text(version)
             if features.__class__ is dict and error is None and not self._redact:
                 try:
                     # None, NaN (v != v) and ±inf are null. Values whose comparison is not a plain bool
@@ -182,39 +190,45 @@ class Shim:
                     if event is None:
                         return
                 try:
-                    line = _orjson_dumps(event, default=R.encode_fallback, option=_STRICT_OPTIONS)
-                except Exception:  # noqa: BLE001 - a non-string key, a huge int...: the careful path
+                    line = _orjson_dumps(event, default=self._hot_fallback, option=_STRICT_OPTIONS)
+                except Exception:  # noqa: BLE001 - a non-string key, a huge int, a null from the fallback...
                     event[FEATURES], event[FEATURES_NULL] = _clean_mapping(row, self._limit, check_strings=True)
                     event[FEATURES_PRESENT] = list(event[FEATURES])
-                    line = R.dumps(event)
+                    line = R.dumps(event, self._limit)
                 if len(line) > self._limit:
                     line = self._short_strings(event, line)
-                # The writer's append, inline: this is the hottest line of the shim.
-                writer = self.writer
-                with writer._lock:
-                    if hour == writer._hour:
-                        buffer = writer._buffer
-                        buffer += line
-                        writer._lines += 1
-                        full = len(buffer) >= _BUFFER_LIMIT
-                    else:
-                        full = None
-                if full is None:
-                    writer.write(hour, line)
-                elif full:
-                    writer.flush()
+                self.writer.append(hour, line)
                 return
             self._log(model, version, features, prediction, iso, hour, request_id, latency_ms, error)
-        except Exception as exc:  # noqa: BLE001 - the shim must never break the model call
+        except BaseException as exc:  # noqa: BLE001 - the shim must never break the model call
+            if isinstance(exc, KeyboardInterrupt) and error is None:
+                raise
             self.failed += 1
-            self._warn(f"featurewatch: dropped a record that could not be logged: {type(exc).__name__}: {exc}")
+            self._warn(f"featurewatch: dropped a record that could not be logged: {type(exc).__name__}: "
+                       f"{R.name_text(exc)}")
+
+    def _dropped(self) -> bool:
+        """True when this request is not logged: logging is off, or sampling left it out (counted)."""
+        if not self._enabled:
+            return True
+        if random.random() >= self._sample_rate:
+            self.filtered += 1
+            return True
+        return False
+
+    def _name(self, model: Any) -> str:
+        """A model given as something else than a string: its text, ``None`` as ``record.UNKNOWN_MODEL``."""
+        if model is None:
+            self._warn(f"featurewatch: model=None is logged as model {R.UNKNOWN_MODEL!r}")
+            return R.UNKNOWN_MODEL
+        return R.name_text(model)
 
     def _short_strings(self, event: dict[str, Any], line: bytes) -> bytes:
         """Re-encode a long line with its strings cut to the limit (only when some string may be longer)."""
         features = event.get(FEATURES)
         if isinstance(features, dict):
             event[FEATURES] = _records.clean_mapping(features, self._limit, check_strings=True)[0]
-            return R.dumps(event)
+            return R.dumps(event, self._limit)
         return line
 
     def _log(self, model: str, version: str | None, features: Any, prediction: Any, iso: str, hour: str,
@@ -226,10 +240,13 @@ class Shim:
         through :meth:`_row_events`.
         """
         limit = self._limit
-        template = _event_template(model, version, iso, request_id, latency_ms)
+        template = R.make_record(timestamp=iso, model=model, version=version, request_id=request_id,
+                                 latency_ms=latency_ms)
         if error is not None:
             template[R.ERROR] = _error_field(error, limit)
         elif not (self.processors or self._redact) and _records.is_frame(features):
+            from . import _lines  # numpy and pandas: loaded only when a DataFrame is logged
+
             count = len(features)
             blocks = _lines.frame_lines(template, features, _records.split_predictions(prediction, count, limit),
                                         limit)
@@ -241,9 +258,9 @@ class Shim:
         rows = _records.rows_from_input(features, limit)
         predictions = _records.split_predictions(prediction, len(rows), limit)
         events = self._row_events(template, rows, predictions, "info" if error is None else "error")
-        block, count = R.dumps_many(events)
+        lines, count = R.dumps_many(events, limit)
         if count:
-            self.writer.write(hour, block, count)
+            self.writer.write(hour, lines, count)
 
     def _row_events(self, template: dict[str, Any], rows: _records.RowSet, predictions: list[Any],
                     method: str, *, row_numbers: bool = True,
@@ -279,16 +296,17 @@ class Shim:
         at the end of the chain would turn records into strings, so its output
         is refused (the record dropped, one warning) rather than written corrupt.
         """
+        processed: Any = event
         try:
             for processor in self.processors:
-                event = processor(self, method, event)
+                processed = processor(self, method, processed)
         except structlog.DropEvent:
             self.filtered += 1
             return None
-        if not isinstance(event, dict):
-            raise TypeError(f"a featurewatch processor returned {type(event).__name__}, not the event dict "
+        if not isinstance(processed, dict):
+            raise TypeError(f"a featurewatch processor returned {type(processed).__name__}, not the event dict "
                             f"(renderers such as JSONRenderer do not belong in featurewatch's chain)")
-        return event
+        return processed
 
     def _redacted(self, row: dict[str, Any], nulls: list[str]) -> tuple[dict[str, Any], list[str], list[str]]:
         """``(row, present, nulls)`` with the redacted features hashed or dropped."""
@@ -307,6 +325,8 @@ class Shim:
         """
         limit = self._limit
         count = len(frame)
+        if model.__class__ is not str:
+            model = self._name(model)
         lengths = {"timestamps": len(timestamps[0]), "hour keys": len(timestamps[1]), "request ids": len(request_ids),
                    "predictions": count if predictions is None else len(predictions),
                    "versions": count if versions is None else len(versions)}
@@ -316,11 +336,13 @@ class Shim:
         cleaned = [None] * count if predictions is None else \
             [_records.split_predictions(p, 1, limit)[0] for p in predictions]
         iso, hours = timestamps  # files follow each event's own @timestamp
-        template = _event_template(model, version, None, None, None)
+        template = R.make_record(timestamp=None, model=model, version=version, request_id=None)
         varying = {R.TIMESTAMP: iso, R.REQUEST_ID: request_ids}
         if versions is not None:
             varying[R.MODEL_VERSION] = versions
         if not (self.processors or self._redact):
+            from . import _lines  # numpy and pandas: loaded only when a DataFrame is logged
+
             blocks = _lines.frame_lines(template, frame, cleaned, limit, per_row=varying, row_numbers=False)
             if blocks is not None:
                 for block, start, end in list(blocks):  # all first: nothing is written if a row fails
@@ -331,11 +353,10 @@ class Shim:
         events = self._row_events(template, rows, cleaned, "info", row_numbers=False, per_row=per_row)
         by_hour: dict[str, list[dict[str, Any]]] = {}
         for event in events:
-            stamp = str(event.get(R.TIMESTAMP))
-            by_hour.setdefault(f"{stamp[0:4]}{stamp[5:7]}{stamp[8:10]}T{stamp[11:13]}", []).append(event)
+            by_hour.setdefault(logfiles.hour_key_of(str(event.get(R.TIMESTAMP))), []).append(event)
         written = 0
         for hour, hour_events in by_hour.items():
-            lines, written_here = R.dumps_many(hour_events)
+            lines, written_here = R.dumps_many(hour_events, limit)
             self.writer.write(hour, lines, written_here)
             written += written_here
         return written
@@ -350,6 +371,21 @@ class Shim:
             by_hour.setdefault(hour, []).append(line)
         for hour, lines in by_hour.items():
             self.writer.write(hour, b"".join(lines), len(lines))
+
+    @contextlib.contextmanager
+    def capture(self, receive: Callable[[bytes], None]) -> Iterator[None]:
+        """Inside the block, hand each line to ``receive`` instead of writing it (``featurewatch.testing``).
+
+        The lines are exactly those the files would get: cut, redacted,
+        processed, from the DataFrame path too. Lines logged before the block
+        are flushed to the files first.
+        """
+        self.writer.flush()
+        files, self.writer = self.writer, CapturingWriter(receive)
+        try:
+            yield
+        finally:
+            self.writer = files
 
     def flush(self) -> None:
         """Write everything buffered so far to the files."""

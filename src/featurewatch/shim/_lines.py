@@ -36,25 +36,27 @@ _STRINGS_AND_NONE = frozenset({str, _NONE})
 _VALUE_OPTIONS = R.DUMPS_OPTIONS & ~orjson.OPT_APPEND_NEWLINE
 
 
-def _encode_one(value: Any) -> bytes:
+def _encode_one(value: Any, limit: int | None) -> bytes:
     """One value's JSON text, as :func:`featurewatch.record.dumps` writes it inside a record.
 
     The ``b"%b" %`` copy is deliberate: measured here, keeping thousands of
     orjson's own results alive costs about 2 µs per value (its allocations
     are not reused), the copy and a free about 0.1 µs.
     """
+    default = R.fallback(limit)
     try:
-        return b"%b" % orjson.dumps(value, default=R.encode_fallback, option=_VALUE_OPTIONS)
+        return b"%b" % orjson.dumps(value, default=default, option=_VALUE_OPTIONS)
     except R.REFUSED:
-        return b"%b" % orjson.dumps(R.encode_refused(value), default=R.encode_fallback, option=_VALUE_OPTIONS)
+        return b"%b" % orjson.dumps(R.encode_refused(value, limit), default=default, option=_VALUE_OPTIONS)
 
 
-def encode_values(values: list[Any]) -> list[bytes]:
+def encode_values(values: list[Any], limit: int | None = None) -> list[bytes]:
     """Each value's JSON text, from one ``orjson.dumps`` of the list when it can be cut safely.
 
     A number's JSON holds no comma, so a list of numbers is cut at every comma;
     a list of strings is cut at ``","`` (see :func:`_strings`). Anything else
-    (nested values, dates, mixed types) is encoded value by value.
+    (nested values, dates, mixed types) is encoded value by value, the strings
+    the encoder makes (``str(obj)``, bytes) cut to ``limit``.
     """
     kinds = set(map(type, values))
     encoded: list[bytes] | None = None
@@ -67,7 +69,7 @@ def encode_values(values: list[Any]) -> list[bytes]:
         missing = [index for index, value in enumerate(values) if value is None] if _NONE in kinds else []
         encoded = _strings(values, missing)
     if encoded is None or len(encoded) != len(values):
-        return [_encode_one(value) for value in values]
+        return [_encode_one(value, limit) for value in values]
     return encoded
 
 
@@ -161,7 +163,7 @@ class _Texts:
 
 def _coded(codes: Any, distinct: list[Any], limit: int) -> tuple[_Coded, Any]:
     """Codes (-1 for missing) into ``distinct`` values: their JSON texts, and the null mask."""
-    texts = encode_values([R.truncate(v, limit) if type(v) is str else v for v in distinct])
+    texts = encode_values([R.truncate(v, limit) if type(v) is str else v for v in distinct], limit)
     texts.append(b"null")  # code -1 is the last text
     mask = codes < 0
     return _Coded(codes, texts), (mask if mask.any() else None)
@@ -180,20 +182,20 @@ class _Coded:
         return _Coded(self.codes[window], self.texts)
 
 
-def _encode_prepared(values: Any) -> list[bytes]:
+def _encode_prepared(values: Any, limit: int) -> list[bytes]:
     """JSON texts of a slice of a prepared column (see :func:`_column`)."""
     if isinstance(values, np.ndarray):
         encoded = orjson.dumps(values, option=_VALUE_OPTIONS)[1:-1].split(b",")
         if len(encoded) == len(values):
             return encoded
-        return encode_values(values.tolist())
+        return encode_values(values.tolist(), limit)
     if isinstance(values, _Coded):
         return list(map(values.texts.__getitem__, values.codes.tolist()))
     if isinstance(values, _Texts):
         missing = [] if values.mask is None else np.flatnonzero(values.mask).tolist()
-        encoded = _strings(values.values, missing)
-        return encode_values(values.values) if encoded is None else encoded
-    return encode_values(values)
+        texts = _strings(values.values, missing)
+        return encode_values(values.values, limit) if texts is None else texts
+    return encode_values(values, limit)
 
 
 def _sequences(event: dict[str, Any], per_row: dict[str, list[bytes]],
@@ -208,11 +210,11 @@ def _sequences(event: dict[str, Any], per_row: dict[str, list[bytes]],
     return sequences
 
 
-def _template(event: dict[str, Any], slots: int) -> bytes | None:
+def _template(event: dict[str, Any], slots: int, limit: int) -> bytes | None:
     """``event``'s JSON line with ``%b`` at each slot; None unless exactly ``slots`` slots are found
     (or when orjson refuses a constant, such as an integer beyond 64 bits: the dict path encodes it)."""
     try:
-        pieces = orjson.dumps(event, default=R.encode_fallback, option=R.DUMPS_OPTIONS).split(_SLOT_JSON)
+        pieces = orjson.dumps(event, default=R.fallback(limit), option=R.DUMPS_OPTIONS).split(_SLOT_JSON)
     except orjson.JSONEncodeError:
         return None
     if len(pieces) != slots + 1:
@@ -247,24 +249,25 @@ def frame_lines(template: dict[str, Any], frame: Any, predictions: list[Any], li
              R.FEATURES_NULL: SLOT, **dict.fromkeys(varying, SLOT)}
     if row_numbers:
         event[R.ROW] = SLOT
-    line = _template(event, len(columns) + len(varying) + 1 + row_numbers)
+    line = _template(event, len(columns) + len(varying) + 1 + row_numbers, limit)
     if line is None:
         return None
     prepared, masks = _records.prepare_columns(frame, lambda series: _column(series, limit, count))
     distinct, index = _records.null_patterns(columns, masks, count)
     null_json = [orjson.dumps(names) for names in distinct]
-    return _blocks(line, event, prepared, null_json, index, varying, row_numbers, count)
+    return _blocks(line, event, prepared, null_json, index, varying, row_numbers, count, limit)
 
 
 def _blocks(line: bytes, event: dict[str, Any], prepared: list[Any], null_json: list[bytes], index: list[int],
-            varying: dict[str, list[Any]], row_numbers: bool, count: int) -> Iterator[tuple[bytes, int, int]]:
+            varying: dict[str, list[Any]], row_numbers: bool, count: int,
+            limit: int) -> Iterator[tuple[bytes, int, int]]:
     """Fill the line template for ``CHUNK_ROWS`` rows at a time."""
     fill_line = line.__mod__
     for start in range(0, count, CHUNK_ROWS):
         end = min(start + CHUNK_ROWS, count)
-        per_row = {field: encode_values(values[start:end]) for field, values in varying.items()}
+        per_row = {field: encode_values(values[start:end], limit) for field, values in varying.items()}
         per_row[R.FEATURES_NULL] = list(map(null_json.__getitem__, index[start:end]))
         if row_numbers:
             per_row[R.ROW] = orjson.dumps(list(range(start, end)))[1:-1].split(b",")
-        features = [_encode_prepared(values[start:end]) for values in prepared]
+        features = [_encode_prepared(values[start:end], limit) for values in prepared]
         yield b"".join(map(fill_line, zip(*_sequences(event, per_row, features)))), start, end

@@ -14,10 +14,11 @@ from typing import Any
 
 from .. import record as R
 
-__all__ = ["RowSet", "is_frame", "rows_from_input", "column_values", "arrow_array", "prepare_columns", "null_patterns",
-           "split_predictions", "redact"]
+__all__ = ["RowSet", "clean_mapping", "is_frame", "rows_from_input", "column_values", "arrow_array",
+           "prepare_columns", "null_patterns", "split_predictions", "redact"]
 
 _INFINITIES = frozenset({math.inf, -math.inf})
+_STRINGS_AND_NONE = frozenset({str, type(None)})
 
 
 class RowSet:
@@ -42,31 +43,17 @@ class RowSet:
 
 def clean_mapping(features: Mapping[Any, Any], limit: int,
                   check_strings: bool = False) -> tuple[dict[str, Any], list[str]]:
-    """String keys and the null list of a feature mapping; with ``check_strings``, also long
-    strings cut and nested values encoded.
+    """String keys and the null list of a feature mapping (every value written as null, by
+    :func:`featurewatch.record.is_null`); with ``check_strings``, also long strings cut and
+    nested values encoded.
 
-    The shim first serialises without ``check_strings`` and repeats with it
-    only when the line is longer than the limit (no string can be longer than
-    its line); orjson encodes nested values and odd types itself. Returns the
-    caller's dict itself when nothing needs changing; never changes it.
+    The shim's single-dict path comes here only when its own null scan or
+    serialisation failed, and with ``check_strings`` only when the line is
+    longer than the limit (no string can be longer than its line); orjson
+    encodes odd types itself, cutting the strings it makes. One pass with a
+    type check per value. Returns the caller's dict itself when nothing needs
+    changing; never changes it.
     """
-    if not check_strings and type(features) is dict:
-        try:
-            # C-speed comprehension: None, NaN (v != v) and ±inf are null. Values whose
-            # comparison is not a plain bool (pd.NA, arrays) raise and take the careful loop.
-            nulls = [k for k, v in features.items() if v is None or v != v or v in _INFINITIES]
-            "".join(features)  # every key a string?
-            return features, nulls
-        except (TypeError, ValueError):
-            pass
-        except Exception:  # noqa: BLE001 - a hostile __eq__/__hash__: the careful loop copes
-            pass
-    return _clean_carefully(features, limit, check_strings)
-
-
-def _clean_carefully(features: Mapping[Any, Any], limit: int,
-                     check_strings: bool) -> tuple[dict[str, Any], list[str]]:
-    """One pass with a type check per value; never raises."""
     nulls: list[str] = []
     changed: dict[str, Any] | None = None
     for key, value in features.items():
@@ -87,14 +74,14 @@ def _clean_carefully(features: Mapping[Any, Any], limit: int,
         elif check_strings and (kind is dict or kind is list or kind is tuple):
             changed = changed if changed is not None else {}
             changed[key] = R.encode_value(value, limit)
-    result: dict[str, Any] = features if type(features) is dict else dict(features)  # type: ignore[assignment]
+    result: dict[str, Any] = features if type(features) is dict else dict(features)
     if changed is not None:
         result = {**result, **changed}
     try:
         "".join(result)  # C-speed check that every key is a string
     except TypeError:
-        result = {str(k): v for k, v in result.items()}
-        nulls = [str(k) for k in nulls]
+        result = {R.name_text(k): v for k, v in result.items()}
+        nulls = [R.name_text(k) for k in nulls]
     return result, nulls
 
 
@@ -141,20 +128,27 @@ def column_values(series: Any, limit: int) -> tuple[list[Any], Any]:
     import numpy as np
 
     values = series.tolist()
-    kind = series.dtype.kind
+    dtype = series.dtype
+    kind = dtype.kind
     if kind in "biu":
-        return values, None
-    if kind == "f":
+        if isinstance(dtype, np.dtype):
+            return values, None
+        # Nullable integers and booleans (Int64, boolean, int64[pyarrow]...): their NA is null.
+        mask = series.isna().to_numpy(dtype=bool, na_value=True)
+    elif kind == "f":
         array = series.to_numpy()  # float64 columns: a view, no copy
         mask = ~np.isfinite(array if array.dtype.kind == "f" else series.to_numpy(dtype=float, na_value=np.nan))
         return values, (mask if mask.any() else None)  # NaN and inf serialise as null already
-    if series.dtype == object:
+    elif dtype == np.dtype(object):
         types = set(map(type, values))  # C speed: most object columns hold one or two types
         if types == {type(None)}:
             return values, np.ones(len(values), dtype=bool)
         if types & {dict, list, tuple} or (str in types and _longest(values) > limit):
             values = [R.encode_value(v, limit) if type(v) in (str, dict, list, tuple) else v for v in values]
-        mask = series.isna().to_numpy(dtype=bool, na_value=True)
+        if types <= _STRINGS_AND_NONE:
+            mask = series.isna().to_numpy(dtype=bool, na_value=True)
+        else:  # ±inf, Decimal("1e999"), a NaT of numpy...: whatever the encoder writes as null
+            mask = np.fromiter(map(R.is_null, values), dtype=bool, count=len(values))
     else:
         arrow = arrow_array(series)
         no_null = arrow is not None and arrow.null_count == 0

@@ -3,9 +3,10 @@
 Why a hand-written writer: the shim must cost about one ``orjson.dumps`` per
 record, so lines go into a ``bytearray`` and reach the file in large
 ``os.write`` calls (when the buffer fills, every ``flush_interval`` seconds
-from a daemon thread, on :meth:`flush`, and at exit). Each process owns its
-files, so processes never interleave; after ``fork`` the child drops the
-parent's buffer (flushing it would duplicate records) and opens its own files.
+from a daemon thread, on :meth:`flush`, and however the process ends: see
+:mod:`._exits`). Each process owns its files, so processes never interleave;
+after ``fork`` the child drops the parent's buffer (flushing it would
+duplicate records) and opens its own files.
 
 Failures (read-only or vanished directory, full disk) never propagate: the
 affected lines are dropped and counted, and one warning goes to stderr.
@@ -23,11 +24,14 @@ from pathlib import Path
 
 from .. import logfiles
 from ..fileio import write_all
+from . import _exits
 
-__all__ = ["FileWriter", "WriterStats"]
+__all__ = ["FileWriter", "CapturingWriter", "WriterStats"]
 
 _BUFFER_LIMIT = 256 * 1024
 _MAX_OPEN_HOURS = 4
+#: Seconds :meth:`FileWriter.flush_at_exit` waits for a lock the interrupted code may hold.
+_EXIT_WAIT = 0.5
 
 
 class WriterStats:
@@ -84,6 +88,21 @@ class FileWriter:
         self._flusher: threading.Thread | None = None
 
     # -- writing ---------------------------------------------------------
+    def append(self, hour_key: str, line: bytes) -> None:
+        """Queue one newline-terminated line: the shim's hot path (one lock, one ``bytearray +=``)."""
+        with self._lock:
+            current = hour_key == self._hour
+            if current:
+                buffer = self._buffer
+                buffer += line
+                self._lines += 1
+                if len(buffer) < _BUFFER_LIMIT:
+                    return
+        if current:
+            self.flush()
+        else:
+            self.write(hour_key, line)
+
     def write(self, hour_key: str, data: bytes | bytearray, lines: int = 1) -> None:
         """Queue ``lines`` newline-terminated lines (``data``) for the file of ``hour_key``."""
         if len(data) >= _BUFFER_LIMIT:  # a big block (a DataFrame): straight to the file, no extra copy
@@ -116,7 +135,7 @@ class FileWriter:
                 self._other[self._hour] = self._other.get(self._hour, bytearray()) + self._buffer
                 self._other_lines[self._hour] = self._other_lines.get(self._hour, 0) + self._lines
             self._hour = hour_key
-            self._buffer = self._other.pop(hour_key, None) or bytearray()
+            self._buffer = self._other.pop(hour_key, bytearray())
             self._lines = self._other_lines.pop(hour_key, 0)
             if self._flusher is None and not self._closed:
                 self._start_flusher()
@@ -132,16 +151,46 @@ class FileWriter:
         # the swap, so callers never wait for the disk.
         with self._io_lock:
             with self._lock:
-                pending = [(k, b, self._other_lines.get(k, 0)) for k, b in self._other.items() if b]
-                if self._buffer:
-                    pending.append((self._hour, self._buffer, self._lines))
-                    self._buffer = bytearray()
-                    self._lines = 0
-                self._other = {}
-                self._other_lines = {}
-            for hour_key, data, lines in sorted(pending, key=lambda item: item[0]):
-                self._write_file(hour_key, data, lines)
-            self._close_old_files()
+                pending = self._take_pending()
+            self._write_pending(pending)
+
+    def flush_at_exit(self) -> None:
+        """:meth:`flush` for a process about to end, from a signal handler.
+
+        The handler runs between two bytecodes of the interrupted code, which
+        may hold the writer's locks and will never resume: each lock is
+        waited for only briefly (another thread holding it lets go soon).
+        """
+        if self._pid != os.getpid():
+            return
+        io_locked = self._io_lock.acquire(timeout=_EXIT_WAIT)
+        try:
+            locked = self._lock.acquire(timeout=_EXIT_WAIT)
+            try:
+                pending = self._take_pending()
+            finally:
+                if locked:
+                    self._lock.release()
+            self._write_pending(pending)
+        finally:
+            if io_locked:
+                self._io_lock.release()
+
+    def _take_pending(self) -> list[tuple[str, bytearray, int]]:
+        """Under the buffer lock: every buffered ``(hour key, lines, count)``, the buffers emptied."""
+        pending = [(k, b, self._other_lines.get(k, 0)) for k, b in self._other.items() if b]
+        if self._buffer:
+            pending.append((self._hour, self._buffer, self._lines))
+            self._buffer = bytearray()
+            self._lines = 0
+        self._other = {}
+        self._other_lines = {}
+        return pending
+
+    def _write_pending(self, pending: list[tuple[str, bytearray, int]]) -> None:
+        for hour_key, data, lines in sorted(pending, key=lambda item: item[0]):
+            self._write_file(hour_key, data, lines)
+        self._close_old_files()
 
     def _write_file(self, hour_key: str, data: bytes | bytearray, count: int) -> None:
         fd = None
@@ -207,6 +256,8 @@ class FileWriter:
 
     # -- lifecycle -------------------------------------------------------
     def _start_flusher(self) -> None:
+        """Called when this process buffers its first line: the timed flushes and the exit hooks start."""
+        _exits.protect(self)
         self._flusher = threading.Thread(target=self._flush_loop, args=(self._wake,),
                                          name="featurewatch-flush", daemon=True)
         self._flusher.start()
@@ -242,6 +293,33 @@ class FileWriter:
         with self._io_lock:
             for hour_key in list(self._fds):
                 self._forget_fd(hour_key)
+
+
+class CapturingWriter:
+    """Stands in for :class:`FileWriter` while ``Shim.capture`` runs: each line goes to a callback."""
+
+    def __init__(self, receive: Callable[[bytes], None]) -> None:
+        self._receive = receive
+        self.stats = WriterStats()
+
+    def append(self, hour_key: str, line: bytes) -> None:
+        self._receive(bytes(line))
+
+    def write(self, hour_key: str, data: bytes | bytearray, lines: int = 1) -> None:
+        for line in bytes(data).splitlines(keepends=True):
+            self._receive(line)
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
+
+    def flush_at_exit(self) -> None:
+        """Nothing is buffered."""
+
+    def after_fork(self) -> None:
+        """Nothing belongs to the parent."""
+
+    def close(self) -> None:
+        """Nothing to close."""
 
 
 def _warn_stderr(message: str) -> None:

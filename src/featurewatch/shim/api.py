@@ -22,10 +22,12 @@ def log_request(*, model: str, version: str | None = None, features: Any, predic
 
     ``features`` may be a dict, a pandas Series, a DataFrame (one record per
     row) or a list of dicts. ``timestamp`` (datetime, ISO string or epoch
-    seconds) writes a historical record, for backfills and replays. Never raises.
+    seconds) writes a historical record, for backfills and replays. ``model``,
+    ``version`` and ``request_id`` are written as strings (``model=None`` as
+    ``"unknown"``, ``version=None`` as null). Never raises.
     """
-    (_state.configured() or _state.current()).log(model, version, features, prediction, timestamp, request_id,
-                                                 latency_ms)
+    (_state.configured() or _state.current()).log(model, version, features, prediction=prediction,
+                                                 timestamp=timestamp, request_id=request_id, latency_ms=latency_ms)
 
 
 def monitor(*, model: str, version: str | None = None) -> Callable[[F], F]:
@@ -79,14 +81,14 @@ def _first_argument(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 def _log_success(model: str, version: str | None, features: Any, result: Any, started: float) -> None:
     latency = (time.perf_counter() - started) * 1000.0
-    (_state.configured() or _state.current()).log(model, version, features, result, None, None, latency)
+    (_state.configured() or _state.current()).log(model, version, features, prediction=result, latency_ms=latency)
 
 
 def _log_failure(model: str, version: str | None, features: Any, started: float, exc: BaseException) -> None:
     if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit: not a model failure
         return
     latency = (time.perf_counter() - started) * 1000.0
-    _state.current().log(model, version, features, None, latency_ms=latency, error=exc)
+    _state.current().log(model, version, features, latency_ms=latency, error=exc)
 
 
 class Request:
@@ -118,7 +120,7 @@ class Request:
         error = exc if isinstance(exc, Exception) else None
         if exc is not None and error is None:
             return
-        _state.current().log(self.model, self.version, self._features, self._prediction,
+        _state.current().log(self.model, self.version, self._features, prediction=self._prediction,
                              timestamp=self.timestamp, request_id=self.request_id,
                              latency_ms=latency, error=error)
 

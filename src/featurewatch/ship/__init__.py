@@ -4,8 +4,11 @@ Layers, from pure to I/O (like ``elasticsearch.helpers``):
 
 * :mod:`.actions` — a line → a bulk ``create`` action (pure; enrichment hook);
 * :mod:`.batching` — actions → batches by count and bytes (pure);
+* :mod:`.places` — where the checkpoint and the lock live, per source folder and cluster (pure);
 * :mod:`.checkpoint` — per-file identity and offsets, saved atomically;
-* :mod:`.tailer` — discovery, rotation, truncation, partial lines;
+* :mod:`.lock` — one shipper per source folder and cluster;
+* :mod:`.discovery` — which files a folder holds, and what was skipped (said, never silent);
+* :mod:`.tailer` — reading them from where we left off: rotation, truncation, partial lines;
 * :mod:`.sender` — one batch → bulk requests with retries (through
   :func:`featurewatch.es.bulk.send_bulk`);
 * :mod:`.deadletter` — records Elasticsearch will never take;
@@ -28,8 +31,10 @@ from .actions import Action, ActionBuilder, Enricher, Rejected, build_action
 from .batching import Batch, Origin
 from .checkpoint import CheckpointStore, FileCheckpoint
 from .deadletter import DeadLetterFile
+from .lock import ShipLock
+from .places import cluster_url, default_checkpoint_path, lock_path
 from .sender import BulkSender, Delivery, RetryPolicy, SendFunction, ShipInterrupted
-from .shipper import Progress, ShipConfig, Shipper, ShipStats, default_checkpoint_path
+from .shipper import Progress, ShipConfig, Shipper, ShipStats
 from .tailer import Tailer
 
 if TYPE_CHECKING:
@@ -37,9 +42,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Action", "ActionBuilder", "Enricher", "Rejected", "build_action",
-    "Batch", "Origin", "CheckpointStore", "FileCheckpoint", "DeadLetterFile",
+    "Batch", "Origin", "CheckpointStore", "FileCheckpoint", "DeadLetterFile", "ShipLock",
+    "cluster_url", "default_checkpoint_path", "lock_path",
     "BulkSender", "Delivery", "RetryPolicy", "SendFunction", "ShipInterrupted",
-    "Progress", "ShipConfig", "Shipper", "ShipStats", "default_checkpoint_path", "Tailer",
+    "Progress", "ShipConfig", "Shipper", "ShipStats", "Tailer",
     "bulk_sender",
 ]
 

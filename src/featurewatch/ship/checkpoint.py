@@ -2,20 +2,22 @@
 
 A file is identified by device + inode *and* a fingerprint (hash of its first
 bytes): the inode follows the file through a rename, the fingerprint catches
-an inode reused by a new file and recognises a copy of a known file
-(copy-truncate rotation). The checkpoint is written with write-temp, fsync,
-rename, fsync-folder, so a crash leaves either the old or the new version,
-never a torn one.
+an inode reused by a new file. A fingerprint also recognises a copy of a file
+(copy-truncate rotation), but only of a *retired* one — a file whose content
+is gone from its inode (truncated, replaced, deleted): while the original is
+still there under its own inode, a new file with the same first bytes is a
+different file, however alike they begin. The checkpoint is written with
+write-temp, fsync, rename, fsync-folder, so a crash leaves either the old or
+the new version, never a torn one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import orjson
 
@@ -52,9 +54,6 @@ class FileCheckpoint:
     def key(self) -> str:
         return f"{self.dev}:{self.ino}"
 
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
 
 class CheckpointStore:
     """The checkpoint file of one source folder: load, update in memory, save atomically."""
@@ -65,33 +64,9 @@ class CheckpointStore:
         #: Fingerprints of files we stopped tracking (truncated, deleted) with their last offset,
         #: so a copy made by copy-truncate rotation resumes where the original stopped.
         self.retired: list[FileCheckpoint] = []
-        self.writes = 0
-        self._lock_fd: int | None = None
-
-    def lock(self) -> None:
-        """Take the checkpoint for this process; a second shipper on it fails instead of racing.
-
-        The lock is an advisory ``flock`` on ``<checkpoint>.lock``, released by
-        :meth:`unlock` or by the kernel when the process dies (even by SIGKILL).
-        """
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        try:
-            lock_path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise BackendError(f"cannot create {lock_path}: {exc.strerror or exc}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            raise BackendError(f"another shipper is using the checkpoint {self.path}; "
-                               "run one shipper per source folder and cluster") from None
-        self._lock_fd = fd
-
-    def unlock(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        #: Bumped whenever the set of known files changes (added, forgotten, retired) or one is renamed,
+        #: so the shipper can tell a checkpoint worth saving without comparing every entry.
+        self.changes = 0
 
     def load(self) -> "CheckpointStore":
         try:
@@ -111,31 +86,55 @@ class CheckpointStore:
                                "(deterministic ids prevent duplicates)") from None
         return self
 
+    def add(self, checkpoint: FileCheckpoint) -> None:
+        """Start keeping ``checkpoint`` (replacing any entry of its inode)."""
+        self.files[checkpoint.key] = checkpoint
+        self.changes += 1
+
+    def forget(self, key: str) -> None:
+        """Stop keeping the entry of inode ``key``; its fingerprint is retired."""
+        checkpoint = self.files.pop(key, None)
+        if checkpoint is not None:
+            self.retire(checkpoint)
+
+    def rename(self, checkpoint: FileCheckpoint, path: str) -> None:
+        """Note that a known file is now at ``path``."""
+        if checkpoint.path != path:
+            checkpoint.path = path
+            self.changes += 1
+
     def retire(self, checkpoint: FileCheckpoint) -> None:
-        """Remember a file's fingerprint and offset after it stops being tracked."""
+        """Remember a file's fingerprint and offset after it stops being tracked (or its content is replaced)."""
+        self.changes += 1
         if checkpoint.fp_len >= MIN_FINGERPRINT_BYTES and checkpoint.offset > 0:
             self.retired.append(dataclasses.replace(checkpoint))
             del self.retired[:-_RETIRED_LIMIT]
 
-    def offset_for_copy(self, fp_len: int, fp: str, exclude: str = "") -> int:
-        """Largest acknowledged offset of a known file with this fingerprint (0 when none)."""
-        if fp_len < MIN_FINGERPRINT_BYTES:
-            return 0
+    def offset_for_copy(self, head: Callable[[int], str], size: int, exclude: str = "") -> int:
+        """Largest acknowledged offset of a retired file that a file of ``size`` bytes begins like
+        (0 when none); ``head(n)`` fingerprints that file's first ``n`` bytes, asked once per length.
+
+        Only retired files count: a fingerprint stands for a file only once its inode no
+        longer holds that content, so a look-alike of a file still present starts at 0.
+        """
         best = 0
-        for cp in list(self.files.values()) + self.retired:
-            if cp.key != exclude and cp.fp_len == fp_len and cp.fp == fp:
-                best = max(best, cp.offset)
-        return best
+        heads: dict[int, str] = {}
+        for cp in self.retired:
+            if cp.key == exclude or cp.offset <= best or not MIN_FINGERPRINT_BYTES <= cp.fp_len <= size:
+                continue
+            if cp.fp_len not in heads:
+                heads[cp.fp_len] = head(cp.fp_len)
+            if heads[cp.fp_len] == cp.fp:
+                best = cp.offset
+        return min(best, size)
 
     def save(self) -> None:
         """Write the checkpoint atomically (temp file, fsync, rename, fsync folder)."""
-        data = orjson.dumps({
-            "version": _FORMAT_VERSION,
-            "files": [cp.as_dict() for cp in sorted(self.files.values(), key=lambda c: c.path)],
-            "retired": [cp.as_dict() for cp in self.retired],
-        }, option=orjson.OPT_INDENT_2)
+        # Saved after every batch, with as many entries as files (a hundred thousand, say): orjson
+        # writes the dataclasses itself, unsorted and unindented.
+        data = orjson.dumps({"version": _FORMAT_VERSION, "files": list(self.files.values()),
+                             "retired": self.retired})
         try:
             replace_atomically(self.path, data)
         except OSError as exc:
             raise BackendError(f"cannot write checkpoint {self.path}: {exc.strerror or exc}") from None
-        self.writes += 1

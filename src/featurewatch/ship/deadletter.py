@@ -28,7 +28,6 @@ class DeadLetterFile:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._pending: list[bytes] = []
-        self.count = 0
 
     def add(self, *, file: str, offset: int, line: bytes, reason: str, status: int | None = None,
             error: Any = None) -> None:
@@ -55,6 +54,5 @@ class DeadLetterFile:
         except OSError as exc:
             raise BackendError(f"cannot write dead-letter file {self.path}: {exc.strerror or exc}") from None
         written = len(self._pending)
-        self.count += written
         self._pending = []
         return written

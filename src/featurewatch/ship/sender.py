@@ -39,7 +39,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         """Seconds to wait before try ``attempt + 1`` (attempt counts from 1): half fixed, half random."""
-        cap = min(self.maximum, self.initial * (2 ** min(attempt - 1, 30)))
+        cap = min(self.maximum, self.initial * 2.0 ** min(attempt - 1, 30))
         return cap / 2 + rng.uniform(0, cap / 2)
 
 

@@ -10,23 +10,22 @@ as 409s: nothing lost, nothing duplicated.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..es import layout
-from .actions import Action, ActionBuilder, Enricher
+from .actions import Action, ActionBuilder, Enricher, Rejected
 from .batching import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCS, Batch, Origin
 from .checkpoint import CheckpointStore
 from .deadletter import DeadLetterFile
+from .lock import ShipLock
 from .sender import BulkSender, RetryPolicy, SendFunction, ShipInterrupted
 from .tailer import Tailer
 
-__all__ = ["ShipConfig", "ShipStats", "Progress", "Shipper", "default_checkpoint_path"]
+__all__ = ["ShipConfig", "ShipStats", "Progress", "Shipper"]
 
 #: How much of one file is read per pass before the others get their turn.
 _PASS_BYTES_PER_FILE = 16 * 1024 * 1024
@@ -49,14 +48,10 @@ class ShipConfig:
     delete_after_hours: float | None = None
     progress_interval: float = 5.0
     enrich: Enricher | None = None
-
-
-def default_checkpoint_path(source: str | os.PathLike[str], es_url: str, prefix: str,
-                            checkpoint_dir: str | os.PathLike[str] | None = None) -> Path:
-    """``<checkpoint_dir or source/.featurewatch-ship>/checkpoint-<hash>.json``, one per cluster and prefix."""
-    folder = Path(checkpoint_dir) if checkpoint_dir else Path(source) / ".featurewatch-ship"
-    tag = hashlib.blake2b(f"{es_url}\x1f{prefix}".encode(), digest_size=6).hexdigest()
-    return folder / f"checkpoint-{tag}.json"
+    #: The lock file keeping a second shipper off this source folder and cluster
+    #: (:func:`~featurewatch.ship.places.lock_path`). None: ``<checkpoint>.lock``, which only
+    #: keeps off shippers on the same checkpoint; also the fallback where ``lock`` cannot be created.
+    lock: Path | None = None
 
 
 @dataclasses.dataclass
@@ -74,7 +69,14 @@ class ShipStats:
     checkpoint_writes: int = 0
     files: int = 0
     files_deleted: int = 0
+    #: Source files (and folders) that could not be read at the last look; named on stderr.
+    files_unreadable: int = 0
+    #: Pipes, sockets and devices named like source files, skipped.
+    files_not_regular: int = 0
     truncations: int = 0
+    #: Lines longer than the tailer's limit, cut into dead letters.
+    oversized_lines: int = 0
+    #: Bytes not yet acknowledged, unreadable files included.
     bytes_behind: int = 0
     seconds: float = 0.0
     interrupted: bool = False
@@ -101,19 +103,27 @@ class Shipper:
 
     def __init__(self, config: ShipConfig, send: SendFunction, *,
                  on_progress: Callable[[Progress], None] | None = None,
-                 on_retry: Callable[[str, float], None] | None = None) -> None:
+                 on_retry: Callable[[str, float], None] | None = None,
+                 on_warning: Callable[[str], None] | None = None,
+                 stop: threading.Event | None = None) -> None:
+        """``on_warning`` gets one line per skipped file or cut line; ``stop`` (default: a new event)
+        is what :meth:`stop` sets, so a signal handler installed before the shipper exists can set it."""
         self.config = config
         self.build = ActionBuilder(config.prefix, config.enrich)
-        self._stop = threading.Event()
+        self._stop = stop if stop is not None else threading.Event()
         self._on_retry = on_retry
+        self._on_warning = on_warning
         self.sender = BulkSender(send, config.retry, wait=self._stop.wait, on_retry=self._retried)
         self.store = CheckpointStore(config.checkpoint)
-        self.tailer = Tailer(config.source, self.store, exclude=(config.checkpoint, config.dead_letter))
+        self.tailer = self._new_tailer()
+        beside_checkpoint = config.checkpoint.with_name(config.checkpoint.name + ".lock")
+        self.lock = (ShipLock(config.lock, fallback=beside_checkpoint) if config.lock is not None
+                     else ShipLock(beside_checkpoint))
         self.dead_letter = DeadLetterFile(config.dead_letter)
         self.stats = ShipStats()
         self.on_progress = on_progress
         self._batch = self._new_batch()
-        self._saved_signature: tuple[Any, ...] = ()
+        self._saved_changes = 0
 
     def stop(self) -> None:
         """Ask the loop to finish the in-flight batch, save the checkpoint and return (signal-safe)."""
@@ -131,6 +141,10 @@ class Shipper:
     def _new_batch(self) -> Batch:
         return Batch(self.config.max_docs, self.config.max_bytes)
 
+    def _new_tailer(self) -> Tailer:
+        return Tailer(self.config.source, self.store, exclude=(self.config.checkpoint, self.config.dead_letter),
+                      warn=self._on_warning)
+
     # -- the loop ------------------------------------------------------------
     def run(self) -> ShipStats:
         """Ship until caught up (``follow=False``) or until :meth:`stop` (``follow=True``).
@@ -145,16 +159,15 @@ class Shipper:
         reported_records = 0
         # Fresh state from the checkpoint on disk: a run after a failed one re-reads what was not acknowledged.
         self.store = CheckpointStore(self.config.checkpoint)
-        self.tailer = Tailer(self.config.source, self.store,
-                             exclude=(self.config.checkpoint, self.config.dead_letter))
+        self.tailer = self._new_tailer()
         self._batch = self._new_batch()
-        self.store.lock()
+        self.lock.acquire()
         try:
             self.store.load()
         except BaseException:
-            self.store.unlock()
+            self.lock.release()
             raise
-        self._saved_signature = self._signature()
+        self._saved_changes = self.store.changes
         try:
             while not self._stop.is_set():
                 self.tailer.scan()
@@ -175,14 +188,18 @@ class Shipper:
         except ShipInterrupted:
             self.stats.interrupted = True
         finally:
-            if self._signature() != self._saved_signature:
+            if self.store.changes != self._saved_changes:
                 self._save()
             self.stats.seconds = time.monotonic() - started
-            self.stats.files = len(self.tailer.files)
-            self.stats.truncations = self.tailer.truncations
-            self.stats.bytes_behind = self.tailer.bytes_behind()
-            self.tailer.close()
-            self.store.unlock()
+            tailer = self.tailer
+            self.stats.files = len(tailer.files)
+            self.stats.files_unreadable = len(tailer.skipped.unreadable)
+            self.stats.files_not_regular = len(tailer.skipped.not_regular)
+            self.stats.truncations = tailer.truncations
+            self.stats.oversized_lines = tailer.oversized_lines
+            self.stats.bytes_behind = tailer.bytes_behind()
+            tailer.close()
+            self.lock.release()
         if self._stop.is_set():
             self.stats.interrupted = True
         return self.stats
@@ -213,14 +230,14 @@ class Shipper:
                     if not line or line.isspace():
                         continue
                     action = build(line)
-                    if type(action) is Action:
+                    if type(action) is Action:  # not isinstance: this runs once per record
                         if not batch.fits(action):
                             batch.advance(key, start)
                             self._flush()
                             batch = self._batch
                         batch.add(action, Origin(key, path, start))
                     else:
-                        batch.reject(Origin(key, path, start), line, action.reason)
+                        batch.reject(Origin(key, path, start), line, cast(Rejected, action).reason)
                 batch.advance(key, chunk.end)
                 if batch.full:
                     self._flush()
@@ -255,7 +272,7 @@ class Shipper:
     def _save(self) -> None:
         self.store.save()
         self.stats.checkpoint_writes += 1
-        self._saved_signature = self._signature()
+        self._saved_changes = self.store.changes
 
     def _housekeeping(self) -> None:
         self.tailer.release_finished()
@@ -263,12 +280,8 @@ class Shipper:
             deleted = self.tailer.delete_shipped(self.config.delete_after_hours * 3600)
             self.stats.files_deleted += len(deleted)
         # Files found, dropped or retired since the last save: save, so a restart agrees.
-        if self._signature() != self._saved_signature:
+        if self.store.changes != self._saved_changes:
             self._save()
-
-    def _signature(self) -> tuple[Any, ...]:
-        files = tuple(sorted((k, c.offset, c.fp_len, c.path) for k, c in self.store.files.items()))
-        return files, len(self.store.retired)
 
 
 def _error_reason(error: Any, status: int) -> str:
