@@ -35,21 +35,27 @@ def test_setup_ship_detect_baseline_and_kibana_mappings(version, es_proxy_as, es
     logs = tmp_path / "logs"
     log_window(logs, n=600)
 
-    setup = runner.invoke(main, ["setup", "--es", proxy.url], env=env)
+    setup = runner.invoke(main, ["setup", "--es", proxy.url, "--baseline", str(baseline_path)], env=env)
     assert setup.exit_code == 0, setup.output
-    shipped = runner.invoke(main, ["ship", "--source", str(logs), "--es", proxy.url, "--once", "--stats", "--quiet",
-                                   "--baseline", str(baseline_path)], env=env)
+    listed = runner.invoke(main, ["setup", "--es", proxy.url, "--list", "--format", "json"], env=env)
+    assert [r["model"] for r in orjson.loads(listed.stdout)] == ["parity"]
+    # Without --baseline: the shipper indexes the tokens by the registered baseline.
+    shipped = runner.invoke(main, ["ship", "--source", str(logs), "--es", proxy.url, "--once", "--stats", "--quiet"],
+                            env=env)
     assert shipped.exit_code == 0, shipped.output
     assert orjson.loads(shipped.stdout)["dead_lettered"] == 0
 
     client = build_client(ElasticsearchSettings(url=proxy.url))
     client.indices.refresh(index=layout.requests_pattern(es_prefix))
-    detected = runner.invoke(main, ["detect", "--baseline", str(baseline_path), "--es", proxy.url, *WINDOW,
-                                    "--format", "json"], env=env)
     local = runner.invoke(main, ["detect", "--baseline", str(baseline_path), "--source", str(logs), *WINDOW,
                                  "--format", "json"])
-    assert detected.exit_code == local.exit_code == 3, detected.output
-    assert orjson.loads(detected.stdout) == orjson.loads(local.stdout)
+    for how in (["--baseline", str(baseline_path)], ["--model", "parity"]):
+        detected = runner.invoke(main, ["detect", *how, "--es", proxy.url, *WINDOW, "--format", "json"], env=env)
+        assert detected.exit_code == local.exit_code == 3, detected.output
+        assert orjson.loads(detected.stdout) == orjson.loads(local.stdout)
+    every = runner.invoke(main, ["detect", "--all-models", "--es", proxy.url, *WINDOW, "--format", "json"], env=env)
+    assert every.exit_code == 3, every.output
+    assert orjson.loads(every.stdout)["models"] == [orjson.loads(local.stdout)]
 
     built = runner.invoke(main, ["baseline", "build", "--from-es", proxy.url, "--model", "parity", *WINDOW,
                                  "-o", str(tmp_path / "from-es.json")], env=env)

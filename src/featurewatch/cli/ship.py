@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["command"]
 
+import dataclasses
 import json
 import logging
 import signal
@@ -21,7 +22,8 @@ from ..settings import load_settings
 from ._common import es_options, es_overrides, handle_errors
 
 if TYPE_CHECKING:
-    from ..ship import Enricher, Progress
+    from ..ship import Enricher, Progress, RetryPolicy
+    from ..ship.registered import RegisteredEnricher
 
 
 @click.command("ship")
@@ -46,8 +48,8 @@ if TYPE_CHECKING:
 @click.option("--poll-interval", type=click.FloatRange(0.01, 60), default=1.0, show_default=True,
               help="With --follow: seconds between looks for new lines.")
 @click.option("--baseline", "baselines", multiple=True, type=click.Path(dir_okay=False),
-              help="Baseline file(s): index the distinct tokens of their text features (tokens.<feature>) "
-                   "so `detect --es` can count unseen tokens. Repeat for several models.")
+              help="Baseline file(s) to index what detection needs by (the tokens of text features) instead of "
+                   "the baselines registered in the cluster. Repeat for several models.")
 @click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
 @handle_errors
 def command(source: str, once: bool, follow: bool, checkpoint_dir: str | None, dead_letter: str | None,
@@ -62,6 +64,14 @@ def command(source: str, once: bool, follow: bool, checkpoint_dir: str | None, d
     to the dead-letter file with the reason and their file and offset.
     Auth and TLS come from the flags or FEATUREWATCH_ES_* variables.
 
+    What detection needs beyond the record (the distinct tokens of text
+    features) is indexed for every model registered with `featurewatch setup
+    --baseline`: the registered baselines are read at start and looked for
+    again every five minutes while following. --baseline FILE uses those
+    files instead. If the registered baselines cannot be read at start,
+    --once exits 1 and --follow waits and tries again (records are not
+    shipped without what detection needs).
+
     One shipper runs per source folder and cluster (a lock in
     SOURCE/.featurewatch-ship, whatever the checkpoint folder). Files that
     cannot be read are named on stderr (warnings show even with --quiet) and
@@ -69,8 +79,8 @@ def command(source: str, once: bool, follow: bool, checkpoint_dir: str | None, d
 
     \b
     Example:
-      featurewatch ship --source /var/log/featurewatch --es https://es:9200 --follow \\
-          --baseline credit-baseline.json
+      featurewatch ship --source /var/log/featurewatch --es https://es:9200 --follow
+      featurewatch ship --source logs --es https://es:9200 --once --baseline credit-baseline.json
       FEATUREWATCH_ES_API_KEY=... featurewatch ship --source logs --es https://es:9200 --once --stats
     """
     if once == follow:
@@ -105,6 +115,11 @@ def command(source: str, once: bool, follow: bool, checkpoint_dir: str | None, d
         client = build_client(es)
         # The client logs every failed attempt; our own retry lines say it once, without noise.
         logging.getLogger("elastic_transport").setLevel(logging.ERROR)
+        if not baselines:
+            registered = _registered_enricher(client, es.url, es.index_prefix, config.retry, stop, quiet)
+            if registered is None:
+                return  # stopped while waiting for the registered baselines
+            config = dataclasses.replace(config, enrich=registered)
         shipper = Shipper(config, bulk_sender(client, es.url),
                           on_progress=None if quiet else _print_progress,
                           on_retry=None if quiet else _print_retry,
@@ -137,6 +152,48 @@ def _stopped_by(stop: threading.Event) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _registered_enricher(client: Any, url: str, prefix: str, retry: RetryPolicy, stop: threading.Event,
+                         quiet: bool) -> RegisteredEnricher | None:
+    """The enrichment hook of the registered baselines, read once now (None: stopped while waiting).
+
+    An unavailable cluster is tried again as a batch would be (``retry``:
+    bounded with --once, forever with --follow); any other failure (refused
+    credentials, a damaged baseline) is the command's error (exit 1).
+    Records are never shipped without what detection needs from them.
+    """
+    import random
+
+    from ..es.baselines import BaselineRegistry
+    from ..es.client import Unavailable, backend_errors
+    from ..ship.registered import RegisteredEnricher
+
+    registry = BaselineRegistry(client, prefix, url=url)
+    enricher = RegisteredEnricher(registry, warn=_print_warning)
+    rng = random.Random()
+    attempt = 0
+    while True:
+        try:
+            with backend_errors(url):
+                enricher.load()
+            break
+        except Unavailable as exc:
+            attempt += 1
+            if retry.max_tries is not None and attempt >= retry.max_tries:
+                raise BackendError(f"giving up after {attempt} tries: {exc}") from None
+            delay = retry.delay(attempt, rng)
+            if not quiet:
+                _print_retry(f"reading the registered baselines: {exc}", delay)
+            if stop.wait(delay):
+                return None
+        except BackendError as exc:
+            raise BackendError(f"cannot read the registered baselines ({exc}); give --baseline FILE to ship "
+                               f"by baseline files instead") from None
+    if not quiet:
+        models = ", ".join(enricher.models) if enricher.models else "none"
+        click.echo(f"registered baselines in {registry.index}: {models}", err=True)
+    return enricher
 
 
 def _token_enricher(paths: tuple[str, ...]) -> Enricher:

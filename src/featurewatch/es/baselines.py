@@ -182,6 +182,24 @@ class BaselineRegistry:
             found.setdefault(model, _baseline_of(hit, self.index))  # collapsed: the first is the latest
         return dict(sorted(found.items()))
 
+    def latest_hashes(self) -> dict[str, str]:
+        """The content hash of every model's latest baseline, by model: one small search (no baselines).
+
+        What a shipper asks every few minutes, to fetch the baselines
+        (:meth:`latest_all`) only when one of them changed.
+        """
+        body = search(self.client, url=self.url, what=f"search of {self.index}", index=self.index,
+                      ignore_unavailable=True, allow_no_indices=True, size=MAX_MODELS, track_total_hits=False,
+                      query={"match_all": {}}, collapse={"field": "model"}, sort=_LATEST_FIRST,
+                      source=["model", "content_hash"])
+        hits = body.get("hits", {}).get("hits", [])
+        if len(hits) >= MAX_MODELS:
+            raise BaselineError(f"more than {MAX_MODELS:,} models registered in {self.index}")
+        found: dict[str, str] = {}
+        for hit in hits:
+            found.setdefault(str(hit["_source"]["model"]), str(hit["_source"]["content_hash"]))
+        return dict(sorted(found.items()))
+
     def registrations(self, model: str | None = None) -> list[Registration]:
         """Every registered version (newest first per model, models by name), without the baselines."""
         query: dict[str, Any] = {"match_all": {}} if model is None else {"term": {"model": model}}

@@ -38,7 +38,7 @@ from ..settings import ElasticsearchSettings, MissingSetting
 
 __all__ = ["build_client", "safe_url", "describe_error", "describe_refusal", "describe_shard_failures",
            "backend_errors", "cluster_info", "server_major", "cluster_major", "UnsupportedServer", "PartialResults",
-           "SUPPORTED_MAJORS"]
+           "Unavailable", "SUPPORTED_MAJORS"]
 
 #: Elasticsearch majors featurewatch speaks.
 SUPPORTED_MAJORS = (8, 9)
@@ -53,6 +53,15 @@ class UnsupportedServer(BackendError):
 
 class PartialResults(BackendError):
     """A search answered with failed shards or timed out: its counts would be incomplete."""
+
+
+class Unavailable(BackendError):
+    """The cluster could not be reached or could not answer now (unreachable, timeout, 429, 5xx, a
+    placeholder page): the same request may succeed later."""
+
+
+#: Statuses after which the same request may succeed later.
+_RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
 def server_major(info: Mapping[str, Any], where: str = "the server") -> int:
@@ -268,12 +277,25 @@ def _reason(body: Any) -> str:
 
 @contextmanager
 def backend_errors(url: str | None) -> Iterator[None]:
-    """Turn client exceptions raised inside the block into a one-line BackendError."""
+    """Turn client exceptions raised inside the block into a one-line BackendError.
+
+    What may pass on its own (unreachable, timeout, 429/5xx, a page that is
+    not the cluster's) is :class:`Unavailable`; a search that failed on some
+    shards is :class:`PartialResults`.
+    """
     try:
         yield
+    except elasticsearch.UnsupportedProductError as exc:
+        raise Unavailable(describe_error(exc, url)) from None
     except elasticsearch.ApiError as exc:
-        error = PartialResults if _failed_shards(exc.body) else BackendError
+        error: type[BackendError] = BackendError
+        if _failed_shards(exc.body):
+            error = PartialResults
+        elif exc.status_code in _RETRYABLE:
+            error = Unavailable
         raise error(describe_error(exc, url)) from None
+    except (elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout) as exc:
+        raise Unavailable(describe_error(exc, url)) from None
     except elasticsearch.TransportError as exc:
         raise BackendError(describe_error(exc, url)) from None
 
