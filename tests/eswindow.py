@@ -82,3 +82,22 @@ def ship(log_dir, es_url, es_client, prefix, baseline, tmp_path) -> None:
     es_client.indices.refresh(index=layout.requests_pattern(prefix))
 
 
+
+
+def es_settings(url: str, prefix: str | None = None):
+    """Settings for ``url`` (and ``prefix``) with the auth and TLS of the ``FEATUREWATCH_ES_*`` variables,
+    as the CLI would build them: against a real, secured cluster the tests then log in like everyone else."""
+    from featurewatch.settings import load_settings
+
+    overrides = {"es_url": url, **({"es_index_prefix": prefix} if prefix else {})}
+    return load_settings(overrides)
+
+
+def raw_client(url: str):
+    """A plain ``elasticsearch.Elasticsearch`` on ``url`` (no featurewatch negotiation), with the same auth."""
+    from elasticsearch import Elasticsearch
+
+    es = es_settings(url).es
+    auth = ({"api_key": es.api_key} if es.api_key else
+            {"basic_auth": (es.username, es.password or "")} if es.username else {})
+    return Elasticsearch(url, **auth)

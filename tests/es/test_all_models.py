@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from eswindow import es_settings
 
 import featurewatch as fw
 from featurewatch.baseline import BaselineOptions, build_baseline, save_baseline
@@ -24,7 +25,7 @@ from featurewatch.detect.job import DetectJob, run_all_models
 from featurewatch.errors import BaselineError, ConfigError
 from featurewatch.es import layout
 from featurewatch.es.setup import run_setup
-from featurewatch.settings import ElasticsearchSettings, Settings
+from featurewatch.settings import Settings
 from featurewatch.ship import RetryPolicy, ShipConfig, Shipper, bulk_sender
 from featurewatch.window import Window
 
@@ -49,7 +50,7 @@ def _fleet(tmp_path, es_url, es_client, prefix, models: int, faulty: frozenset[i
     """``models`` registered baselines and a window of 80 records each; the ``faulty`` ones see a new channel."""
     baselines = [build_baseline(_training(i), BaselineOptions(model=_name(i), versions=("1",)))
                  for i in range(models)]
-    run_setup(ElasticsearchSettings(url=es_url, index_prefix=prefix), baselines=baselines)
+    run_setup(es_settings(es_url, prefix).es, baselines=baselines)
     logs = tmp_path / "logs"
     fw.configure(log_dir=str(logs))
     for i in range(models):
@@ -166,13 +167,13 @@ class TestAllModels:
         assert f"error: {_name(1)}: " in result.stderr and index in result.stderr
 
     def test_nothing_registered_is_exit_2(self, es_url, es_client, es_prefix):
-        run_setup(ElasticsearchSettings(url=es_url, index_prefix=es_prefix))
+        run_setup(es_settings(es_url, es_prefix).es)
         result = _run("detect", "--all-models", "--es", es_url, *WINDOW, prefix=es_prefix)
         assert result.exit_code == 2 and "no baselines registered" in result.output
 
     def test_the_api(self, tmp_path, es_url, es_client, es_prefix):
         _fleet(tmp_path, es_url, es_client, es_prefix, 2, faulty=frozenset({0}))
-        settings = Settings(es=ElasticsearchSettings(url=es_url, index_prefix=es_prefix))
+        settings = es_settings(es_url, es_prefix)
         fleet = run_all_models(DetectJob(baseline=None, window=Window(START, END),
                                          metrics_file=tmp_path / "metrics.jsonl"), settings)
         assert fleet.flagged == [_name(0)] and fleet.failures == {}
@@ -183,4 +184,4 @@ class TestAllModels:
             run_all_models(DetectJob(baseline=None, model="x", window=Window(START, END)), settings)
         with pytest.raises(BaselineError):
             run_all_models(DetectJob(baseline=None, window=Window(START, END)),
-                           Settings(es=ElasticsearchSettings(url=es_url, index_prefix=es_prefix + "-none")))
+                           es_settings(es_url, es_prefix + "-none"))

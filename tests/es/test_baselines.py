@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from eswindow import es_settings
 
 from featurewatch.baseline import Baseline, BaselineOptions, build_baseline, save_baseline, to_dict
 from featurewatch.cli import main
@@ -17,7 +18,6 @@ from featurewatch.errors import BaselineError
 from featurewatch.es import setup
 from featurewatch.es.baselines import BaselineRegistry, baselines_index, content_hash, registration_id
 from featurewatch.es.setup import list_baselines, run_setup
-from featurewatch.settings import ElasticsearchSettings
 
 
 def model_baseline(model: str, seed: int = 0, rows: int = 300) -> Baseline:
@@ -73,7 +73,7 @@ class TestRegistry:
             for seed in range(3):
                 writer.register(model_baseline(model, seed=10 * number + seed, rows=60))
             expected[model] = content_hash(model_baseline(model, seed=10 * number + 2, rows=60))
-        client = build_client(ElasticsearchSettings(url=es_proxy.url))
+        client = build_client(es_settings(es_proxy.url).es)
         cluster_major(client)
         es_proxy.log.clear()
         found = BaselineRegistry(client, es_prefix, url=es_proxy.url).latest_all()
@@ -110,7 +110,7 @@ class TestRegistry:
 
 class TestRunSetup:
     def test_registers_files_and_objects(self, es_url, es_prefix, tmp_path):
-        settings = ElasticsearchSettings(url=es_url, index_prefix=es_prefix)
+        settings = es_settings(es_url, es_prefix).es
         path = save_baseline(model_baseline("credit"), tmp_path / "credit.json")
         result = run_setup(settings, baselines=[path, model_baseline("fraud")])
         assert [(r.model, r.action, r.revision) for r in result.registered] == [
@@ -125,7 +125,7 @@ class TestRunSetup:
         bad.write_text("{not json")
         good = save_baseline(model_baseline("credit"), tmp_path / "credit.json")
         with pytest.raises(BaselineError):
-            run_setup(ElasticsearchSettings(url=es_url, index_prefix=es_prefix), baselines=[good, bad])
+            run_setup(es_settings(es_url, es_prefix).es, baselines=[good, bad])
         assert not es_client.indices.exists(index=baselines_index(es_prefix))
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from elasticsearch import BadRequestError, Elasticsearch
+from elasticsearch import BadRequestError
+from eswindow import es_settings, raw_client
 
 from featurewatch.cli import main
 from featurewatch.errors import BackendError
@@ -45,7 +46,7 @@ class TestBothMajors:
     def test_the_proxy_behaves_like_that_major(self, es_proxy_as, version, major):
         """A client that does not negotiate is refused by the 8.x proxy exactly as by an 8.x cluster."""
         proxy = es_proxy_as(version)
-        plain = Elasticsearch(proxy.url)
+        plain = raw_client(proxy.url)
         if major == 8:
             with pytest.raises(BadRequestError) as caught:
                 plain.search(index="nothing-*", size=0, allow_no_indices=True)
@@ -61,7 +62,7 @@ class TestBothMajors:
     def test_client_speaks_the_clusters_major_after_one_get(self, es_proxy_as, version, major):
         """One plain-JSON ``GET /``, then every request (JSON and NDJSON) in the cluster's own mode."""
         proxy = es_proxy_as(version)
-        client = build_client(ElasticsearchSettings(url=proxy.url))
+        client = build_client(es_settings(proxy.url).es)
         client.search(index="nothing-*", size=0, allow_no_indices=True)
         client.msearch(searches=[{"index": "nothing-*", "allow_no_indices": True}, {"size": 0}])
         client.indices.exists(index="nothing")
@@ -77,7 +78,7 @@ class TestBothMajors:
 
     def test_a_second_client_asks_again_the_same_client_never(self, es_proxy_as, version, major):
         proxy = es_proxy_as(version)
-        client = build_client(ElasticsearchSettings(url=proxy.url))
+        client = build_client(es_settings(proxy.url).es)
         for _ in range(3):
             client.options(request_timeout=5).indices.exists(index="nothing")
         assert [path for path, _, _ in proxy.headers_log].count("/") == 1
@@ -104,7 +105,7 @@ class TestNegotiationFailures:
     def test_unreachable_at_first_is_asked_again_later(self, es_proxy_as):
         """A shipper started before its cluster negotiates on the first request that gets through."""
         proxy = es_proxy_as("8.19.4")
-        client = build_client(ElasticsearchSettings(url=proxy.url))
+        client = build_client(es_settings(proxy.url).es)
         proxy.down()
         with pytest.raises(BackendError, match="cannot reach Elasticsearch"), backend_errors(proxy.url):
             client.indices.exists(index="nothing")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import orjson
 import pytest
 from click.testing import CliRunner
-from eswindow import END, START, log_window
+from eswindow import END, START, es_settings, log_window
 
 from featurewatch.baseline import save_baseline
 from featurewatch.cli import main
@@ -21,7 +21,6 @@ from featurewatch.demo.run import demo_spec
 from featurewatch.kibana import build_ndjson, flatten_mapping, validate
 from featurewatch.kibana.dataviews import DataViews
 from featurewatch.kibana.mappings import sample_record
-from featurewatch.settings import ElasticsearchSettings
 
 WINDOW = ["--start", START.isoformat(), "--end", END.isoformat()]
 
@@ -45,7 +44,7 @@ def test_setup_ship_detect_baseline_and_kibana_mappings(version, es_proxy_as, es
     assert shipped.exit_code == 0, shipped.output
     assert orjson.loads(shipped.stdout)["dead_lettered"] == 0
 
-    client = build_client(ElasticsearchSettings(url=proxy.url))
+    client = build_client(es_settings(proxy.url).es)
     client.indices.refresh(index=layout.requests_pattern(es_prefix))
     local = runner.invoke(main, ["detect", "--baseline", str(baseline_path), "--source", str(logs), *WINDOW,
                                  "--format", "json"])

@@ -13,7 +13,7 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from eswindow import END, START, log_window, ship
+from eswindow import END, START, es_settings, log_window, ship
 
 from featurewatch.baseline import BaselineOptions, save_baseline
 from featurewatch.cli import main
@@ -24,7 +24,6 @@ from featurewatch.es.reference import baseline_from_es
 from featurewatch.es.search import complete, msearch, scroll, search
 from featurewatch.es.sinks import ElasticsearchFindingsStore
 from featurewatch.es.source import ElasticsearchSource
-from featurewatch.settings import ElasticsearchSettings
 
 WINDOW = ["--start", START.isoformat(), "--end", END.isoformat()]
 
@@ -114,7 +113,7 @@ def window(tmp_path, es_url, es_client, es_prefix, baseline):
 @pytest.mark.parametrize("form", ["partial", "error"])
 class TestInjectedShardFailures:
     def _client(self, proxy):
-        return build_client(ElasticsearchSettings(url=proxy.url))
+        return build_client(es_settings(proxy.url).es)
 
     def test_profile(self, window, es_proxy, es_prefix, baseline, form):
         index = layout.requests_index(START, es_prefix)

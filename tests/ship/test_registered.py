@@ -14,7 +14,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from eswindow import END, START, log_window, training
+from eswindow import END, START, es_settings, log_window, training
 
 import featurewatch as fw
 from featurewatch.baseline import save_baseline
@@ -23,7 +23,6 @@ from featurewatch.errors import BackendError
 from featurewatch.es import layout
 from featurewatch.es.baselines import BaselineRegistry
 from featurewatch.es.setup import run_setup
-from featurewatch.settings import ElasticsearchSettings
 from featurewatch.ship import RetryPolicy, ShipConfig, Shipper, bulk_sender
 from featurewatch.ship.registered import RegisteredEnricher
 
@@ -99,7 +98,7 @@ class TestRefresh:
 
     def test_a_shipper_picks_up_a_newly_registered_baseline(self, tmp_path, es_url, es_client, es_prefix, baseline):
         """Against the cluster: records shipped before registering have no tokens, those after have them."""
-        run_setup(ElasticsearchSettings(url=es_url, index_prefix=es_prefix))
+        run_setup(es_settings(es_url, es_prefix).es)
         clock = Clock()
         enricher = RegisteredEnricher(BaselineRegistry(es_client, es_prefix), refresh_every=60, clock=clock)
         enricher.load()
@@ -111,7 +110,7 @@ class TestRefresh:
                        timestamp=START)
         fw.flush()
         Shipper(config, bulk_sender(es_client, es_url)).run()
-        run_setup(ElasticsearchSettings(url=es_url, index_prefix=es_prefix), baselines=[baseline])
+        run_setup(es_settings(es_url, es_prefix).es, baselines=[baseline])
         clock.now = 60
         fw.log_request(model="parity", version="1.0", request_id="after", features={"note": "pay the loan"},
                        timestamp=START)
@@ -141,7 +140,7 @@ class TestShipCommand:
             assert json.loads(shipped.stdout)["dead_lettered"] == 0
         from featurewatch.es.client import build_client
 
-        build_client(ElasticsearchSettings(url=es_url)).indices.refresh(index=layout.requests_pattern(es_prefix))
+        build_client(es_settings(es_url).es).indices.refresh(index=layout.requests_pattern(es_prefix))
         remote = runner.invoke(main, ["detect", "--model", "parity", "--es", es_url, *WINDOW, "--format", "json"],
                                env=env)
         local = runner.invoke(main, ["detect", "--baseline", str(path), "--source", str(faulty), *WINDOW,

@@ -107,7 +107,6 @@ def run_detect_job(job: DetectJob, settings: Settings | None = None) -> DetectRe
     configuration and BackendError (exit 1) when the source cannot be read or
     a store cannot be read or written. A failed webhook post is a warning.
     """
-    from ..baseline import load_baseline  # noqa: F401 - before .config: the baseline/kinds import order
     from .config import DetectConfig
     from .run import run_detection
 
@@ -162,7 +161,6 @@ def run_all_models(job: DetectJob, settings: Settings | None = None) -> AllModel
     still run; BackendError (exit 1) when the cluster cannot be read at all,
     BaselineError (exit 2) when no baseline is registered.
     """
-    from ..baseline import load_baseline  # noqa: F401 - before .config: the baseline/kinds import order
     from ..errors import BaselineError
     from ..findings.store import JsonlFindingsFile
     from .config import DetectConfig
