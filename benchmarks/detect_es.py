@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from esproxy import EsProxy  # noqa: E402  (test-only media-type proxy)
+from esproxy import OSMEM_PRESENTS_AS, EsProxy  # noqa: E402  (test-only media-type proxy)
 
 import featurewatch as fw  # noqa: E402
 from featurewatch.baseline import BaselineOptions, build_baseline  # noqa: E402
@@ -67,7 +67,9 @@ def main() -> int:
         proxy = EsProxy(args.es, rewrite_media_types=False, timeout=1800)
     else:
         server = OsmemServer.start(japanese=False, startup_timeout=60)
-        proxy = EsProxy(server.url, rewrite_media_types=True, timeout=1800)
+        # osmem calls itself OpenSearch: presented as Elasticsearch, as the test fixtures do.
+        proxy = EsProxy(server.url, rewrite_media_types=True, timeout=1800, version=OSMEM_PRESENTS_AS,
+                        drop_subobjects=True)
     try:
         client = build_client(load_settings({"es_url": proxy.url}).es, request_timeout=1800)
         setup.install(client, "bench")

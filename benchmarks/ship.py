@@ -78,9 +78,10 @@ def _endpoint(port_queue: multiprocessing.Queue) -> None:
 
 
 def _proxy(upstream: str, port_queue: multiprocessing.Queue) -> None:
-    from esproxy import EsProxy
+    from esproxy import OSMEM_PRESENTS_AS, EsProxy
 
-    proxy = EsProxy(upstream)
+    # In front of osmem (it calls itself OpenSearch): presented as Elasticsearch, as the test fixtures do.
+    proxy = EsProxy(upstream, version=OSMEM_PRESENTS_AS, drop_subobjects=True)
     port_queue.put(proxy.port)
     while True:
         time.sleep(3600)

@@ -76,6 +76,16 @@ class TestBothMajors:
         assert proxy.refused_media_types == 0
         client.close()
 
+    def test_setup_asks_once(self, es_proxy_as, es_prefix, version, major):
+        """setup reads the cluster's version (for its templates) from the answer the client negotiated with."""
+        from featurewatch.es.setup import install
+
+        proxy = es_proxy_as(version)
+        client = build_client(es_settings(proxy.url).es)
+        install(client, es_prefix)
+        assert [path for path, _, _ in proxy.headers_log].count("/") == 1
+        client.close()
+
     def test_a_second_client_asks_again_the_same_client_never(self, es_proxy_as, version, major):
         proxy = es_proxy_as(version)
         client = build_client(es_settings(proxy.url).es)

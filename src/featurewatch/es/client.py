@@ -97,6 +97,7 @@ class _NegotiatingTransport(Transport):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._major: int | None = None
+        self._info: dict[str, Any] | None = None
         self._negotiation = threading.Lock()
 
     @property
@@ -104,8 +105,16 @@ class _NegotiatingTransport(Transport):
         """The cluster's major once a request has been made, else None."""
         return self._major
 
+    @property
+    def info(self) -> dict[str, Any] | None:
+        """The cluster's ``GET /`` answer once a request has been made, else None."""
+        return self._info
+
     def perform_request(self, method: str, target: str, **kwargs: Any) -> Any:  # type: ignore[override]
         headers = kwargs.get("headers")
+        if self._major is None and method == "GET" and target.split("?")[0] == "/":
+            # The client's own ``GET /`` (``info()``) is the question: asked once, answered to the caller too.
+            return self._negotiate(headers, kwargs, answer=True)
         major = self._major if self._major is not None else self._negotiate(headers, kwargs)
         if isinstance(headers, Mapping):
             spoken = HttpHeaders(headers)
@@ -115,15 +124,17 @@ class _NegotiatingTransport(Transport):
             kwargs["headers"] = spoken
         return super().perform_request(method, target, **kwargs)
 
-    def _negotiate(self, headers: Any, options: Mapping[str, Any]) -> int:
+    def _negotiate(self, headers: Any, options: Mapping[str, Any], *, answer: bool = False) -> Any:
+        """Ask ``GET /`` with plain JSON headers and learn the major; the major, or with ``answer`` the response."""
         with self._negotiation:
-            if self._major is not None:
+            if self._major is not None and not answer:
                 return self._major
             plain = HttpHeaders(headers) if isinstance(headers, Mapping) else HttpHeaders()
             plain.pop("content-type", None)
             plain["accept"] = _PLAIN_JSON
-            extra = {k: options[k] for k in ("request_timeout", "max_retries") if k in options}
-            meta, body = super().perform_request("GET", "/", headers=plain, **extra)
+            extra = {k: v for k, v in options.items() if k not in {"headers", "body"}}
+            response = super().perform_request("GET", "/", headers=plain, **extra)
+            meta, body = response
             # The same exceptions the client would raise, so every caller's error handling applies.
             if not 200 <= meta.status < 300:
                 raise HTTP_EXCEPTIONS.get(meta.status, elasticsearch.ApiError)(
@@ -134,7 +145,8 @@ class _NegotiatingTransport(Transport):
                 raise elasticsearch.UnsupportedProductError(
                     message="The client noticed that the server is not Elasticsearch", meta=meta, body=body)
             self._major = server_major(body, self.where)
-            return self._major
+            self._info = dict(body)
+            return response if answer else self._major
 
 
 def safe_url(url: str | None) -> str:
@@ -210,7 +222,8 @@ def describe_error(exc: BaseException, url: str | None = None) -> str:
     if isinstance(exc, elasticsearch.AuthorizationException):
         return f"Elasticsearch at {where} denied the request (403): the user or API key lacks privileges"
     if isinstance(exc, elasticsearch.UnsupportedProductError):
-        return f"{where} does not look like Elasticsearch (or the client major does not match the cluster)"
+        return (f"{where} does not look like Elasticsearch (its answer lacks the X-Elastic-Product header: "
+                f"another product, or a proxy answering for the cluster)")
     if isinstance(exc, elasticsearch.ApiError):
         return describe_refusal(exc.status_code, exc.body, url)
     if isinstance(exc, elasticsearch.SSLError):
@@ -301,7 +314,14 @@ def backend_errors(url: str | None) -> Iterator[None]:
 
 
 def cluster_info(client: Elasticsearch) -> dict[str, Any]:
-    """``GET /`` as a plain dict (distribution, version number)."""
+    """``GET /`` as a plain dict (distribution, version number): the answer the client negotiated with,
+    when it did (no second request)."""
+    transport = client.transport
+    if isinstance(transport, _NegotiatingTransport):
+        if transport.info is None:
+            client.info()
+        if transport.info is not None:
+            return dict(transport.info)
     return dict(client.info().body)
 
 
