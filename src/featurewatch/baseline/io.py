@@ -46,11 +46,15 @@ from typing import Any
 import orjson
 
 from ..errors import BaselineError
+from ..outputs import first_json_line
 from ..profile.model import FeatureProfile
 from .model import BOOLEAN, CATEGORICAL, NUMERIC, TEXT, Baseline, FeatureBaseline
 from .schema import MARKER, SCHEMA_VERSION, check_document
 
-__all__ = ["SCHEMA_VERSION", "to_dict", "from_dict", "save_baseline", "load_baseline"]
+__all__ = ["SCHEMA_VERSION", "to_dict", "from_dict", "save_baseline", "load_baseline", "is_baseline_file"]
+
+#: A file larger than this is not read whole to tell whether it is a baseline (none is this large).
+_LARGEST_BASELINE = 512 * 1024 * 1024
 
 
 def _feature_dict(f: FeatureBaseline) -> dict[str, Any]:
@@ -160,3 +164,27 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
         return from_dict(doc)
     except BaselineError as exc:
         raise BaselineError(f"{file}: {exc}") from None
+
+
+def is_baseline_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a baseline file, sound or damaged (what ``baseline build -o`` may overwrite).
+
+    Cheap for the files it is not: a table (CSV, Parquet) does not start with
+    ``{``, and a JSON-lines file's first line is a whole object without the marker.
+    """
+    file = Path(path)
+    first = first_json_line(file)
+    if isinstance(first, dict):
+        return first.get("kind") == MARKER
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(4096)
+        if not head.lstrip().startswith(b"{") or file.stat().st_size > _LARGEST_BASELINE:
+            return False
+        doc = orjson.loads(file.read_bytes())
+    except OSError:
+        return False
+    except orjson.JSONDecodeError:
+        # A baseline cut short (a full disk, an interrupted copy) is still one: its head says so.
+        return f'"kind": "{MARKER}"'.encode() in head
+    return isinstance(doc, dict) and doc.get("kind") == MARKER
