@@ -79,9 +79,6 @@ def replay_frame(frame: pd.DataFrame, columns: ReplayColumns, *, model: str,
     return len(frame)
 
 
-#: The old keyword of each ReplayColumns field.
-
-
 def content_digest(path: str | os.PathLike[str]) -> str:
     """Hex digest of the file's bytes, read in chunks: a replayed file's identity, whatever its name."""
     try:
