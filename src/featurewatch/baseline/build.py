@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..datafiles import parse_numbers
 from ..errors import DataError
 from ..keys import category_key
@@ -155,7 +157,7 @@ def _value_warnings(feature: FeatureBaseline, values: Any) -> list[str]:
             shown = ", ".join(repr(v) for v, _ in collections.Counter(map(str, others)).most_common(3))
             warnings.append(f"{len(others):,} of {len(values):,} values are not numbers (for example {shown}): "
                             f"kept as type violations")
-    keys = {category_key(v) for v in values} - {None} if isinstance(values, list) else set(values.tolist())
+    keys = {category_key(v) for v in (values if isinstance(values, list) else np.unique(values).tolist())} - {None}
     if len(keys) == 1:
         [key] = keys
         warnings.append(f"every value is {key!r}: a constant column (only nulls, absence and other values "
