@@ -9,10 +9,8 @@ import collections
 import click
 import orjson
 
-from ..baseline import BaselineOptions, baseline_from_logs, load_baseline, save_baseline
-from ..baseline.build import kind_overrides
+from ..baseline import load_baseline, save_baseline
 from ..baseline.describe import describe, render_description, render_features
-from ..baseline.files import baseline_from_file
 from ..baseline.io import is_baseline_file
 from ..baseline.model import BOOLEAN, CATEGORICAL, IDENTIFIER, NUMERIC, TEXT, Baseline
 from ..outputs import check_output
@@ -87,6 +85,11 @@ def build(data: str | None, model: str, versions: tuple[str, ...], text_columns:
       featurewatch baseline build --from-es https://es:9200 --start 2026-11-01 --end 2026-11-08 \\
           --model credit --text application_note -o baseline.json
     """
+    # Imported here: `baseline show` (and --help) need neither pandas nor the builders.
+    from ..baseline.build import BaselineOptions, kind_overrides
+    from ..baseline.files import baseline_from_file
+    from ..baseline.logs import baseline_from_logs
+
     kinds = kind_overrides({TEXT: text_columns, CATEGORICAL: categorical_columns, NUMERIC: numeric_columns,
                             BOOLEAN: boolean_columns, IDENTIFIER: identifier_columns}, excluded)
     options = BaselineOptions(model=model, versions=versions, kinds=kinds, exclude=frozenset(excluded),
