@@ -39,8 +39,8 @@ class TestRefused:
         before = _snapshot(users_folder)
         result = _demo(users_folder)
         assert result.exit_code == 2 and _snapshot(users_folder) == before
-        assert result.output.endswith(f"error: {users_folder} is not empty and was not made by featurewatch demo: "
-                                      f"give --workdir a new or empty folder (nothing was changed)\n")
+        assert result.output == (f"error: {users_folder} is not empty and was not made by featurewatch demo: "
+                                 f"give --workdir a new or empty folder (nothing was changed)\n")
 
     def test_a_file_is_refused(self, tmp_path):
         target = tmp_path / "f"

@@ -30,11 +30,12 @@ def command(workdir: str, per_hour: int) -> None:
       featurewatch demo --workdir /tmp/fw-demo
     """
     from ..demo import data
-    from ..demo.run import detect_command, run_demo
+    from ..demo.run import claim_workdir, detect_command, run_demo
     from ..findings import render_table
 
+    folder = claim_workdir(workdir)  # a folder that is not the demo's is refused before the progress bar shows
     with click.progressbar(length=per_hour * 24, label="logging demo traffic", file=sys.stderr) as bar:
-        run = run_demo(workdir, per_hour=per_hour, progress=bar.update)
+        run = run_demo(folder, per_hour=per_hour, progress=bar.update)
     click.echo(f"training data: {run.training} ({run.training_rows} rows)")
     click.echo(f"logged {run.logged} requests of model {data.MODEL!r} {data.VERSION} into {run.logs}")
     for hour, records in run.hours:

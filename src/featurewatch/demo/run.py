@@ -25,7 +25,7 @@ from ..shim import _state
 from . import data
 from .workdir import DemoFolder
 
-__all__ = ["run_demo", "DemoRun", "write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline",
+__all__ = ["run_demo", "claim_workdir", "DemoRun", "write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline",
            "demo_windows", "detect_windows", "DemoWindow", "demo_spec", "DEMO_OPTIONS", "detect_command",
            "TRAINING_FILE", "BASELINE_FILE"]
 
@@ -147,17 +147,22 @@ class DemoRun:
         return sum(1 for window, report in self.results if window.incident is None and not report.flagged("warning"))
 
 
-def run_demo(workdir: str | Path, *, per_hour: int = 2000, settings: Settings | None = None,
+def claim_workdir(workdir: str | Path) -> DemoFolder:
+    """Take ``workdir`` for the demo, or refuse it (exit 2) before anything is written: see :func:`run_demo`."""
+    return DemoFolder.claim(workdir, replaces=(TRAINING_FILE, BASELINE_FILE))
+
+
+def run_demo(workdir: str | Path | DemoFolder, *, per_hour: int = 2000, settings: Settings | None = None,
              progress: Callable[[int], None] | None = None) -> DemoRun:
     """The whole demo in ``workdir``: training data, a day of traffic in ``workdir/logs``, baseline, detection.
 
     ``workdir`` must be new, empty, or a folder an earlier demo made
-    (:class:`featurewatch.demo.workdir.DemoFolder`): only the demo's own files
-    there are replaced, and anything else is refused (exit 2) before a file
-    is touched. ``progress`` is called with the number of requests logged
+    (:class:`featurewatch.demo.workdir.DemoFolder`, or one :func:`claim_workdir`
+    took): only the demo's own files there are replaced, and anything else is
+    refused (exit 2) before a file is touched. ``progress`` is called with the number of requests logged
     since its last call. Thresholds come from the settings' ``[detect]`` table.
     """
-    folder = DemoFolder.claim(workdir, replaces=(TRAINING_FILE, BASELINE_FILE))
+    folder = workdir if isinstance(workdir, DemoFolder) else claim_workdir(workdir)
     root = folder.root
     folder.replace(TRAINING_FILE)
     training = write_training_data(root)
