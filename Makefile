@@ -2,7 +2,11 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# One stamp per install, named by pyproject.toml's checksum: `make demo` installs featurewatch alone,
+# `make test` adds the test extras on top, and neither undoes the other's stamp.
+DIGEST := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+RUNTIME := $(VENV)/.installed-runtime-$(DIGEST)
+TESTDEPS := $(VENV)/.installed-test-$(DIGEST)
 
 .PHONY: demo test bench clean
 
@@ -10,18 +14,23 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-* && touch $@
+$(RUNTIME): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	rm -f $(VENV)/.installed-runtime-* && touch $@
 
-demo: $(STAMP)
+$(TESTDEPS): $(RUNTIME)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-test-* && touch $@
+
+# The demo's folder holds a marker: a rerun replaces the demo's own files, any other folder is refused.
+demo: $(RUNTIME)
 	$(BIN)/featurewatch demo --workdir demo-output
 
-test: $(STAMP)
+test: $(TESTDEPS)
 	$(BIN)/python -m pytest -n 2 -q
 
 # Benchmarks are not part of `make test`; figures go in README.md.
-bench: $(STAMP) $(VENV)/evidently/bin/python
+bench: $(TESTDEPS) $(VENV)/evidently/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/shim.py
 	$(BIN)/python benchmarks/ship.py
