@@ -49,5 +49,6 @@ def command(workdir: str, per_hour: int) -> None:
         label = f"incident: {window.incident.check} on {window.incident.feature}" if window.incident else "clean"
         click.echo(f"\n=== {window.start:%H:%M}-{window.end:%H:%M} ({label}) ===")
         click.echo(render_table(report, details=bool(flagged)), nl=False)
-    click.echo(f"\nincidents found: {run.incidents_found} of {len(data.INCIDENTS)}; "
+    click.echo(f"\nreport: {run.report}")
+    click.echo(f"incidents found: {run.incidents_found} of {len(data.INCIDENTS)}; "
                f"clean windows with nothing at warning or above: {run.clean_quiet} of {run.clean_windows}")

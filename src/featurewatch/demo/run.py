@@ -22,6 +22,7 @@ from ..profile import LocalSource
 from ..settings import Settings, load_settings
 from ..shim import _state
 from . import data
+from .report import write_demo_report
 
 __all__ = ["run_demo", "DemoRun", "write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline",
            "demo_windows", "detect_windows", "DemoWindow", "demo_spec", "DEMO_OPTIONS"]
@@ -121,6 +122,8 @@ class DemoRun:
     baseline_path: Path
     baseline: Baseline
     results: list[tuple[DemoWindow, Report]]
+    #: The HTML report of the whole day (:mod:`featurewatch.demo.report`).
+    report: Path
 
     @property
     def incidents_found(self) -> int:
@@ -141,7 +144,8 @@ class DemoRun:
 
 def run_demo(workdir: str | Path, *, per_hour: int = 2000, settings: Settings | None = None,
              progress: Callable[[int], None] | None = None) -> DemoRun:
-    """The whole demo in ``workdir``: training data, a day of traffic in ``workdir/logs``, baseline, detection.
+    """The whole demo in ``workdir``: training data, a day of traffic in ``workdir/logs``, baseline, detection,
+    and the day's HTML report (``workdir/report.html``).
 
     Only featurewatch's own log files of an earlier run in ``workdir/logs``
     are deleted: the folder may hold the user's files. ``progress`` is called
@@ -159,7 +163,9 @@ def run_demo(workdir: str | Path, *, per_hour: int = 2000, settings: Settings | 
     logged = log_traffic(logs, per_hour=per_hour, progress=progress)
     baseline_path = root / "baseline.json"
     baseline = build_demo_baseline(training, baseline_path)
-    config = DetectConfig.from_table((settings or load_settings()).detect)
+    settings = settings or load_settings()
+    config = DetectConfig.from_table(settings.detect)
+    results = detect_windows(baseline, logs, config)
+    report = write_demo_report(baseline, logs, [r for _, r in results], root / "report.html", config, settings)
     return DemoRun(training=training, training_rows=rows, logs=logs, logged=logged, hours=summarise_logs(logs),
-                   baseline_path=baseline_path, baseline=baseline,
-                   results=detect_windows(baseline, logs, config))
+                   baseline_path=baseline_path, baseline=baseline, results=results, report=report.path)
