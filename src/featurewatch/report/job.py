@@ -152,6 +152,9 @@ def save_html(text: str, path: str | os.PathLike[str]) -> int:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(data)
+    except OSError as exc:
+        raise BackendError(f"cannot write the report {target}: {exc.strerror or exc}") from None
+    try:
         temporary.replace(target)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
