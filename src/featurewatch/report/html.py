@@ -52,7 +52,6 @@ def render_html(data: ReportData) -> str:
              f"<style>{CSS}</style></head><body><main>",
              _summary(data, window)]
     parts += [_section(s, data) for s in data.sections]
-    parts.append(_legend())
     parts.append(f"<footer>featurewatch report{' · generated ' + _e(data.generated) if data.generated else ''}"
                  f"{' · counts from ' + _e(data.source) if data.source else ''}</footer>")
     parts.append("</main></body></html>\n")
@@ -100,6 +99,7 @@ def _summary(data: ReportData, window: str) -> str:
         if unexpected:
             out.append(f'<p class="muted">{unexpected:,} records come from versions the baseline does not list.</p>')
     out.append(_glance(data))
+    out.append(_legend())
     out.append("</section>")
     return "\n".join(out)
 

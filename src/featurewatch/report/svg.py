@@ -2,12 +2,13 @@
 
 Why not a JavaScript charting library: the report must open offline, be
 small enough to mail, and be written in well under a second for hundreds of
-features. A Vega-Lite or Plotly bundle alone is 0.5–4 MB of inlined script
-that every reader's browser must run before anything shows; these charts
-are a few kilobytes each, render in any browser (or mail client that shows
-HTML) with scripting off, print, and cost microseconds to write. What they
-give up — zooming and panning — matters little for counts on a handful of
-bins; hovering still shows each bar's exact numbers (SVG ``<title>``).
+features. Inlining a library means about a megabyte (Vega with Vega-Lite) to
+several (Plotly) of minified script in every file, run by the reader's
+browser before anything shows, and nothing shown where scripts are blocked
+(a locked-down browser, an attachment preview). These charts are a few
+kilobytes each, need no script, print, and take microseconds to write. What
+they give up, zooming and panning, matters little for counts on a handful
+of bins; hovering still shows each bar's exact numbers (SVG ``<title>``).
 
 Colours come from the page's stylesheet (classes ``tr``, ``wn``, ``new``,
 ``outside``, ``other``, ...), so each chart carries shapes only. Every
