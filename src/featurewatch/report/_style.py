@@ -38,7 +38,7 @@ svg .other{fill:#748ffc}svg .track{fill:#f1f3f5}svg .shade{fill:#fff0f0}
 svg .grid{stroke:var(--line)}svg .tick{stroke:var(--muted)}
 svg .line{fill:none;stroke:var(--wn);stroke-width:1.6}svg .ref{stroke:var(--tr);stroke-dasharray:4 3}
 svg .dot{fill:var(--wn)}svg .dot.warning{fill:var(--warn)}svg .dot.critical{fill:var(--crit)}
-svg .band.warning{fill:#fff4e6}svg .band.critical{fill:#ffe3e3}svg .span{fill:var(--wn)}
+svg .band.warning{fill:#fff4e6}svg .band.critical{fill:#ffe3e3}svg .span{fill:#91b4f2}
 svg .title{font-weight:600}
 .chips span{display:inline-block;border:1px solid var(--new);color:var(--new);border-radius:10px;
 padding:0 8px;margin:2px 4px 2px 0;font-size:12px}

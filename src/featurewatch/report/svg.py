@@ -153,13 +153,13 @@ def _when(moment: _dt.datetime) -> str:
 
 
 def timeline(points: Sequence[TimelinePoint], *, label: str, span: tuple[_dt.datetime, _dt.datetime],
-             reference: float | None = None, rate: bool = True, width: float = 250, height: float = 110) -> str:
+             reference: float | None = None, rate: bool = True, width: float = 250, height: float = 116) -> str:
     """A metric across windows (one point per window, at its middle), alarmed windows marked.
 
-    ``span`` (the report's own window) is a strip under the axis, ``reference`` (the
+    ``span`` (the report's own window) is a strip under the time labels, ``reference`` (the
     training rate) drawn dashed; a gap in the values breaks the line.
     """
-    left, right, top, bottom = 38.0, 6.0, 16.0, 20.0
+    left, right, top, bottom = 38.0, 6.0, 16.0, 26.0
     plot_w, plot_h = width - left - right, height - top - bottom
     first = min([p[0] for p in points] + [span[0]])
     last = max([p[1] for p in points] + [span[1]])
@@ -174,7 +174,7 @@ def timeline(points: Sequence[TimelinePoint], *, label: str, span: tuple[_dt.dat
         return top + plot_h * (1 - min(value, scale) / scale)
 
     body = [f'<text class="title" x="{_f(left)}" y="11">{_e(label)}</text>',
-            f'<rect class="span" x="{_f(x_of(span[0]))}" y="{_f(top + plot_h + 1)}" '
+            f'<rect class="span" x="{_f(x_of(span[0]))}" y="{_f(height - 3)}" '
             f'width="{_f(max(1.0, x_of(span[1]) - x_of(span[0])))}" height="3"/>']
     body += _y_axis(left, width - right, top, plot_h, scale, fmt)[::2]
     for start, end, _, alarm in points:
