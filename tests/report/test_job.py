@@ -43,7 +43,7 @@ def logs(tmp_path_factory):
 
 
 def write_history(baseline, logs, windows, folder):
-    """The metrics and findings files that `detect` runs over ``windows`` leave behind (bounds as detect writes them)."""
+    """The metrics and findings files `detect` runs over ``windows`` leave behind (bounds as detect writes them)."""
     metrics, findings = folder / "metrics.jsonl", folder / "findings.jsonl"
     source = LocalSource(logs)
     for window in windows:
@@ -98,7 +98,8 @@ class TestLocal:
     def test_the_settings_log_dir_and_a_baseline_file(self, logs, synth, tmp_path):
         path = save_baseline(synth, tmp_path / "baseline.json")
         settings = load_settings({"log_dir": str(logs)}, environ={})
-        assert write_report(ReportJob(str(path), Window(START, END), tmp_path / "r.html"), settings).data.records == 2400
+        result = write_report(ReportJob(str(path), Window(START, END), tmp_path / "r.html"), settings)
+        assert result.data.records == 2400
 
     def test_an_existing_report_is_replaced(self, logs, synth, tmp_path):
         output = tmp_path / "r.html"

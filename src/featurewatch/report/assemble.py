@@ -83,7 +83,8 @@ def _section(f: FeatureBaseline, profile: WindowProfile, metrics: Mapping[str, A
                   title=f"records carrying {f.name}: training {f.present:,} of {f.records:,}, "
                         f"window {w.present:,} of {profile.records:,}")
     null = Bar("null", f.null_rate, _share(w.nulls, w.present),
-               title=f"null among present: training {ref.nulls:,} of {ref.present:,}, window {w.nulls:,} of {w.present:,}")
+               title=f"null among present: training {ref.nulls:,} of {ref.present:,}, "
+                     f"window {w.nulls:,} of {w.present:,}")
     violations = None if f.kind == IDENTIFIER else Bar(
         "wrong type", f.violation_rate, _share(w.violations, w.values), tone="outside",
         title=f"values of another JSON type: training {ref.violations:,} of {ref.values:,}, "

@@ -16,16 +16,17 @@ from ..detect.report import Finding
 from .history import Point
 
 __all__ = ["Bar", "Stat", "NumericView", "CategoryView", "TextView", "FeatureSection", "VersionRow",
-           "ReportData", "TONES"]
-
-#: How a bar is coloured: a value training knew, a new value, a number outside the training range,
-#: or the rest grouped together.
-TONES = ("known", "new", "outside", "other")
+           "ReportData"]
 
 
 @dataclasses.dataclass(frozen=True)
 class Bar:
-    """One row of a chart: a label and the training and window shares (None: not applicable)."""
+    """One row of a chart: a label and the training and window shares (None: not applicable).
+
+    ``tone`` colours the window's bar: ``known`` (a value training knew),
+    ``new`` (a new value, unseen tokens), ``outside`` (outside the training
+    range, a wrong type) or ``other`` (known values grouped together).
+    """
 
     label: str
     training: float | None

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..detect.text import number, percent
 from .model import Bar
@@ -31,9 +31,6 @@ __all__ = ["histogram", "hbars", "timeline", "TimelinePoint"]
 
 #: ``(start, end, value, alarm)``: one window of a timeline; ``alarm`` is its severity or None.
 TimelinePoint = tuple[_dt.datetime, _dt.datetime, float | None, str | None]
-
-_FONT = 11
-
 
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
@@ -50,13 +47,11 @@ def _svg(width: float, height: float, label: str, body: list[str]) -> str:
 
 
 def _top(values: Sequence[float | None], floor: float) -> float:
-    """The top of a scale: the largest value, at least ``floor``, rounded up to 1, 2 or 5 × 10^k."""
+    """The top of a scale: the largest value, at least ``floor``, rounded up to 1, 2, 2.5 or 5 × 10^k."""
     largest = max([v for v in values if v is not None and math.isfinite(v)] + [floor])
-    power = 10 ** math.floor(math.log10(largest))
-    for step in (1, 2, 2.5, 5, 10):
-        if largest <= step * power * (1 + 1e-9):
-            return step * power
-    return 10 * power  # pragma: no cover - the loop always returns
+    power = 10.0 ** math.floor(math.log10(largest))
+    # The last step (10 × power) is always at least ``largest``.
+    return next(step * power for step in (1, 2, 2.5, 5, 10) if largest <= step * power * (1 + 1e-9))
 
 
 def _clip(text: str, limit: int) -> str:
@@ -83,7 +78,8 @@ def histogram(bins: Sequence[Bar], edges: Sequence[str], *, label: str, width: f
             parts.append(f'<rect class="shade" x="{_f(x)}" y="{_f(top)}" width="{_f(slot)}" height="{_f(plot_h)}"/>')
         gap = max(1.0, slot * 0.12)
         w = (slot - 2 * gap) / 2
-        for j, (value, cls) in enumerate(((bar.training, "tr"), (bar.window, "wn" if bar.tone == "known" else bar.tone))):
+        window_class = "wn" if bar.tone == "known" else bar.tone
+        for j, (value, cls) in enumerate(((bar.training, "tr"), (bar.window, window_class))):
             if value:
                 h = max(0.8, plot_h * value / scale)
                 parts.append(f'<rect class="{cls}" x="{_f(x + gap + j * w)}" y="{_f(base - h)}" '
@@ -104,12 +100,13 @@ def histogram(bins: Sequence[Bar], edges: Sequence[str], *, label: str, width: f
     return _svg(width, height, label, body)
 
 
-def _y_axis(x0: float, x1: float, top: float, plot_h: float, scale: float, fmt: object) -> list[str]:
+def _y_axis(x0: float, x1: float, top: float, plot_h: float, scale: float,
+            fmt: Callable[[float], str]) -> list[str]:
     """Grid lines at 0, half and the top of the scale, with labels on the left."""
     out = []
     for fraction in (0.0, 0.5, 1.0):
         y = top + plot_h * (1 - fraction)
-        text = fmt(scale * fraction)  # type: ignore[operator]
+        text = fmt(scale * fraction)
         out.append(f'<line class="grid" x1="{_f(x0)}" x2="{_f(x1)}" y1="{_f(y)}" y2="{_f(y)}"/>'
                    f'<text x="{_f(x0 - 4)}" y="{_f(y + 3.5)}" text-anchor="end">{_e(text)}</text>')
     return out
