@@ -25,8 +25,8 @@ COMMANDS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "demo": ("demo", "Run the whole loop on local files: training data, a day of traffic, findings."),
     "detect": ("detect", "Compare a window of logged requests with the baseline and report findings."),
     "kibana": ("kibana", "Generate Kibana dashboards for a model and import them into Kibana."),
-    "report": ("report", "Write one self-contained HTML report of a window against the baseline."),
     "replay": ("replay", "Log each row of DATA (CSV, Parquet or JSONL) as a request at its own timestamp."),
+    "report": ("report", "Write one self-contained HTML report of a window against the baseline."),
     "setup": ("setup", "Install featurewatch's index templates and indices (safe to run again)."),
     "ship": ("ship", "Tail the shim's files in SOURCE and bulk-index every record into Elasticsearch."),
 })
