@@ -8,7 +8,7 @@ DIGEST := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUNTIME := $(VENV)/.installed-runtime-$(DIGEST)
 TESTDEPS := $(VENV)/.installed-test-$(DIGEST)
 
-.PHONY: demo test bench clean
+.PHONY: demo test chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,15 @@ $(TESTDEPS): $(RUNTIME)
 demo: $(RUNTIME)
 	$(BIN)/featurewatch demo --workdir demo-output
 
-test: $(TESTDEPS)
+test: $(TESTDEPS) chromium
 	$(BIN)/python -m pytest -n 2 -q
+
+# The report's browser test renders in Debian's chromium: installed when missing (as root in CI, else with sudo).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
 
 # Benchmarks are not part of `make test`; figures go in README.md.
 bench: $(TESTDEPS) $(VENV)/evidently/bin/python

@@ -56,5 +56,6 @@ def command(workdir: str, per_hour: int) -> None:
     example = next(window for window, _ in run.results if window.incident is not None)
     click.echo(f"\nreproduce one window by hand ({example.incident.check} on {example.incident.feature}):\n"
                f"  {detect_command(run, example)}")
-    click.echo(f"\nincidents found: {run.incidents_found} of {len(data.INCIDENTS)}; "
+    click.echo(f"\nreport: {run.report}")
+    click.echo(f"incidents found: {run.incidents_found} of {len(data.INCIDENTS)}; "
                f"clean windows with nothing at warning or above: {run.clean_quiet} of {run.clean_windows}")

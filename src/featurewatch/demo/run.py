@@ -24,15 +24,17 @@ from ..profile import LocalSource
 from ..settings import Settings, load_settings
 from . import data
 from .workdir import DemoFolder
+from .report import write_demo_report
 
 __all__ = ["run_demo", "claim_workdir", "DemoRun", "write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline",
            "demo_windows", "detect_windows", "DemoWindow", "demo_spec", "DEMO_OPTIONS", "detect_command",
-           "TRAINING_FILE", "BASELINE_FILE"]
+           "TRAINING_FILE", "BASELINE_FILE", "REPORT_FILE"]
 
 
 #: What the demo writes in its folder besides ``logs/``.
 TRAINING_FILE = "training.csv"
 BASELINE_FILE = "baseline.json"
+REPORT_FILE = "report.html"
 
 
 def write_training_data(workdir: Path) -> Path:
@@ -129,6 +131,8 @@ class DemoRun:
     baseline_path: Path
     baseline: Baseline
     results: list[tuple[DemoWindow, Report]]
+    #: The HTML report of the whole day (:mod:`featurewatch.demo.report`).
+    report: Path
 
     @property
     def incidents_found(self) -> int:
@@ -149,12 +153,13 @@ class DemoRun:
 
 def claim_workdir(workdir: str | Path) -> DemoFolder:
     """Take ``workdir`` for the demo, or refuse it (exit 2) before anything is written: see :func:`run_demo`."""
-    return DemoFolder.claim(workdir, replaces=(TRAINING_FILE, BASELINE_FILE))
+    return DemoFolder.claim(workdir, replaces=(TRAINING_FILE, BASELINE_FILE, REPORT_FILE))
 
 
 def run_demo(workdir: str | Path | DemoFolder, *, per_hour: int = 2000, settings: Settings | None = None,
              progress: Callable[[int], None] | None = None) -> DemoRun:
-    """The whole demo in ``workdir``: training data, a day of traffic in ``workdir/logs``, baseline, detection.
+    """The whole demo in ``workdir``: training data, a day of traffic in ``workdir/logs``, baseline, detection,
+    and the day's HTML report (``workdir/report.html``).
 
     ``workdir`` must be new, empty, or a folder an earlier demo made
     (:class:`featurewatch.demo.workdir.DemoFolder`, or one :func:`claim_workdir`
@@ -180,10 +185,14 @@ def run_demo(workdir: str | Path | DemoFolder, *, per_hour: int = 2000, settings
     baseline_path = folder.replace(BASELINE_FILE)
     baseline = build_demo_baseline(training, baseline_path)
     folder.record([baseline_path])
-    config = DetectConfig.from_table((settings or load_settings()).detect)
+    settings = settings or load_settings()
+    config = DetectConfig.from_table(settings.detect)
+    results = detect_windows(baseline, logs, config)
+    report_path = folder.replace(REPORT_FILE)
+    report = write_demo_report(baseline, logs, [r for _, r in results], report_path, config, settings)
+    folder.record([report.path])
     return DemoRun(training=training, training_rows=rows, logs=logs, logged=logged, hours=summarise_logs(ours),
-                   baseline_path=baseline_path, baseline=baseline,
-                   results=detect_windows(baseline, logs, config))
+                   baseline_path=baseline_path, baseline=baseline, results=results, report=report.path)
 
 
 def detect_command(run: DemoRun, window: DemoWindow) -> str:
