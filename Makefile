@@ -2,26 +2,42 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# One stamp per install, named by pyproject.toml's checksum: `make demo` installs featurewatch alone,
+# `make test` adds the test extras on top, and neither undoes the other's stamp.
+DIGEST := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+RUNTIME := $(VENV)/.installed-runtime-$(DIGEST)
+TESTDEPS := $(VENV)/.installed-test-$(DIGEST)
 
-.PHONY: demo test bench clean
+.PHONY: demo test chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-* && touch $@
+$(RUNTIME): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	rm -f $(VENV)/.installed-runtime-* && touch $@
 
-demo: $(STAMP)
+$(TESTDEPS): $(RUNTIME)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-test-* && touch $@
+
+# The demo's folder holds a marker: a rerun replaces the demo's own files, any other folder is refused.
+demo: $(RUNTIME)
 	$(BIN)/featurewatch demo --workdir demo-output
 
-test: $(STAMP)
+test: $(TESTDEPS) chromium
 	$(BIN)/python -m pytest -n 2 -q
 
+# The report's browser test renders in Debian's chromium: installed when missing (as root in CI, else with sudo).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+
 # Benchmarks are not part of `make test`; figures go in README.md.
-bench: $(STAMP) $(VENV)/evidently/bin/python
+bench: $(TESTDEPS) $(VENV)/evidently/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/shim.py
 	$(BIN)/python benchmarks/ship.py

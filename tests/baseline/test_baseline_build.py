@@ -27,7 +27,7 @@ class TestKinds:
     @pytest.mark.parametrize("values,kind", [
         ([1, 2, None, 4], "numeric"),
         ([True, False, None], "boolean"),
-        ([None, None], "numeric"),
+        ([None, None], "identifier"),
         (["a", "b", "a", "c"], "categorical"),
         (["the quick brown fox", "jumps over the dog", "a b c d"], "text"),
         ([f"id-{i}" for i in range(100)], "identifier"),
@@ -79,9 +79,11 @@ class TestCounts:
         assert ratio.present == 20000 and 0.01 < ratio.null_rate < 0.03
 
     def test_all_null_column(self):
+        """Nothing but presence and nulls can be learnt from a column of nulls: an identifier, with a warning."""
         frame = pd.DataFrame({"empty": [np.nan] * 10, "x": range(10)})
         feature = build_baseline(frame, BaselineOptions(model="m")).features["empty"]
-        assert feature.null_rate == 1.0 and feature.reference.numbers == 0 and feature.edges == []
+        assert feature.null_rate == 1.0 and feature.kind == "identifier"
+        assert feature.warnings == ["every value is null in the training data: only presence and nulls can be watched"]
 
     def test_novelty_closed_versus_open(self, synth):
         """A closed field expects no new values; a long-tailed one expects some (Good–Turing)."""

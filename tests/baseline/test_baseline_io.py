@@ -21,7 +21,7 @@ class TestBaselineFile:
         (b"[1, 2]", "not a featurewatch baseline"),
         (b'{"kind": "featurewatch-baseline"}', "no schema_version"),
         (b'{"kind": "featurewatch-baseline", "schema_version": 99}', "newer than this featurewatch"),
-        (b'{"kind": "featurewatch-baseline", "schema_version": 1, "model": "m"}', "incomplete or malformed"),
+        (b'{"kind": "featurewatch-baseline", "schema_version": 1, "model": "m"}', "rows is missing"),
     ])
     def test_unreadable_files(self, tmp_path, content, message):
         path = tmp_path / "b.json"
@@ -34,7 +34,7 @@ class TestBaselineFile:
         doc = to_dict(synth)
         doc["features"]["amount"]["numeric"]["counts"].append(1)
         (tmp_path / "b.json").write_bytes(orjson.dumps(doc))
-        with pytest.raises(BaselineError, match="inconsistent numeric bins"):
+        with pytest.raises(BaselineError, match="numeric.counts must have one count per bin"):
             load_baseline(tmp_path / "b.json")
 
     def test_missing_file(self, tmp_path):

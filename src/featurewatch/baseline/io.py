@@ -27,10 +27,14 @@ Schema (``schema_version`` 1)::
       "prediction": { ...same shape as a feature... } or null
     }
 
-Only the block matching ``kind`` is present. ``expected_*`` rates are derived
-from the counts and written for readers; loading recomputes them. A file with
-a newer ``schema_version`` than this code knows is refused (upgrade
-featurewatch), as is anything that is not a readable baseline.
+Only the block matching ``kind`` is present; identifiers have none. Optional
+per feature: ``reason`` (why it has its kind) and ``warnings`` (what looked
+wrong in the training data). ``expected_*`` rates are derived from the counts
+and written for readers; loading recomputes them. Every file is checked field
+by field on load (:mod:`featurewatch.baseline.schema`): a damaged or
+hand-edited file that breaks a rule, or has a newer ``schema_version`` than
+this code knows, is refused with the field named (upgrade featurewatch for the
+latter).
 """
 
 from __future__ import annotations
@@ -42,21 +46,26 @@ from typing import Any
 import orjson
 
 from ..errors import BaselineError
+from ..outputs import first_json_line
 from ..profile.model import FeatureProfile
-from ..kinds import KINDS
 from ..kinds.text import MIX_TOKENS
 from .model import BOOLEAN, CATEGORICAL, NUMERIC, TEXT, Baseline, FeatureBaseline
+from .schema import MARKER, SCHEMA_VERSION, check_document
 
-__all__ = ["SCHEMA_VERSION", "to_dict", "from_dict", "save_baseline", "load_baseline"]
+__all__ = ["SCHEMA_VERSION", "to_dict", "from_dict", "save_baseline", "load_baseline", "is_baseline_file"]
 
-SCHEMA_VERSION = 1
-_KIND = "featurewatch-baseline"
+#: A file larger than this is not read whole to tell whether it is a baseline (none is this large).
+_LARGEST_BASELINE = 512 * 1024 * 1024
 
 
 def _feature_dict(f: FeatureBaseline) -> dict[str, Any]:
     ref = f.reference
     out: dict[str, Any] = {"kind": f.kind, "records": f.records, "present": ref.present, "nulls": ref.nulls,
                            "violations": ref.violations}
+    if f.reason:
+        out["reason"] = f.reason
+    if f.warnings:
+        out["warnings"] = list(f.warnings)
     if f.kind == NUMERIC:
         out["numeric"] = {"edges": list(f.edges), "counts": list(ref.bins) or [0], "count": ref.numbers,
                           "min": ref.minimum, "max": ref.maximum, "mean": ref.mean, "std": f.std, "sum": ref.total}
@@ -80,7 +89,7 @@ def to_dict(baseline: Baseline) -> dict[str, Any]:
     """The JSON document of ``baseline``."""
     return {
         "schema_version": SCHEMA_VERSION,
-        "kind": _KIND,
+        "kind": MARKER,
         "model": baseline.model,
         "versions": list(baseline.versions),
         "rows": baseline.rows,
@@ -94,35 +103,32 @@ def to_dict(baseline: Baseline) -> dict[str, Any]:
 
 
 def _feature(name: str, doc: dict[str, Any]) -> FeatureBaseline:
-    if doc.get("kind") not in KINDS:
-        raise BaselineError(f"feature {name!r} has unknown kind {doc.get('kind')!r}")
-    reference = FeatureProfile(present=int(doc["present"]), nulls=int(doc["nulls"]),
-                               violations=int(doc.get("violations", 0)))
-    feature = FeatureBaseline(name=name, kind=doc["kind"], records=int(doc["records"]), reference=reference)
-    if doc.get("numeric") is not None:
+    """The feature of a document :func:`check_document` accepted."""
+    reference = FeatureProfile(present=doc["present"], nulls=doc["nulls"], violations=doc.get("violations", 0))
+    feature = FeatureBaseline(name=name, kind=doc["kind"], records=doc["records"], reference=reference,
+                              reason=doc.get("reason") or "", warnings=list(doc.get("warnings") or []))
+    if doc["kind"] == NUMERIC:
         n = doc["numeric"]
         feature.edges = [float(e) for e in n["edges"]]
-        reference.bins = [int(c) for c in n["counts"]]
-        if len(reference.bins) != len(feature.edges) + 1 or any(b <= a for a, b in zip(feature.edges, feature.edges[1:])):
-            raise BaselineError(f"feature {name!r} has inconsistent numeric bins")
-        count = int(n["count"])
+        reference.bins = list(n["counts"])
         reference.minimum, reference.maximum = n.get("min"), n.get("max")
         mean = n.get("mean")
-        reference.total = float(n["sum"]) if n.get("sum") is not None else (float(mean) * count if mean else 0.0)
+        # Files written before "sum" have the mean only.
+        reference.total = float(n["sum"]) if n.get("sum") is not None else (float(mean) * n["count"] if mean else 0.0)
         feature.std = n.get("std")
-    if doc.get("categories") is not None:
+    elif doc["kind"] in (CATEGORICAL, BOOLEAN):
         c = doc["categories"]
-        reference.categories = {str(k): int(v) for k, v in c["counts"].items()}
+        reference.categories = dict(c["counts"])
         feature.known = list(reference.categories)
-        reference.unseen_total = int(c["other_count"])
-        feature.distinct, feature.singletons = int(c["distinct"]), int(c["singletons"])
-        feature.types = [str(name) for name in c.get("types", [])]
-    if doc.get("text") is not None:
+        reference.unseen_total = c["other_count"]
+        feature.distinct, feature.singletons = c["distinct"], c["singletons"]
+        feature.types = list(c.get("types") or [])
+    elif doc["kind"] == TEXT:
         t = doc["text"]
-        feature.vocabulary = {str(k): int(v) for k, v in t["vocabulary"].items()}
-        reference.tokens, reference.unseen_tokens = int(t["tokens"]), int(t["other_count"])
-        feature.distinct, feature.singletons = int(t["distinct"]), int(t["singletons"])
-        feature.types = [str(name) for name in t.get("types", [])]
+        feature.vocabulary = dict(t["vocabulary"])
+        reference.tokens, reference.unseen_tokens = t["tokens"], t["other_count"]
+        feature.distinct, feature.singletons = t["distinct"], t["singletons"]
+        feature.types = list(t.get("types") or [])
         feature.length_edges = [float(e) for e in t.get("length_edges", [])]
         feature.char_edges = [float(e) for e in t.get("char_edges", [])]
         reference.length_bins = [int(c) for c in t.get("length_counts", [])]
@@ -133,26 +139,13 @@ def _feature(name: str, doc: dict[str, Any]) -> FeatureBaseline:
 
 
 def from_dict(doc: Any) -> Baseline:
-    """Rebuild a baseline from its JSON document; BaselineError if it is not one we can read."""
-    if not isinstance(doc, dict) or doc.get("kind") != _KIND:
-        raise BaselineError("not a featurewatch baseline (no \"kind\": \"featurewatch-baseline\")")
-    version = doc.get("schema_version")
-    if not isinstance(version, int):
-        raise BaselineError("baseline has no schema_version")
-    if version > SCHEMA_VERSION:
-        raise BaselineError(f"baseline schema_version {version} is newer than this featurewatch reads "
-                            f"({SCHEMA_VERSION}); upgrade featurewatch")
-    try:
-        features = {str(name): _feature(str(name), f) for name, f in doc["features"].items()}
-        prediction = None if doc.get("prediction") is None else _feature("prediction", doc["prediction"])
-        return Baseline(model=str(doc["model"]), features=features, rows=int(doc["rows"]),
-                        versions=[str(v) for v in doc.get("versions", [])], prediction=prediction,
-                        created=str(doc.get("created", "")), source=dict(doc.get("source") or {}),
-                        excluded=[str(name) for name in doc.get("excluded", [])], errors=int(doc.get("errors", 0)))
-    except BaselineError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BaselineError(f"baseline is incomplete or malformed ({type(exc).__name__}: {exc})") from None
+    """Rebuild a baseline from its JSON document; BaselineError naming the field if it is not one we can read."""
+    check_document(doc)
+    features = {name: _feature(name, f) for name, f in doc["features"].items()}
+    prediction = None if doc.get("prediction") is None else _feature("prediction", doc["prediction"])
+    return Baseline(model=doc["model"], features=features, rows=doc["rows"], versions=list(doc.get("versions") or []),
+                    prediction=prediction, created=doc.get("created") or "", source=dict(doc.get("source") or {}),
+                    excluded=[str(name) for name in doc.get("excluded") or []], errors=int(doc.get("errors") or 0))
 
 
 def save_baseline(baseline: Baseline, path: str | os.PathLike[str]) -> Path:
@@ -182,3 +175,27 @@ def load_baseline(path: str | os.PathLike[str]) -> Baseline:
         return from_dict(doc)
     except BaselineError as exc:
         raise BaselineError(f"{file}: {exc}") from None
+
+
+def is_baseline_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a baseline file, sound or damaged (what ``baseline build -o`` may overwrite).
+
+    Cheap for the files it is not: a table (CSV, Parquet) does not start with
+    ``{``, and a JSON-lines file's first line is a whole object without the marker.
+    """
+    file = Path(path)
+    first = first_json_line(file)
+    if isinstance(first, dict):
+        return first.get("kind") == MARKER
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(4096)
+        if not head.lstrip().startswith(b"{") or file.stat().st_size > _LARGEST_BASELINE:
+            return False
+        doc = orjson.loads(file.read_bytes())
+    except OSError:
+        return False
+    except orjson.JSONDecodeError:
+        # A baseline cut short (a full disk, an interrupted copy) is still one: its head says so.
+        return f'"kind": "{MARKER}"'.encode() in head
+    return isinstance(doc, dict) and doc.get("kind") == MARKER

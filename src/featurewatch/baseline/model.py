@@ -62,6 +62,12 @@ class FeatureBaseline:
     #: JSON types of the training values (categorical, boolean, text); a value of another type is a type
     #: violation. Empty (baselines written before this field): any scalar is accepted.
     types: list[str] = dataclasses.field(default_factory=list)
+    #: Why the feature has its kind: the inference rule that decided, or the option that set it
+    #: (``baseline show``). Empty for baselines written before this field.
+    reason: str = ""
+    #: What looked wrong in the training data for this feature (an all-null column, values that are
+    #: not numbers...), said by ``baseline build`` and kept for ``baseline show``.
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def present(self) -> int:

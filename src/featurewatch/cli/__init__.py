@@ -27,6 +27,7 @@ COMMANDS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "findings": ("findings", "List incidents: runs of consecutive alarming windows of one model, check and feature."),
     "kibana": ("kibana", "Generate Kibana dashboards for a model and import them into Kibana."),
     "replay": ("replay", "Log each row of DATA (CSV, Parquet or JSONL) as a request at its own timestamp."),
+    "report": ("report", "Write one self-contained HTML report of a window against the baseline."),
     "setup": ("setup", "Install featurewatch's index templates and indices (safe to run again)."),
     "ship": ("ship", "Tail the shim's files in SOURCE and bulk-index every record into Elasticsearch."),
 })

@@ -14,8 +14,8 @@ from ._common import handle_errors
 
 @click.command("demo")
 @click.option("--workdir", type=click.Path(file_okay=False), default="featurewatch-demo", show_default=True,
-              help="Folder for the demo's training data, baseline and logs (WORKDIR/logs; featurewatch "
-                   "log files of an earlier run there are deleted, other files are left alone).")
+              help="Folder for the demo's training data, baseline and logs (WORKDIR/logs). It must be new, "
+                   "empty, or made by an earlier demo, whose files are replaced; nothing else is touched.")
 @click.option("--per-hour", type=click.IntRange(10, 100000), default=2000, show_default=True,
               help="Requests per hour of demo traffic.")
 @handle_errors
@@ -31,11 +31,12 @@ def command(workdir: str, per_hour: int) -> None:
       featurewatch demo --workdir /tmp/fw-demo
     """
     from ..demo import data
-    from ..demo.run import run_demo
+    from ..demo.run import claim_workdir, detect_command, run_demo
     from ..findings import render_table
 
+    folder = claim_workdir(workdir)  # a folder that is not the demo's is refused before the progress bar shows
     with click.progressbar(length=per_hour * 24, label="logging demo traffic", file=sys.stderr) as bar:
-        run = run_demo(workdir, per_hour=per_hour, progress=bar.update)
+        run = run_demo(folder, per_hour=per_hour, progress=bar.update)
     click.echo(f"training data: {run.training} ({run.training_rows} rows)")
     click.echo(f"logged {run.logged} requests of model {data.MODEL!r} {data.VERSION} into {run.logs}")
     for hour, records in run.hours:
@@ -52,5 +53,9 @@ def command(workdir: str, per_hour: int) -> None:
         click.echo(f"\n=== {window.start:%H:%M}-{window.end:%H:%M} ({label}) ===")
         # Colour codes are written; click.echo drops them when stdout is not a terminal.
         click.echo(render_table(report, details=bool(flagged), width=width, color=True), nl=False)
-    click.echo(f"\nincidents found: {run.incidents_found} of {len(data.INCIDENTS)}; "
+    example = next(window for window, _ in run.results if window.incident is not None)
+    click.echo(f"\nreproduce one window by hand ({example.incident.check} on {example.incident.feature}):\n"
+               f"  {detect_command(run, example)}")
+    click.echo(f"\nreport: {run.report}")
+    click.echo(f"incidents found: {run.incidents_found} of {len(data.INCIDENTS)}; "
                f"clean windows with nothing at warning or above: {run.clean_quiet} of {run.clean_windows}")

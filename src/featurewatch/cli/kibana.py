@@ -12,6 +12,7 @@ import click
 
 from ..errors import BackendError
 from ..kibana import importer
+from ..outputs import check_output, first_json_line
 from ..settings import load_settings
 from ._common import handle_errors
 
@@ -33,11 +34,13 @@ def command() -> None:
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
               help="Baseline JSON file (from 'featurewatch baseline build') naming the model and its features.")
 @click.option("--demo", is_flag=True, help="Build for the demo credit model instead of a baseline.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="NDJSON file to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="NDJSON file to write (a file of saved objects is replaced; any other file is refused).")
 @click.option("--index-prefix", default=None,
               help="Prefix of featurewatch's indices [env FEATUREWATCH_ES_INDEX_PREFIX; default featurewatch].")
+@click.option("--force", is_flag=True, help="Replace the output file even if it is not a file of saved objects.")
 @handle_errors
-def build(baseline: str | None, demo: bool, output: str, index_prefix: str | None) -> None:
+def build(baseline: str | None, demo: bool, output: str, index_prefix: str | None, force: bool) -> None:
     """Write the Kibana saved objects of one model to an NDJSON file.
 
     The file holds data views of the requests, findings and metrics indices,
@@ -55,6 +58,7 @@ def build(baseline: str | None, demo: bool, output: str, index_prefix: str | Non
 
     if bool(baseline) == demo:
         raise click.UsageError("give either --baseline FILE or --demo")
+    check_output(output, _is_saved_objects, "file of Kibana saved objects", force=force)
     prefix = load_settings({"es_index_prefix": index_prefix}).es.index_prefix
     if demo:
         from ..demo.run import demo_spec
@@ -65,6 +69,12 @@ def build(baseline: str | None, demo: bool, output: str, index_prefix: str | Non
     objects = write_ndjson(spec, output, prefix)
     click.echo(f"wrote {objects} saved objects for model {spec.model!r} to {Path(output)} "
                f"(dashboards: overview, input health)")
+
+
+def _is_saved_objects(path: Path) -> bool:
+    """Whether ``path`` starts with a saved object (what ``kibana build`` may replace)."""
+    first = first_json_line(path)
+    return isinstance(first, dict) and {"id", "type", "attributes"} <= first.keys()
 
 
 def _kibana_options(func: F) -> F:

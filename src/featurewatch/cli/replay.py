@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..datafiles import read_table
+from ..outputs import OutputExists
 from ..replay import ReplayColumns, content_digest, replay_frame
 from ..shim import configure
 from ._common import handle_errors, log_dir_option, version_option
@@ -49,6 +50,10 @@ def command(data: str, model: str, model_version: str | None, timestamp_column: 
     frame = read_table(data)
     source = content_digest(data)
     shim = configure(log_dir=log_dir)
+    folder = Path(shim.settings.log_dir)
+    if folder.exists() and not folder.is_dir():
+        # The shim would drop every row; replay only ever adds new files to a folder, never replaces one.
+        raise OutputExists(f"{folder} is a file, not a log folder: give --log-dir a folder")
     label = f"replaying {Path(data).name}"
     with click.progressbar(length=len(frame), label=label, file=sys.stderr) as bar:
         count = replay_frame(frame, columns, model=model, version=model_version, source=source,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as _dt
-from collections.abc import Callable
+import shlex
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .. import logfiles
@@ -22,14 +23,23 @@ from ..kibana.spec import ModelSpec, spec_from_baseline
 from ..profile import LocalSource
 from ..settings import Settings, load_settings
 from . import data
+from .workdir import DemoFolder
+from .report import write_demo_report
 
-__all__ = ["run_demo", "DemoRun", "write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline",
-           "demo_windows", "detect_windows", "DemoWindow", "demo_spec", "DEMO_OPTIONS"]
+__all__ = ["run_demo", "claim_workdir", "DemoRun", "write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline",
+           "demo_windows", "detect_windows", "DemoWindow", "demo_spec", "DEMO_OPTIONS", "detect_command",
+           "TRAINING_FILE", "BASELINE_FILE", "REPORT_FILE"]
+
+
+#: What the demo writes in its folder besides ``logs/``.
+TRAINING_FILE = "training.csv"
+BASELINE_FILE = "baseline.json"
+REPORT_FILE = "report.html"
 
 
 def write_training_data(workdir: Path) -> Path:
     """Write the demo model's training data as CSV and return its path."""
-    path = workdir / "training.csv"
+    path = workdir / TRAINING_FILE
     data.training_frame().to_csv(path, index=False)
     return path
 
@@ -52,10 +62,10 @@ def log_traffic(log_dir: Path, per_hour: int = 2000, progress: Callable[[int], N
     return count
 
 
-def summarise_logs(log_dir: Path) -> list[tuple[str, int]]:
-    """``(file hour, records)`` per hour of log files, for the demo's printout."""
+def summarise_logs(files: Iterable[Path]) -> list[tuple[str, int]]:
+    """``(file hour, records)`` per hour of the demo's log files, for its printout."""
     per_hour: collections.Counter[str] = collections.Counter()
-    for path in logfiles.log_files(log_dir):
+    for path in files:
         hour = logfiles.hour_of(path)
         assert hour is not None
         with path.open("rb") as handle:
@@ -121,6 +131,8 @@ class DemoRun:
     baseline_path: Path
     baseline: Baseline
     results: list[tuple[DemoWindow, Report]]
+    #: The HTML report of the whole day (:mod:`featurewatch.demo.report`).
+    report: Path
 
     @property
     def incidents_found(self) -> int:
@@ -139,27 +151,52 @@ class DemoRun:
         return sum(1 for window, report in self.results if window.incident is None and not report.flagged("warning"))
 
 
-def run_demo(workdir: str | Path, *, per_hour: int = 2000, settings: Settings | None = None,
-             progress: Callable[[int], None] | None = None) -> DemoRun:
-    """The whole demo in ``workdir``: training data, a day of traffic in ``workdir/logs``, baseline, detection.
+def claim_workdir(workdir: str | Path) -> DemoFolder:
+    """Take ``workdir`` for the demo, or refuse it (exit 2) before anything is written: see :func:`run_demo`."""
+    return DemoFolder.claim(workdir, replaces=(TRAINING_FILE, BASELINE_FILE, REPORT_FILE))
 
-    Only featurewatch's own log files of an earlier run in ``workdir/logs``
-    are deleted: the folder may hold the user's files. ``progress`` is called
-    with the number of requests logged since its last call. Thresholds come
-    from the settings' ``[detect]`` table.
+
+def run_demo(workdir: str | Path | DemoFolder, *, per_hour: int = 2000, settings: Settings | None = None,
+             progress: Callable[[int], None] | None = None) -> DemoRun:
+    """The whole demo in ``workdir``: training data, a day of traffic in ``workdir/logs``, baseline, detection,
+    and the day's HTML report (``workdir/report.html``).
+
+    ``workdir`` must be new, empty, or a folder an earlier demo made
+    (:class:`featurewatch.demo.workdir.DemoFolder`, or one :func:`claim_workdir`
+    took): only the demo's own files there are replaced, and anything else is
+    refused (exit 2) before a file is touched. ``progress`` is called with the number of requests logged
+    since its last call. Thresholds come from the settings' ``[detect]`` table.
     """
-    root = Path(workdir)
-    logs = root / "logs"
-    for stale in logfiles.log_files(logs):
-        stale.unlink()
-    root.mkdir(parents=True, exist_ok=True)
+    folder = workdir if isinstance(workdir, DemoFolder) else claim_workdir(workdir)
+    root = folder.root
+    folder.replace(TRAINING_FILE)
     training = write_training_data(root)
+    folder.record([training])
     with training.open("rb") as handle:
         rows = sum(1 for _ in handle) - 1
-    logged = log_traffic(logs, per_hour=per_hour, progress=progress)
-    baseline_path = root / "baseline.json"
+    logs = root / "logs"
+    folder.remove_own("logs")
+    theirs = set(logfiles.log_files(logs)) if logs.exists() else set()
+    try:
+        logged = log_traffic(logs, per_hour=per_hour, progress=progress)
+    finally:
+        ours = [path for path in logfiles.log_files(logs) if path not in theirs]
+        folder.record(ours)
+    baseline_path = folder.replace(BASELINE_FILE)
     baseline = build_demo_baseline(training, baseline_path)
-    config = DetectConfig.from_table((settings or load_settings()).detect)
-    return DemoRun(training=training, training_rows=rows, logs=logs, logged=logged, hours=summarise_logs(logs),
-                   baseline_path=baseline_path, baseline=baseline,
-                   results=detect_windows(baseline, logs, config))
+    folder.record([baseline_path])
+    settings = settings or load_settings()
+    config = DetectConfig.from_table(settings.detect)
+    results = detect_windows(baseline, logs, config)
+    report_path = folder.replace(REPORT_FILE)
+    report = write_demo_report(baseline, logs, [r for _, r in results], report_path, config, settings)
+    folder.record([report.path])
+    return DemoRun(training=training, training_rows=rows, logs=logs, logged=logged, hours=summarise_logs(ours),
+                   baseline_path=baseline_path, baseline=baseline, results=results, report=report.path)
+
+
+def detect_command(run: DemoRun, window: DemoWindow) -> str:
+    """The ``featurewatch detect`` command line that reproduces one of the demo's windows by hand."""
+    start, end = (moment.strftime("%Y-%m-%dT%H:%M:%SZ") for moment in (window.start, window.end))
+    return (f"featurewatch detect --baseline {shlex.quote(str(run.baseline_path))} "
+            f"--source {shlex.quote(str(run.logs))} --start {start} --end {end}")
