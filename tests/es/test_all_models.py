@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from eswindow import es_settings
 
 import featurewatch as fw
+from eswindow import es_settings
 from featurewatch.baseline import BaselineOptions, build_baseline, save_baseline
 from featurewatch.cli import main
 from featurewatch.detect.job import DetectJob, run_all_models
@@ -29,7 +29,7 @@ from featurewatch.settings import Settings
 from featurewatch.ship import RetryPolicy, ShipConfig, Shipper, bulk_sender
 from featurewatch.window import Window
 
-START = dt.datetime(2026, 11, 20, 9, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
 END = START + dt.timedelta(hours=1)
 WINDOW = ["--start", START.isoformat(), "--end", END.isoformat()]
 #: Requests of an --all-models run, whatever the number of models (see the module docstring).

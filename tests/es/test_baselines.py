@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from eswindow import es_settings
 
+from eswindow import es_settings
 from featurewatch.baseline import Baseline, BaselineOptions, build_baseline, save_baseline, to_dict
 from featurewatch.cli import main
 from featurewatch.errors import BaselineError

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 import featurewatch as fw
 from featurewatch.baseline import BaselineOptions, build_baseline
 from featurewatch.es import layout, setup
@@ -19,9 +21,7 @@ from featurewatch.profile import LocalSource
 from featurewatch.ship import RetryPolicy, ShipConfig, Shipper, bulk_sender
 from featurewatch.window import query_bound
 
-import pandas as pd
-
-BOUND = dt.datetime(2026, 11, 20, 10, 0, 0, tzinfo=dt.timezone.utc)
+BOUND = dt.datetime(2026, 11, 20, 10, 0, 0, tzinfo=dt.UTC)
 #: Records around the bounds, microseconds from a whole millisecond.
 OFFSETS_US = [-1_000, -600, -1, 0, 300, 999, 1_000, 1_300]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from elasticsearch import BadRequestError
-from eswindow import es_settings, raw_client
 
+from eswindow import es_settings, raw_client
 from featurewatch.cli import main
 from featurewatch.errors import BackendError
 from featurewatch.es.client import UnsupportedServer, backend_errors, build_client, cluster_major, server_major

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from eswindow import END, START, log_window, parity_baseline
 
+from eswindow import END, START, log_window, parity_baseline
 from featurewatch.detect import detect_profile
 from featurewatch.es import layout, setup, templates
 from featurewatch.es.sinks import ElasticsearchFindingsStore

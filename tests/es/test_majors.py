@@ -11,13 +11,13 @@ from __future__ import annotations
 import orjson
 import pytest
 from click.testing import CliRunner
-from eswindow import END, START, es_settings, log_window
 
+from eswindow import END, START, es_settings, log_window
 from featurewatch.baseline import save_baseline
 from featurewatch.cli import main
+from featurewatch.demo.run import demo_spec
 from featurewatch.es import layout
 from featurewatch.es.client import build_client, cluster_major
-from featurewatch.demo.run import demo_spec
 from featurewatch.kibana import build_ndjson, flatten_mapping, validate
 from featurewatch.kibana.dataviews import DataViews
 from featurewatch.kibana.mappings import sample_record

@@ -13,8 +13,8 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from eswindow import END, START, es_settings, log_window, ship
 
+from eswindow import END, START, es_settings, log_window, ship
 from featurewatch.baseline import BaselineOptions, save_baseline
 from featurewatch.cli import main
 from featurewatch.errors import BackendError
@@ -144,6 +144,16 @@ class TestInjectedShardFailures:
         documents = WindowDocuments("parity", "2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z", [], [])
         with pytest.raises(PartialResults):
             store.write_window(documents)
+
+    @pytest.mark.parametrize("index_of", [layout.metrics_index, layout.findings_index])
+    def test_report_history(self, es_proxy, es_client, es_prefix, form, index_of):
+        """The report's metrics and findings history: a failed shard is an error, not a chart with gaps."""
+        from featurewatch.es.history import search_history
+
+        setup.install(es_client, es_prefix)
+        es_proxy.fail_shards_next(1, index_of(es_prefix), form=form, path=f"{index_of(es_prefix)}/_search")
+        with pytest.raises(PartialResults, match=index_of(es_prefix)):
+            search_history(self._client(es_proxy), es_prefix, "parity", START, END, url=es_proxy.url)
 
     def test_reference_window_scroll_every_page(self, window, es_proxy, es_prefix, form):
         """The baseline scroll checks its first search and every later page."""

@@ -14,9 +14,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from eswindow import END, START, es_settings, log_window, training
 
 import featurewatch as fw
+from eswindow import END, START, es_settings, log_window, training
 from featurewatch.baseline import save_baseline
 from featurewatch.cli import main
 from featurewatch.errors import BackendError
@@ -196,7 +196,7 @@ def _log_clean(folder) -> None:
     import datetime as dt
 
     fw.configure(log_dir=str(folder))
-    start = dt.datetime(2026, 11, 21, 10, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 11, 21, 10, tzinfo=dt.UTC)
     rows = training(1500, seed=7).to_dict("records")
     for i, row in enumerate(rows):
         features = {k: v for k, v in row.items() if k != "score"}

@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from ..es.baselines import BaselineRegistry
     from ..es.sinks import ElasticsearchFindingsStore
     from ..es.source import ElasticsearchSource
-    from ..findings.documents import WindowDocuments
     from ..findings.alerts import AlertState
+    from ..findings.documents import WindowDocuments
     from ..findings.history import Incident
     from ..findings.store import FindingsStore
     from ..findings.webhook import Webhook
@@ -300,8 +300,9 @@ def _cluster(settings: Settings) -> _Cluster:
 
     url, prefix = str(settings.es.url), settings.es.index_prefix
     client = build_client(settings.es)
-    return _Cluster(url, ElasticsearchSource(client, prefix, url=url), ElasticsearchFindingsStore(client, prefix, url=url),
-                    BaselineRegistry(client, prefix, url=url), f"Elasticsearch at {safe_url(url)}")
+    return _Cluster(url, ElasticsearchSource(client, prefix, url=url),
+                    ElasticsearchFindingsStore(client, prefix, url=url), BaselineRegistry(client, prefix, url=url),
+                    f"Elasticsearch at {safe_url(url)}")
 
 
 def _open(job: DetectJob, settings: Settings) -> _Opened:

@@ -134,7 +134,7 @@ class BaselineRegistry:
         self.client = client
         self.prefix = prefix
         self.url = url
-        self._now = now or (lambda: _dt.datetime.now(_dt.timezone.utc))
+        self._now = now or (lambda: _dt.datetime.now(_dt.UTC))
 
     @property
     def index(self) -> str:
@@ -147,7 +147,7 @@ class BaselineRegistry:
         if latest is not None and latest.content_hash == digest:
             return dataclasses.replace(latest, latest=True, action="unchanged")
         revision = 1 if latest is None else latest.revision + 1
-        registered_at = self._now().astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        registered_at = self._now().astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         text = tuple(sorted(f.name for f in baseline.features.values() if f.kind == TEXT))
         source = {"model": baseline.model, "revision": revision, "content_hash": digest,
                   "registered_at": registered_at, "versions": list(baseline.versions),

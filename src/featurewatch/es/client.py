@@ -110,7 +110,7 @@ class _NegotiatingTransport(Transport):
         """The cluster's ``GET /`` answer once a request has been made, else None."""
         return self._info
 
-    def perform_request(self, method: str, target: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def perform_request(self, method: str, target: str, **kwargs: Any) -> Any:
         headers = kwargs.get("headers")
         if self._major is None and method == "GET" and target.split("?")[0] == "/":
             # The client's own ``GET /`` (``info()``) is the question: asked once, answered to the caller too.

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import Elasticsearch
 
 from ..window import format_bound
 from . import layout
 from .client import backend_errors
+from .search import scroll
 
 __all__ = ["search_history", "FINDING_SOURCE"]
 
@@ -31,10 +32,12 @@ def search_history(client: Elasticsearch, prefix: str, model: str, since: _dt.da
         {"range": {"window.end": {"gt": format_bound(since), "lte": format_bound(until),
                                   "format": "strict_date_optional_time"}}}]}}
     with backend_errors(url):
-        metrics = [hit["_source"] for hit in helpers.scan(
-            client, index=layout.metrics_index(prefix), query={"query": query}, size=1000,
-            ignore_unavailable=True, allow_no_indices=True)]
-        findings = [hit["_source"] for hit in helpers.scan(
-            client, index=layout.findings_index(prefix), query={"query": query, "_source": FINDING_SOURCE},
-            size=1000, ignore_unavailable=True, allow_no_indices=True)]
+        # Scrolled with every page checked: a failed shard is an error, never a history with gaps.
+        metrics = [hit["_source"] for hit in scroll(
+            client, url=url, what="search of the metrics index", index=layout.metrics_index(prefix), query=query,
+            sort=["_doc"], size=1000, ignore_unavailable=True, allow_no_indices=True)]
+        findings = [hit["_source"] for hit in scroll(
+            client, url=url, what="search of the findings index", index=layout.findings_index(prefix),
+            query=query, source=FINDING_SOURCE, sort=["_doc"], size=1000, ignore_unavailable=True,
+            allow_no_indices=True)]
     return metrics, findings

@@ -18,10 +18,9 @@ from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
-from ..errors import BackendError
-
-from ..settings import ElasticsearchSettings
 from ..baseline import Baseline, load_baseline
+from ..errors import BackendError
+from ..settings import ElasticsearchSettings
 from . import layout, templates
 from .baselines import BaselineRegistry, Registration, baselines_index, baselines_mappings
 from .client import backend_errors, build_client, cluster_info, describe_error

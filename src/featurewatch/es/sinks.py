@@ -134,7 +134,8 @@ class ElasticsearchFindingsStore:
             return
         _, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh="wait_for",
                                  chunk_size=max(500, len(actions)))
-        problems = [e for e in errors if not (isinstance(e, dict) and e.get("delete", {}).get("status") == 404)]
+        failed = errors if isinstance(errors, list) else []  # raise_on_error=False: a list of item errors
+        problems = [e for e in failed if not (isinstance(e, dict) and e.get("delete", {}).get("status") == 404)]
         if problems:
             raise BackendError(f"Elasticsearch refused {len(problems)} findings/metrics document(s), "
                                f"first: {str(problems[0])[:300]}")
