@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import psutil
 
-START = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 NUMERIC = [f"num_{i}" for i in range(10)]
 CATEGORICAL = [f"cat_{i}" for i in range(8)]
 TEXT = ["text_0", "text_1"]
@@ -77,8 +77,8 @@ def generate(n: int, seed: int) -> pd.DataFrame:
 
 def log_traffic(frame: pd.DataFrame, log_dir: Path) -> None:
     """Log ``frame`` through the shim (replay) over 24 hours from START."""
-    from featurewatch.replay import ReplayColumns, replay_frame
     from featurewatch import shim as _state
+    from featurewatch.replay import ReplayColumns, replay_frame
 
     _state.configure(log_dir=str(log_dir))
     offsets = np.sort(np.random.default_rng(5).uniform(0, 24 * 3600, len(frame)))

@@ -23,9 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from esproxy import OSMEM_PRESENTS_AS, EsProxy  # noqa: E402  (test-only media-type proxy)
-
 import featurewatch as fw  # noqa: E402
+from esproxy import OSMEM_PRESENTS_AS, EsProxy  # noqa: E402  (test-only media-type proxy)
 from featurewatch.baseline import BaselineOptions, build_baseline  # noqa: E402
 from featurewatch.demo import data  # noqa: E402
 from featurewatch.detect import detect_profile  # noqa: E402

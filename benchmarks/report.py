@@ -34,7 +34,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from detect import START, generate, log_traffic, measure  # noqa: E402
+from detect import START, generate, log_traffic, measure
 
 DAY = dt.timedelta(hours=24)
 

@@ -100,7 +100,7 @@ def write_logs(folder: Path, count: int) -> int:
 
     fw.configure(log_dir=str(folder))
     cities = ["paris", "lyon", "nice", "lille", "nantes", "brest", None]
-    base = _dt.datetime(2026, 11, 26, 0, tzinfo=_dt.timezone.utc)
+    base = _dt.datetime(2026, 11, 26, 0, tzinfo=_dt.UTC)
     for i in range(count):
         features = {f"num_{j}": (i * (j + 1)) % 997 / 7 for j in range(10)}
         features.update({f"cat_{j}": cities[(i + j) % len(cities)] for j in range(8)})

@@ -45,14 +45,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from esproxy import OSMEM_PRESENTS_AS, EsProxy  # noqa: E402
-from eswindow import parity_baseline  # noqa: E402
-from helpers import diabetes_baseline, synthetic_baseline  # noqa: E402
-
-from featurewatch.baseline.model import Baseline  # noqa: E402
-from featurewatch.es.client import build_client  # noqa: E402
-from featurewatch.settings import load_settings  # noqa: E402
-from featurewatch import shim as _state  # noqa: E402
+from esproxy import OSMEM_PRESENTS_AS, EsProxy
+from eswindow import parity_baseline
+from featurewatch import shim as _state
+from featurewatch.baseline.model import Baseline
+from featurewatch.es.client import build_client
+from featurewatch.settings import load_settings
+from helpers import diabetes_baseline, synthetic_baseline
 
 REAL_CLUSTER_VARIABLE = "FEATUREWATCH_TEST_ES_URL"
 

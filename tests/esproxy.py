@@ -326,7 +326,7 @@ def _make_handler(proxy: EsProxy) -> type[http.server.BaseHTTPRequestHandler]:
             except OSError:
                 pass
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access logs
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
         def _handle(self) -> None:

@@ -15,9 +15,9 @@ from featurewatch.es import layout, setup
 from featurewatch.ship import RetryPolicy, ShipConfig, Shipper, bulk_sender
 from featurewatch.ship.enrich import TokenEnricher
 
-START = dt.datetime(2026, 11, 20, 10, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
 END = START + dt.timedelta(hours=2)
-WORDS = "pay the loan for my car repair school fees home kitchen family travel".split()
+WORDS = ["pay", "the", "loan", "for", "my", "car", "repair", "school", "fees", "home", "kitchen", "family", "travel"]
 
 
 def training(n: int = 4000, seed: int = 1) -> pd.DataFrame:

@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 
 from featurewatch import record as R
-from featurewatch.baseline import BaselineOptions, build_baseline
 from featurewatch import shim as _state
+from featurewatch.baseline import BaselineOptions, build_baseline
 from featurewatch.baseline.model import Baseline
 from featurewatch.profile.frame import profile_frame as frame_profile
 from featurewatch.profile.model import WindowProfile
 
-START = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 END = START + dt.timedelta(hours=2)
 VOCABULARY = np.array([f"word{i}" for i in range(400)], dtype=object)
 

@@ -20,7 +20,7 @@ from featurewatch import record as R
 from featurewatch.es import layout
 from featurewatch.ship import RetryPolicy, ShipConfig, Shipper, bulk_sender
 
-BASE = _dt.datetime(2026, 11, 26, 21, 0, tzinfo=_dt.timezone.utc)
+BASE = _dt.datetime(2026, 11, 26, 21, 0, tzinfo=_dt.UTC)
 
 
 def write_records(log_dir: Path, count: int, start: int = 0, *, model: str = "credit",

@@ -9,7 +9,7 @@ import pytest
 from featurewatch import logfiles
 from featurewatch import record as R
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class TestHourKey:

@@ -31,7 +31,7 @@ scalars = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=50),
     st.text(min_size=3000, max_size=5000, alphabet="ab€"),
     st.decimals(allow_nan=True, allow_infinity=True), st.binary(max_size=20),
-    st.datetimes(timezones=st.one_of(st.none(), st.just(dt.timezone.utc))), st.dates(),
+    st.datetimes(timezones=st.one_of(st.none(), st.just(dt.UTC))), st.dates(),
     st.integers(-1000, 1000).map(np.int64), st.floats(width=32, allow_nan=True).map(np.float32),
     st.floats(allow_nan=True).map(np.float64), st.booleans().map(np.bool_),
     st.just(pd.NA), st.just(pd.NaT), st.just(Color.RED), st.just(Unprintable()),
@@ -58,7 +58,7 @@ class TestDumps:
         encoded = orjson.loads(R.dumps({
             "nan": math.nan, "inf": -math.inf, "na": pd.NA, "nat": pd.NaT,
             "np_int": np.int64(7), "np_float": np.float32(1.5), "dec": decimal.Decimal("2.25"),
-            "when": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc), "day": dt.date(2026, 1, 2),
+            "when": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), "day": dt.date(2026, 1, 2),
             "raw": b"ab\xff", "set": {3, 1, 2}, "enum": Color.RED, "big": 2**70, "obj": Unprintable(),
             "arr": np.array([1, 2]), "offset": dt.datetime(2026, 1, 2, 3, tzinfo=dt.timezone(dt.timedelta(hours=1))),
             "stamp": pd.Timestamp("2026-01-02T03:00:00+01:00"), "np_when": np.datetime64("2026-01-02T03:00:00.5"),
@@ -211,7 +211,7 @@ class TestLayoutAndTime:
         assert record[R.SCHEMA] == R.SCHEMA_VERSION and record[R.ROW] == 0
 
     @pytest.mark.parametrize("moment,text", [
-        (dt.datetime(999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc), "0999-12-31T23:59:59.000000Z"),
+        (dt.datetime(999, 12, 31, 23, 59, 59, tzinfo=dt.UTC), "0999-12-31T23:59:59.000000Z"),
         (dt.datetime(1, 1, 1, 0, 0, 0, 5), "0001-01-01T00:00:00.000005Z"),
         (dt.datetime(2026, 11, 26, 18, tzinfo=dt.timezone(dt.timedelta(hours=-1))), "2026-11-26T19:00:00.000000Z"),
         (0.5, "1970-01-01T00:00:00.500000Z"),
@@ -222,7 +222,7 @@ class TestLayoutAndTime:
 
     def test_many_at_once_match_one_at_a_time(self):
         """The vectorised form (replays) writes the same text, years before 1000 and offsets included."""
-        moments = [dt.datetime(999, 12, 31, 23, 30, 0, 250000, tzinfo=dt.timezone.utc),
+        moments = [dt.datetime(999, 12, 31, 23, 30, 0, 250000, tzinfo=dt.UTC),
                    dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.timezone(dt.timedelta(hours=2)))]
         stamps = pd.Series(pd.to_datetime(moments, utc=True))
         assert R.format_timestamps(stamps) == [R.format_timestamp(m) for m in moments]

@@ -9,7 +9,7 @@ import pytest
 from featurewatch.errors import ConfigError
 from featurewatch.window import Window, aligned_window, format_bound, parse_duration, parse_moment, window_ending
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def at(text: str) -> dt.datetime:

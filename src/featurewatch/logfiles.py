@@ -35,7 +35,7 @@ def hour_key(moment: _dt.datetime) -> str:
     and the names must sort as the hours do.
     """
     if moment.tzinfo is not None:
-        moment = moment.astimezone(_dt.timezone.utc)
+        moment = moment.astimezone(_dt.UTC)
     return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}"
 
 
@@ -50,7 +50,7 @@ def hour_of(path: str | Path) -> _dt.datetime | None:
     match = _NAME.match(Path(path).name)
     if not match:
         return None
-    return _dt.datetime.strptime(match.group(1), _HOUR_FORMAT).replace(tzinfo=_dt.timezone.utc)
+    return _dt.datetime.strptime(match.group(1), _HOUR_FORMAT).replace(tzinfo=_dt.UTC)
 
 
 def log_files(log_dir: str | Path) -> list[Path]:

@@ -168,7 +168,7 @@ def is_null(value: Any) -> bool:
             return not math.isfinite(float(value))
         if _is_numpy_scalar(value):
             return is_null(value.item())
-    except Exception:  # noqa: BLE001 - a value the encoder writes as its placeholder, not null
+    except Exception:
         return False
     return False
 
@@ -182,11 +182,11 @@ def _fallback_value(value: Any, limit: int | None = None) -> Any:
         return _encode_other(value, limit)
     except KeyboardInterrupt:
         raise
-    except BaseException:  # noqa: BLE001 - the encoder must not raise, whatever a value's methods do
+    except BaseException:
         return f"<{type(value).__name__}>"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fallback(max_string_length: int | None) -> Callable[[Any], Any]:
     """orjson's ``default=`` hook for the types it does not know (the table above), cutting the
     strings it makes (``str(obj)``, decoded bytes) to ``max_string_length``; never raises.
@@ -237,7 +237,7 @@ def _text(value: Any) -> str:
         return str(value)
     except KeyboardInterrupt:
         raise
-    except BaseException:  # noqa: BLE001 - an object whose __str__ raises, even SystemExit
+    except BaseException:
         return f"<{type(value).__name__}>"
 
 
@@ -257,7 +257,7 @@ def _iso(value: Any) -> str | None:
     if is_null(value):
         return None
     if isinstance(value, _dt.datetime) and value.tzinfo is not None:
-        value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(_dt.UTC).replace(tzinfo=None)
         return f"{value.isoformat()}Z"
     return str(value.isoformat())
 
@@ -447,9 +447,9 @@ def format_timestamp(moment: _dt.datetime | float) -> str:
     Not ``strftime``: its ``%Y`` does not zero-pad years before 1000 on glibc.
     """
     if isinstance(moment, (int, float)):
-        moment = _dt.datetime.fromtimestamp(moment, tz=_dt.timezone.utc)
+        moment = _dt.datetime.fromtimestamp(moment, tz=_dt.UTC)
     if moment.tzinfo is not None:
-        moment = moment.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(_dt.UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="microseconds") + "Z"
 
 
@@ -474,5 +474,5 @@ def parse_timestamp(text: str) -> _dt.datetime:
     """Parse an ISO 8601 timestamp into an aware UTC datetime (naive means UTC)."""
     value = _dt.datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     if value.tzinfo is None:
-        return value.replace(tzinfo=_dt.timezone.utc)
-    return value.astimezone(_dt.timezone.utc)
+        return value.replace(tzinfo=_dt.UTC)
+    return value.astimezone(_dt.UTC)

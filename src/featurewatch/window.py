@@ -33,7 +33,7 @@ __all__ = ["Window", "parse_duration", "parse_moment", "format_bound", "query_bo
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 
 
 def parse_duration(text: str) -> _dt.timedelta:
@@ -57,8 +57,8 @@ def parse_moment(text: str) -> _dt.datetime:
 
 def _whole_second(moment: _dt.datetime) -> _dt.datetime:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
-    return moment.astimezone(_dt.timezone.utc).replace(microsecond=0)
+        moment = moment.replace(tzinfo=_dt.UTC)
+    return moment.astimezone(_dt.UTC).replace(microsecond=0)
 
 
 def format_bound(moment: _dt.datetime) -> str:
@@ -111,7 +111,7 @@ def aligned_window(length: _dt.timedelta, at: _dt.datetime | None = None) -> Win
     seconds = int(length.total_seconds())
     if seconds < 1 or length != _dt.timedelta(seconds=seconds):
         raise ConfigError(f"a window's length must be a whole number of seconds, not {length}")
-    moment = _whole_second(at if at is not None else _dt.datetime.now(_dt.timezone.utc))
+    moment = _whole_second(at if at is not None else _dt.datetime.now(_dt.UTC))
     elapsed = int((moment - _EPOCH).total_seconds())
     end = _EPOCH + _dt.timedelta(seconds=elapsed - elapsed % seconds)
     return Window(end - length, end)
@@ -119,5 +119,5 @@ def aligned_window(length: _dt.timedelta, at: _dt.datetime | None = None) -> Win
 
 def window_ending(length: _dt.timedelta, at: _dt.datetime | None = None) -> Window:
     """The window of ``length`` that ends at ``at`` (now), to the second: not aligned to the clock."""
-    end = _whole_second(at if at is not None else _dt.datetime.now(_dt.timezone.utc))
+    end = _whole_second(at if at is not None else _dt.datetime.now(_dt.UTC))
     return Window(end - length, end)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import END, START, synthetic_frame, write_logs
 
 from featurewatch.baseline import (
     BaselineOptions,
@@ -15,6 +14,7 @@ from featurewatch.baseline import (
 )
 from featurewatch.errors import DataError
 from featurewatch.kinds.categorical import expected_new
+from helpers import END, START, synthetic_frame, write_logs
 
 
 class TestKinds:

@@ -7,7 +7,7 @@ import datetime as dt
 import featurewatch as fw
 from featurewatch.baseline import BaselineOptions, baseline_from_logs
 
-START = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 
 
 def test_lines_that_are_not_records_are_skipped(tmp_path):

@@ -8,8 +8,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from eswindow import ship
 
+from eswindow import ship
 from featurewatch.baseline import BaselineOptions, baseline_from_logs, build_baseline, infer_kind
 from featurewatch.baseline.files import baseline_from_file
 from featurewatch.baseline.infer import infer
@@ -19,7 +19,7 @@ from featurewatch.replay import ReplayColumns, replay_frame
 from featurewatch.settings import load_settings
 from featurewatch.shim import _state
 
-START = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 END = START + dt.timedelta(days=1)
 EXPECTED = {
     "job_title": "identifier", "region": "categorical", "age": "numeric", "income": "numeric",

@@ -14,13 +14,13 @@ import numpy as np
 import orjson
 import pytest
 from click.testing import CliRunner
-from helpers import synthetic_frame, write_logs
-from webhooks import webhook_receiver
 
 from featurewatch.baseline import save_baseline
 from featurewatch.cli import main
+from helpers import synthetic_frame, write_logs
+from webhooks import webhook_receiver
 
-T0 = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 HOURS = range(6)
 NULL_HOURS = {2, 3, 4}
 

@@ -6,9 +6,9 @@ import numpy as np
 import orjson
 import pytest
 from click.testing import CliRunner
-from helpers import synthetic_frame, write_logs
 
 from featurewatch.cli import main
+from helpers import synthetic_frame, write_logs
 
 RUN = CliRunner()
 WINDOW = ["--start", "2026-11-20T00:00:00Z", "--end", "2026-11-20T02:00:00Z"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 from click.testing import CliRunner
-from eswindow import END, START, log_window, ship
 
+from eswindow import END, START, log_window, ship
 from featurewatch.baseline import save_baseline
 from featurewatch.cli import main
 from featurewatch.es import layout, setup

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from helpers import synthetic_frame, write_logs
 
 from featurewatch.baseline import save_baseline
 from featurewatch.cli import main
+from helpers import synthetic_frame, write_logs
 
 RUN = CliRunner()
 WINDOW = ["--start", "2026-11-20T00:00:00Z", "--end", "2026-11-20T02:00:00Z"]

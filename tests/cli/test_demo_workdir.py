@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import orjson
-
 import hashlib
 
+import orjson
 import pytest
 from click.testing import CliRunner
 

@@ -56,7 +56,7 @@ class TestFindings:
     def test_since_keeps_whole_incidents_that_ended_recently(self, findings_file):
         """--since is relative to now; the library takes `now` so the test does not depend on the clock."""
         query = IncidentQuery(findings_file=findings_file, since=dt.timedelta(days=2),
-                              now=dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc))
+                              now=dt.datetime(2026, 11, 24, tzinfo=dt.UTC))
         found = list_incidents(query, load_settings(environ={}))
         assert [(i.feature, i.first_window_start, i.windows) for i in found] == [
             ("amount", "2026-11-23T00:00:00Z", 2)]

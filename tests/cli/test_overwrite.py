@@ -89,7 +89,7 @@ class TestReplay:
         mine = logs / "notes.txt"
         mine.write_bytes(b"mine")
         data = tmp_path / "traffic.csv"
-        pd.DataFrame({"ts": [dt.datetime(2026, 11, 20, 10, m, tzinfo=dt.timezone.utc).isoformat() for m in range(5)],
+        pd.DataFrame({"ts": [dt.datetime(2026, 11, 20, 10, m, tzinfo=dt.UTC).isoformat() for m in range(5)],
                       "x": range(5)}).to_csv(data, index=False)
         for _ in range(2):
             result = RUN.invoke(main, ["replay", str(data), "--model", "m", "--timestamp-column", "ts",

@@ -10,9 +10,9 @@ import sys
 import orjson
 import pytest
 from click.testing import CliRunner
-from shiptools import count_docs, write_records
 
 from featurewatch.cli import main
+from shiptools import count_docs, write_records
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 from click.testing import CliRunner
-from helpers import synthetic_frame, write_logs
 
 from featurewatch.cli import main
 from featurewatch.cli._common import webhook_url
+from helpers import synthetic_frame, write_logs
 
 SLACK_WITHOUT_SCHEME = "hooks.slack.com/services/T00/B00/SECRET"
 MESSAGE = ("the webhook URL must be http:// or https:// with a host, "

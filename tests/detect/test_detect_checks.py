@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import diabetes_frame, profile_frame, synthetic_frame
 
 from featurewatch.detect import detect_profile
 from featurewatch.detect.report import Report
 from featurewatch.kinds.categorical import expected_new
+from helpers import diabetes_frame, profile_frame, synthetic_frame
 
 
 def _expected_new_rate(feature):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import profile_frame, synthetic_frame
 
 from featurewatch.detect import DetectConfig, detect_profile
 from featurewatch.errors import ConfigError
 from featurewatch.settings import load_settings
+from helpers import profile_frame, synthetic_frame
 
 
 def _null_window() -> object:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from helpers import END, START, raw_record, synthetic_frame, write_records
-
 from featurewatch.detect import detect_profile, run_detection
 from featurewatch.profile import LocalSource
 from featurewatch.profile.frame import profile_frame
+from helpers import END, START, raw_record, synthetic_frame, write_records
 
 GOOD = {"amount": 150.0, "age": 40, "ratio": 0.3, "colour": "red", "merchant": "m1", "member": False,
         "note": "word1 word3", "user_id": "u9"}

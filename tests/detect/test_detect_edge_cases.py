@@ -6,6 +6,11 @@ import dataclasses
 
 import numpy as np
 import pytest
+
+from featurewatch.baseline import BaselineOptions, build_baseline
+from featurewatch.detect import detect_profile, run_detection
+from featurewatch.errors import BaselineError, ConfigError
+from featurewatch.profile import LocalSource
 from helpers import (
     END,
     START,
@@ -14,11 +19,6 @@ from helpers import (
     synthetic_frame,
     write_records,
 )
-
-from featurewatch.baseline import BaselineOptions, build_baseline
-from featurewatch.detect import detect_profile, run_detection
-from featurewatch.errors import BaselineError, ConfigError
-from featurewatch.profile import LocalSource
 
 
 class TestEdgeCases:

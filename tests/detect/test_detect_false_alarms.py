@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import diabetes_frame, profile_frame, synthetic_frame
 
 from featurewatch.detect import DetectConfig, detect_profile
+from helpers import diabetes_frame, profile_frame, synthetic_frame
 
 
 def _warnings(report):

@@ -8,14 +8,14 @@ import sys
 import numpy as np
 import orjson
 import pytest
-from eswindow import END, START, log_window, ship
-from helpers import END as H_END
-from helpers import START as H_START
-from helpers import synthetic_frame, write_logs
 
+from eswindow import END, START, log_window, ship
 from featurewatch.detect.job import DetectJob, DetectResult, run_detect_job
 from featurewatch.settings import load_settings
 from featurewatch.window import Window
+from helpers import END as H_END
+from helpers import START as H_START
+from helpers import synthetic_frame, write_logs
 
 
 @pytest.fixture(scope="module")

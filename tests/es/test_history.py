@@ -7,7 +7,7 @@ import datetime as dt
 from featurewatch.es import layout, setup
 from featurewatch.es.history import search_history
 
-T0 = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 
 
 def bound(hour: int) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from eswindow import END, START, log_window, ship
 
+from eswindow import END, START, log_window, ship
 from featurewatch.baseline import Baseline, BaselineOptions, build_baseline
 from featurewatch.detect import detect_profile
 from featurewatch.es import layout, setup

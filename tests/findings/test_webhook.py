@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from webhooks import webhook_receiver
 
 from featurewatch.detect.report import Finding, Report
 from featurewatch.findings import Alert, AlertState, Webhook, webhook_payload
+from webhooks import webhook_receiver
 
 
 def _finding(check="na_spike", feature="income", severity="critical") -> Finding:

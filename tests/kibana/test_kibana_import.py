@@ -80,7 +80,7 @@ class FakeKibana:
 
 def _handler(kibana: FakeKibana) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
                 f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode() + body)

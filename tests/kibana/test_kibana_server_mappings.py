@@ -6,6 +6,7 @@ not aggregatable just shows an error on the dashboard at 3 a.m.
 
 from __future__ import annotations
 
+from featurewatch.demo.run import demo_spec
 from featurewatch.detect.report import Finding, Report
 from featurewatch.es import layout, setup
 from featurewatch.es.sinks import ElasticsearchFindingsStore
@@ -13,7 +14,6 @@ from featurewatch.findings import alert_state, window_documents
 from featurewatch.kibana import build_ndjson, flatten_mapping, validate
 from featurewatch.kibana.dataviews import DataViews
 from featurewatch.kibana.mappings import sample_record
-from featurewatch.demo.run import demo_spec
 
 
 def _server_mappings(es_client, prefix: str, spec) -> dict[str, dict[str, str]]:

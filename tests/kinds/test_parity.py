@@ -18,9 +18,9 @@ from featurewatch.profile import LocalSource
 from featurewatch.ship import RetryPolicy, ShipConfig, Shipper, bulk_sender
 from featurewatch.ship.enrich import TokenEnricher
 
-START = dt.datetime(2026, 11, 20, 10, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
 END = START + dt.timedelta(hours=1)
-WORDS = "pay the loan for my car repair school fees home".split()
+WORDS = ["pay", "the", "loan", "for", "my", "car", "repair", "school", "fees", "home"]
 
 
 def _numeric(rng, n):

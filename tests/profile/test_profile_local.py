@@ -7,6 +7,11 @@ import datetime as dt
 
 import numpy as np
 import pytest
+
+from featurewatch import record as R
+from featurewatch.errors import ConfigError
+from featurewatch.profile import LocalSource
+from featurewatch.profile.local import _ChunkReader
 from helpers import (
     END,
     START,
@@ -16,11 +21,6 @@ from helpers import (
     write_logs,
     write_records,
 )
-
-from featurewatch import record as R
-from featurewatch.errors import ConfigError
-from featurewatch.profile import LocalSource
-from featurewatch.profile.local import _ChunkReader
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from helpers import profile_frame, synthetic_frame
-
 from featurewatch.profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
+from helpers import profile_frame, synthetic_frame
 
 
 class TestMerge:

@@ -6,11 +6,11 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from helpers import END, START, profile_frame, synthetic_frame
 
 from featurewatch.detect import detect_profile
 from featurewatch.report.assemble import KNOWN_SHOWN, NEW_SHOWN, TOKENS_SHOWN, assemble
 from featurewatch.report.history import history_from_documents
+from helpers import END, START, profile_frame, synthetic_frame
 
 
 @pytest.fixture(scope="module")

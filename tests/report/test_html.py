@@ -7,11 +7,11 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
-from helpers import END, START, profile_frame, synthetic_frame
 
 from featurewatch.detect import detect_profile
 from featurewatch.report import assemble, render_html
 from featurewatch.report.html import CSP
+from helpers import END, START, profile_frame, synthetic_frame
 
 #: Elements that load something or run something.
 LOADING = {"script", "link", "img", "iframe", "object", "embed", "video", "audio", "source", "track", "base",

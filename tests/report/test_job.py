@@ -7,11 +7,10 @@ import datetime as dt
 import numpy as np
 import orjson
 import pytest
+
 from eswindow import END as ES_END
 from eswindow import START as ES_START
 from eswindow import log_window, ship
-from helpers import END, START, synthetic_frame, write_logs
-
 from featurewatch.baseline import save_baseline
 from featurewatch.detect import run_detection
 from featurewatch.detect.job import DetectJob, run_detect_job
@@ -20,6 +19,7 @@ from featurewatch.profile import LocalSource
 from featurewatch.report import ReportJob, ReportResult, write_report
 from featurewatch.settings import load_settings
 from featurewatch.window import Window, format_bound
+from helpers import END, START, synthetic_frame, write_logs
 
 HOUR = dt.timedelta(hours=1)
 LOCAL = load_settings(environ={})

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from featurewatch.report.model import Bar
 from featurewatch.report.svg import hbars, histogram, timeline
 
-T0 = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 
 
 class _Tags(HTMLParser):

@@ -145,10 +145,9 @@ class TestMonitor:
         with fw.request(model="m", version="3", request_id="req-1") as r:
             r.features({"a": 1})
             r.prediction("yes")
-        with pytest.raises(KeyError):
-            with fw.request(model="m") as r:
-                r.features({"a": 2})
-                raise KeyError("x")
+        with pytest.raises(KeyError), fw.request(model="m") as r:
+            r.features({"a": 2})
+            raise KeyError("x")
         fw.flush()
         recs = read_records(log_dir)
         assert recs[0][R.REQUEST_ID] == "req-1" and recs[0][R.PREDICTION] == "yes"

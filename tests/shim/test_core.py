@@ -185,12 +185,12 @@ class TestNothingEscapes:
 class TestOldTimestamps:
     def test_year_before_1000(self, log_dir):
         """The record and the file name carry a four-digit year, and readers find the file's hour."""
-        fw.log_request(model="m", features={"a": 1}, timestamp=dt.datetime(999, 12, 31, 23, 30, tzinfo=dt.timezone.utc))
+        fw.log_request(model="m", features={"a": 1}, timestamp=dt.datetime(999, 12, 31, 23, 30, tzinfo=dt.UTC))
         fw.log_request(model="m", features={"a": 2}, timestamp="0999-12-31T23:45:00Z")
         fw.flush()
         [path] = logfiles.log_files(log_dir)
         assert path.name.startswith("featurewatch-09991231T23-")
-        assert logfiles.hour_of(path) == dt.datetime(999, 12, 31, 23, tzinfo=dt.timezone.utc)
+        assert logfiles.hour_of(path) == dt.datetime(999, 12, 31, 23, tzinfo=dt.UTC)
         stamps = [r[R.TIMESTAMP] for r in read_records(log_dir)]
         assert stamps == ["0999-12-31T23:30:00.000000Z", "0999-12-31T23:45:00.000000Z"]
 

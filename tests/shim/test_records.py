@@ -8,13 +8,13 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import END, START, synthetic_frame
 
 import featurewatch as fw
 from featurewatch import record as R
 from featurewatch.detect import detect_profile
 from featurewatch.profile import LocalSource
 from featurewatch.shim import _records
+from helpers import END, START, synthetic_frame
 from tests.conftest import read_records
 
 

@@ -341,7 +341,7 @@ class TestFiles:
         import datetime as dt
 
         fw.configure(log_dir=str(tmp_path))
-        base = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+        base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
         for hour in range(5):
             fw.log_request(model="m", features={"h": hour}, timestamp=base + dt.timedelta(hours=hour, minutes=30))
         fw.flush()

@@ -17,6 +17,10 @@ from pathlib import Path
 
 import orjson
 import pytest
+
+from featurewatch import record as R
+from featurewatch.es import layout
+from featurewatch.es.setup import install
 from shiptools import (
     client_for,
     count_docs,
@@ -30,10 +34,6 @@ from shiptools import (
     shipper,
     write_records,
 )
-
-from featurewatch import record as R
-from featurewatch.es import layout
-from featurewatch.es.setup import install
 
 
 @pytest.fixture

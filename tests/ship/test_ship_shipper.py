@@ -7,10 +7,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-from shiptools import write_records
 
 from featurewatch.es.bulk import ItemResult
 from featurewatch.ship import RetryPolicy, ShipConfig, Shipper
+from shiptools import write_records
 
 
 class FakeCluster:

@@ -18,8 +18,8 @@ from .model import BOOLEAN, CATEGORICAL, IDENTIFIER, NUMERIC, PREDICTION, TEXT, 
 if TYPE_CHECKING:
     from .build import BaselineOptions, build_baseline
     from .files import baseline_from_file
-    from .io import SCHEMA_VERSION, from_dict, load_baseline, save_baseline, to_dict
     from .infer import infer_kind
+    from .io import SCHEMA_VERSION, from_dict, load_baseline, save_baseline, to_dict
     from .logs import baseline_from_logs
 
 __all__ = [

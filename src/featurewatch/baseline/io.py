@@ -46,9 +46,9 @@ from typing import Any
 import orjson
 
 from ..errors import BaselineError
+from ..kinds.text import MIX_TOKENS
 from ..outputs import first_json_line
 from ..profile.model import FeatureProfile
-from ..kinds.text import MIX_TOKENS
 from .model import BOOLEAN, CATEGORICAL, NUMERIC, TEXT, Baseline, FeatureBaseline
 from .schema import MARKER, SCHEMA_VERSION, check_document
 

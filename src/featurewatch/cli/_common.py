@@ -64,7 +64,7 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
-        except Exception as exc:  # noqa: BLE001 - the CLI boundary: one line, not a traceback
+        except Exception as exc:
             if debug:
                 raise
             click.echo(f"error: {type(exc).__name__}: {exc} "

@@ -22,7 +22,7 @@ __all__ = ["MODEL", "VERSION", "TRAFFIC_START", "Incident", "INCIDENTS", "CLEAN_
 
 MODEL = "credit"
 VERSION = "1.4.0"
-TRAFFIC_START = _dt.datetime(2026, 11, 20, tzinfo=_dt.timezone.utc)
+TRAFFIC_START = _dt.datetime(2026, 11, 20, tzinfo=_dt.UTC)
 
 EMPLOYMENT = (["salaried", "self_employed", "contract", "retired", "unemployed"], [0.55, 0.17, 0.14, 0.09, 0.05])
 MARITAL = (["single", "married", "divorced", "widowed"], [0.38, 0.46, 0.12, 0.04])
@@ -31,17 +31,8 @@ REGION = (["north", "south", "east", "west", "central"], [0.22, 0.25, 0.18, 0.2,
 PURPOSE = (["car", "home_improvement", "education", "business", "debt_consolidation", "medical"],
            [0.24, 0.18, 0.12, 0.1, 0.3, 0.06])
 CHANNEL = (["web", "mobile", "branch", "partner"], [0.41, 0.37, 0.12, 0.10])
-NOTE_WORDS = (
-    "need funds for car repair pay off credit card debt consolidate loans buy used vehicle "
-    "renovate kitchen bathroom roof school tuition fees for my daughter son start small business "
-    "equipment inventory medical bills hospital treatment wedding expenses moving to new apartment "
-    "cover unexpected costs refinance existing loan lower monthly payment family emergency travel "
-    "home repairs furniture appliances solar panels garden fence computer laptop training course"
-).split()
-SPANISH_WORDS = (
-    "necesito dinero para pagar la reparación del coche deudas de tarjeta comprar muebles nuevos "
-    "matrícula escolar gastos médicos boda mudanza negocio pequeño equipo préstamo familiar urgente"
-).split()
+NOTE_WORDS = ["need", "funds", "for", "car", "repair", "pay", "off", "credit", "card", "debt", "consolidate", "loans", "buy", "used", "vehicle", "renovate", "kitchen", "bathroom", "roof", "school", "tuition", "fees", "for", "my", "daughter", "son", "start", "small", "business", "equipment", "inventory", "medical", "bills", "hospital", "treatment", "wedding", "expenses", "moving", "to", "new", "apartment", "cover", "unexpected", "costs", "refinance", "existing", "loan", "lower", "monthly", "payment", "family", "emergency", "travel", "home", "repairs", "furniture", "appliances", "solar", "panels", "garden", "fence", "computer", "laptop", "training", "course"]
+SPANISH_WORDS = ["necesito", "dinero", "para", "pagar", "la", "reparación", "del", "coche", "deudas", "de", "tarjeta", "comprar", "muebles", "nuevos", "matrícula", "escolar", "gastos", "médicos", "boda", "mudanza", "negocio", "pequeño", "equipo", "préstamo", "familiar", "urgente"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -23,8 +23,8 @@ from ..kibana.spec import ModelSpec, spec_from_baseline
 from ..profile import LocalSource
 from ..settings import Settings, load_settings
 from . import data
-from .workdir import DemoFolder
 from .report import write_demo_report
+from .workdir import DemoFolder
 
 __all__ = ["run_demo", "claim_workdir", "DemoRun", "write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline",
            "demo_windows", "detect_windows", "DemoWindow", "demo_spec", "DEMO_OPTIONS", "detect_command",

@@ -52,7 +52,7 @@ class DetectConfig:
     features: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
-    def from_table(cls, table: Mapping[str, Any] | None) -> "DetectConfig":
+    def from_table(cls, table: Mapping[str, Any] | None) -> DetectConfig:
         """Validate and resolve the ``[detect]`` table of featurewatch.toml."""
         table = dict(table or {})
         checks = {name: dict(values) for name, values in DEFAULTS.items()}

@@ -362,7 +362,7 @@ def list_incidents(query: IncidentQuery, settings: Settings | None = None) -> li
     settings = settings or load_settings()
     bound = None
     if query.since is not None:
-        bound = (query.now or _dt.datetime.now(_dt.timezone.utc)) - query.since
+        bound = (query.now or _dt.datetime.now(_dt.UTC)) - query.since
     store: FindingsStore
     if query.findings_file is not None:
         file = JsonlFindingsFile(query.findings_file)

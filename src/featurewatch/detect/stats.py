@@ -19,10 +19,9 @@ anything. The tests check these functions against ``scipy.stats``.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
-
-import functools
 from types import ModuleType
 
 import numpy as np

@@ -122,7 +122,7 @@ def indices_older_than(names: list[str], prefix: str, days: int, today: _dt.date
 def delete_old_request_indices(client: Elasticsearch, prefix: str, days: int,
                                today: _dt.date | None = None) -> list[str]:
     """Delete daily requests indices older than ``days`` days (retention); returns their names."""
-    today = today or _dt.datetime.now(_dt.timezone.utc).date()
+    today = today or _dt.datetime.now(_dt.UTC).date()
     rows = client.cat.indices(index=layout.requests_pattern(prefix), format="json", h="index").body
     names = [row["index"] for row in rows]
     old = indices_older_than(names, prefix, days, today)

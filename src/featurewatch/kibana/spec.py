@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from ..errors import BaselineError

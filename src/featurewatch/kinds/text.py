@@ -19,9 +19,9 @@ import numpy as np
 
 from ..baseline.model import TEXT, FeatureBaseline
 from ..detect import stats
-from ..es.layout import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD
 from ..detect.check import Candidate, Check, CheckInput, not_enough, rate_candidate
 from ..detect.text import number, percent
+from ..es.layout import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD
 from ..keys import category_key
 from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
 from ..tokens import count_tokens, distinct_tokens, tokenize

@@ -21,14 +21,13 @@ Timestamps are compared as strings: the record format writes fixed-width UTC
 from __future__ import annotations
 
 import concurrent.futures
-import gzip
-import zlib
 import datetime as _dt
+import gzip
 import io
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -40,10 +39,10 @@ from .. import record as R
 from ..baseline.model import PREDICTION, Baseline, FeatureBaseline
 from ..errors import ConfigError
 from ..kinds import Kind, kind_of
-from .counting import NO_VERSION, empty_profile
-from .records import count_common, count_records, is_record
-from .model import WindowProfile
 from ..window import query_bound
+from .counting import NO_VERSION, empty_profile
+from .model import WindowProfile
+from .records import count_common, count_records, is_record
 
 __all__ = ["LocalSource", "profile_file"]
 

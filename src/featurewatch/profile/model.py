@@ -106,7 +106,7 @@ class FeatureProfile:
         count = self.numbers
         return self.total / count if count else None
 
-    def merge(self, other: "FeatureProfile") -> "FeatureProfile":
+    def merge(self, other: FeatureProfile) -> FeatureProfile:
         """The counts of both (a new object; neither input changes)."""
         return FeatureProfile(
             present=self.present + other.present,
@@ -156,7 +156,7 @@ class WindowProfile:
         """The counts of ``name`` (an empty profile when the window never saw it)."""
         return self.features.get(name) or FeatureProfile()
 
-    def merge(self, other: "WindowProfile") -> "WindowProfile":
+    def merge(self, other: WindowProfile) -> WindowProfile:
         """The profile of both windows' records (a new object)."""
         names = list(self.features) + [n for n in other.features if n not in self.features]
         return WindowProfile(

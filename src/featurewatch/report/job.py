@@ -102,7 +102,7 @@ def write_report(job: ReportJob, settings: Settings | None = None) -> ReportResu
     report = detect_profile(baseline, profile, config)
     report.notes = list(getattr(opened.source, "notes", []))
     data = assemble(baseline, profile, report, window=(job.window.start, job.window.end), history=history,
-                    source=opened.where, generated=format_bound(_dt.datetime.now(_dt.timezone.utc)))
+                    source=opened.where, generated=format_bound(_dt.datetime.now(_dt.UTC)))
     path = Path(job.output)
     size = save_html(render_html(data), path)
     return ReportResult(path=path, size=size, data=data, report=report, source=opened.where,

@@ -87,7 +87,7 @@ def histogram(bins: Sequence[Bar], edges: Sequence[str], *, label: str, width: f
         body.append(f"<g>{''.join(parts)}</g>")
     step = max(1, math.ceil(len(edges) / 9))
     for i, text in enumerate(edges):
-        if i % step == 0 or i == len(edges) - 1 and len(edges) > 1:
+        if i % step == 0 or (i == len(edges) - 1 and len(edges) > 1):
             x = left + (i + 1) * slot
             body.append(f'<line class="tick" x1="{_f(x)}" x2="{_f(x)}" y1="{_f(base)}" y2="{_f(base + 4)}"/>'
                         f'<text x="{_f(x)}" y="{_f(base + 16)}" text-anchor="middle">{_e(_clip(text, 9))}</text>')

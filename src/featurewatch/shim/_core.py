@@ -66,7 +66,7 @@ def _second_of(nanos: int) -> tuple[int, int, str, str]:
     never pairs one second's prefix with another's hour.
     """
     second = nanos // 1_000_000_000
-    moment = _dt.datetime.fromtimestamp(second, tz=_dt.timezone.utc)
+    moment = _dt.datetime.fromtimestamp(second, tz=_dt.UTC)
     return (second * 1_000_000_000, (second + 1) * 1_000_000_000,
             R.format_timestamp(moment)[:-len("000000Z")], logfiles.hour_key(moment))
 
@@ -76,12 +76,12 @@ def _timestamp_of(value: Any) -> tuple[str, str]:
     if isinstance(value, str):
         moment = R.parse_timestamp(value)
     elif isinstance(value, (int, float)):
-        moment = _dt.datetime.fromtimestamp(value, tz=_dt.timezone.utc)
+        moment = _dt.datetime.fromtimestamp(value, tz=_dt.UTC)
     elif isinstance(value, _dt.datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
-        moment = moment.astimezone(_dt.timezone.utc)
+        moment = value if value.tzinfo else value.replace(tzinfo=_dt.UTC)
+        moment = moment.astimezone(_dt.UTC)
     elif isinstance(value, _dt.date):
-        moment = _dt.datetime(value.year, value.month, value.day, tzinfo=_dt.timezone.utc)
+        moment = _dt.datetime(value.year, value.month, value.day, tzinfo=_dt.UTC)
     else:
         raise TypeError(f"timestamp must be a datetime, ISO string or epoch seconds, not {type(value).__name__}")
     return R.format_timestamp(moment), logfiles.hour_key(moment)
@@ -176,7 +176,7 @@ class Shim:
                     # (pd.NA, arrays, a hostile __eq__) raise and take the careful path.
                     nulls = [k for k, v in features.items() if v is None or v != v or v in _INFINITIES]
                     row = features  # non-string keys make the strict dumps below fail: careful path then
-                except Exception:  # noqa: BLE001 - see above
+                except Exception:
                     row, nulls = _clean_mapping(features, self._limit)
                 event = {
                     SCHEMA: SCHEMA_VERSION, TIMESTAMP: iso, MODEL: model, MODEL_VERSION: version,
@@ -191,7 +191,7 @@ class Shim:
                         return
                 try:
                     line = _orjson_dumps(event, default=self._hot_fallback, option=_STRICT_OPTIONS)
-                except Exception:  # noqa: BLE001 - a non-string key, a huge int, a null from the fallback...
+                except Exception:
                     event[FEATURES], event[FEATURES_NULL] = _clean_mapping(row, self._limit, check_strings=True)
                     event[FEATURES_PRESENT] = list(event[FEATURES])
                     line = R.dumps(event, self._limit)
@@ -200,7 +200,7 @@ class Shim:
                 self.writer.append(hour, line)
                 return
             self._log(model, version, features, prediction, iso, hour, request_id, latency_ms, error)
-        except BaseException as exc:  # noqa: BLE001 - the shim must never break the model call
+        except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt) and error is None:
                 raise
             self.failed += 1
@@ -408,5 +408,5 @@ class Shim:
         self._warned.add(key)
         try:
             sys.stderr.write(message + "\n")
-        except Exception:  # noqa: BLE001 - a closed stderr must not break the call
+        except Exception:
             pass

@@ -84,7 +84,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     try:
         for writer in list(_writers):
             writer.flush_at_exit()
-    except Exception:  # noqa: BLE001 - the process ends by SIGTERM whatever happens
+    except Exception:
         pass
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -95,5 +95,5 @@ def _flush_all() -> None:
     for writer in list(_writers):
         try:
             writer.flush()
-        except Exception:  # noqa: BLE001 - never fail the process's exit
+        except Exception:
             pass

@@ -139,7 +139,7 @@ def _dictionary_coded(arrow: Any, limit: int, count: int) -> tuple[_Coded, Any] 
             return None  # mostly distinct values: coding would cost more than it saves
         encoded = arrow.dictionary_encode()
         encoded = encoded.combine_chunks() if hasattr(encoded, "combine_chunks") else encoded
-    except Exception:  # noqa: BLE001 - an Arrow type without a dictionary encoding
+    except Exception:
         return None
     if 2 * len(encoded.dictionary) > count:
         return None
@@ -151,7 +151,7 @@ def _dictionary_coded(arrow: Any, limit: int, count: int) -> tuple[_Coded, Any] 
 class _Texts:
     """A string column's values (None where missing) with its null mask, sliced together."""
 
-    __slots__ = ("values", "mask")
+    __slots__ = ("mask", "values")
 
     def __init__(self, values: list[str | None], mask: Any) -> None:
         self.values = values

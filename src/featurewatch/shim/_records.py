@@ -28,7 +28,7 @@ class RowSet:
     built only as they are written).
     """
 
-    __slots__ = ("features", "present", "nulls", "count")
+    __slots__ = ("count", "features", "nulls", "present")
 
     def __init__(self, features: Iterable[dict[str, Any]], present: list[list[str]],
                  nulls: list[list[str]]) -> None:
@@ -67,9 +67,7 @@ def clean_mapping(features: Mapping[Any, Any], limit: int,
                 nulls.append(key)
         elif kind is int or kind is bool:
             continue
-        elif value is None:
-            nulls.append(key)
-        elif R.is_null(value):
+        elif value is None or R.is_null(value):
             nulls.append(key)
         elif check_strings and (kind is dict or kind is list or kind is tuple):
             changed = changed if changed is not None else {}
@@ -106,7 +104,7 @@ def _has_longer(values: list[Any], arrow: Any, limit: int) -> bool:
             longest = pc.max(pc.binary_length(arrow)).as_py()
             if longest is None or longest <= limit:
                 return False
-        except Exception:  # noqa: BLE001 - not a string array: count in Python
+        except Exception:
             pass
     return _longest(values) > limit
 
@@ -118,7 +116,7 @@ def arrow_array(series: Any) -> Any:
         return None
     try:
         return arrow()
-    except Exception:  # noqa: BLE001 - any doubt: work on the Python values instead
+    except Exception:
         return None
 
 

@@ -61,10 +61,10 @@ def current() -> Shim:
 def _from_environment() -> Shim:
     try:
         return Shim(load_settings())
-    except Exception as exc:  # noqa: BLE001 - the never-break-the-caller boundary
+    except Exception as exc:
         try:
             sys.stderr.write(f"featurewatch: logging is off, the configuration is invalid: {exc}\n")
-        except Exception:  # noqa: BLE001 - a closed stderr must not break the call either
+        except Exception:
             pass
         return Shim(Settings(enabled=False))
 
@@ -87,7 +87,7 @@ def reset() -> None:
 def _at_exit() -> None:
     try:
         flush()
-    except Exception:  # noqa: BLE001 - never fail interpreter shutdown
+    except Exception:
         pass
 
 

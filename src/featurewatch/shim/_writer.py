@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import sys
 import threading
@@ -37,7 +38,7 @@ _EXIT_WAIT = 0.5
 class WriterStats:
     """Counters a caller can read to see what was written and what was dropped."""
 
-    __slots__ = ("written", "dropped", "errors")
+    __slots__ = ("dropped", "errors", "written")
 
     def __init__(self) -> None:
         self.written = 0
@@ -251,7 +252,7 @@ class FileWriter:
             self._warned.add(key)
             try:
                 self._warn(message)
-            except Exception:  # noqa: BLE001 - warning must never break the caller
+            except Exception:
                 pass
 
     # -- lifecycle -------------------------------------------------------
@@ -263,6 +264,13 @@ class FileWriter:
         self._flusher.start()
 
     def _flush_loop(self, wake: threading.Event) -> None:
+        # Signals sent to the process must reach the main thread: a signal taken by this thread would
+        # leave a main thread blocked in a system call (a pool worker waiting on its task queue) asleep,
+        # its Python handler never run, and SIGTERM from Pool.terminate() never obeyed.
+        try:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
+        except (AttributeError, ValueError, OSError):  # platforms without per-thread masks
+            pass
         pid = os.getpid()
         while not self._closed:
             wake.wait(self.flush_interval)
@@ -270,7 +278,7 @@ class FileWriter:
                 return
             try:
                 self.flush()
-            except Exception:  # noqa: BLE001 - the background flush must survive anything
+            except Exception:
                 pass
 
     def after_fork(self) -> None:

@@ -111,7 +111,7 @@ class Request:
         """Set the model's answer."""
         self._prediction = prediction
 
-    def __enter__(self) -> "Request":
+    def __enter__(self) -> Request:
         self._started = time.perf_counter()
         return self
 

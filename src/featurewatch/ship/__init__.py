@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 
-def bulk_sender(client: "Elasticsearch", url: str | None = None, timeout: float | None = 60.0) -> SendFunction:
+def bulk_sender(client: Elasticsearch, url: str | None = None, timeout: float | None = 60.0) -> SendFunction:
     """A :data:`SendFunction` posting NDJSON bodies to ``client``'s bulk API."""
     from ..es.bulk import send_bulk
 

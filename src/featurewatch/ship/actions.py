@@ -79,7 +79,7 @@ def build_action(line: bytes, prefix: str = layout.DEFAULT_PREFIX,
 class ActionBuilder:
     """:func:`build_action` with its settings bound (prefix, enrichment hook)."""
 
-    __slots__ = ("prefix", "enrich")
+    __slots__ = ("enrich", "prefix")
 
     def __init__(self, prefix: str = layout.DEFAULT_PREFIX, enrich: Enricher | None = None) -> None:
         if not re.fullmatch(r"[a-z0-9][a-z0-9_.+-]*", prefix):

@@ -30,7 +30,7 @@ class Origin(NamedTuple):
 class Batch:
     """Actions waiting to be sent together, plus the read offsets they cover."""
 
-    __slots__ = ("max_docs", "max_bytes", "headers", "sources", "origins", "offsets", "nbytes", "rejected")
+    __slots__ = ("headers", "max_bytes", "max_docs", "nbytes", "offsets", "origins", "rejected", "sources")
 
     def __init__(self, max_docs: int = DEFAULT_MAX_DOCS, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         if max_docs < 1 or max_bytes < 1:

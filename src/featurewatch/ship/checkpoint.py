@@ -68,7 +68,7 @@ class CheckpointStore:
         #: so the shipper can tell a checkpoint worth saving without comparing every entry.
         self.changes = 0
 
-    def load(self) -> "CheckpointStore":
+    def load(self) -> CheckpointStore:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:

@@ -32,7 +32,7 @@ class DeadLetterFile:
     def add(self, *, file: str, offset: int, line: bytes, reason: str, status: int | None = None,
             error: Any = None) -> None:
         entry: dict[str, Any] = {
-            "time": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "time": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "reason": reason,
             "file": file,
             "offset": offset,

@@ -9,7 +9,7 @@ import pytest
 from featurewatch.errors import DataError
 from featurewatch.report.history import history_from_documents, read_documents
 
-T0 = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 
 
 def bound(hour: int) -> str:
