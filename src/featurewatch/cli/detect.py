@@ -42,10 +42,18 @@ EXIT_FLAGGED = 3
 @click.option("--remind-every", type=duration, default=None, metavar="DURATION",
               help="With --webhook: post again while an alert stays ongoing, once per DURATION of windows "
                    "(e.g. 6h) [default: never].")
+@click.option("--reference-window", type=duration, default=None, metavar="DURATION",
+              help="Also compare the window with this span of traffic just before it (e.g. 7d): sudden changes, "
+                   "labelled reference \"recent\".")
+@click.option("--min-records", type=click.IntRange(min=1), default=None, metavar="N",
+              help="With --max-lookback: widen a window holding fewer than N records back in time.")
+@click.option("--max-lookback", type=duration, default=None, metavar="DURATION",
+              help="With --min-records: how far back a quiet window may be widened (e.g. 24h).")
 @handle_errors
 def command(baseline_path: str, source: str | None, start: str | None, end: str | None, window: str | None,
             at: str | None, no_align: bool, output_format: str, fail_on: str, findings_file: str | None,
             metrics_file: str | None, webhook: str | None, remind_every: _dt.timedelta | None,
+            reference_window: _dt.timedelta | None, min_records: int | None, max_lookback: _dt.timedelta | None,
             **kwargs: Any) -> None:
     """Compare a window of logged requests with the baseline and report findings.
 
@@ -76,6 +84,8 @@ def command(baseline_path: str, source: str | None, start: str | None, end: str 
       featurewatch detect --baseline baseline.json --source logs --window 1h \\
           --findings-file findings.jsonl --metrics-file metrics.jsonl \\
           --webhook https://hooks.slack.com/services/... --remind-every 6h
+      featurewatch detect --baseline baseline.json --source logs --window 1h \
+          --reference-window 7d --min-records 500 --max-lookback 24h
     """
     from ..detect.job import DetectJob, run_detect_job
     from ..findings import render_json, render_table
@@ -86,9 +96,12 @@ def command(baseline_path: str, source: str | None, start: str | None, end: str 
         raise click.UsageError("give either --source DIR or --es URL, not both")
     if remind_every is not None and webhook is None:
         raise click.UsageError("--remind-every goes with --webhook")
+    if (min_records is None) != (max_lookback is None):
+        raise click.UsageError("--min-records and --max-lookback go together")
     job = DetectJob(baseline=baseline_path, window=span, log_dir=source, fail_on=fail_on,
                     findings_file=findings_file, metrics_file=metrics_file, webhook=webhook,
-                    remind_every=remind_every)
+                    remind_every=remind_every, reference_window=reference_window, min_records=min_records,
+                    max_lookback=max_lookback)
     result = run_detect_job(job, load_settings(overrides))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -49,7 +49,9 @@ class DetectJob:
     Elasticsearch URL means the cluster, otherwise ``settings.log_dir``).
     ``config`` defaults to the ``[detect]`` table of the settings.
     ``remind_every`` re-posts an ongoing alert after that much window time
-    (None: never).
+    (None: never). ``reference_window`` also compares the window with that
+    span of recent traffic just before it (sudden changes).
+    ``min_records``/``max_lookback`` widen a quiet window back in time.
     """
 
     baseline: Baseline | str | os.PathLike[str]
@@ -61,6 +63,9 @@ class DetectJob:
     webhook: str | None = None
     remind_every: _dt.timedelta | None = None
     config: DetectConfig | None = None
+    reference_window: _dt.timedelta | None = None
+    min_records: int | None = None
+    max_lookback: _dt.timedelta | None = None
 
 
 @dataclasses.dataclass
@@ -102,7 +107,9 @@ def run_detect_job(job: DetectJob, settings: Settings | None = None) -> DetectRe
     config = job.config or DetectConfig.from_table(settings.detect)
     baseline = job.baseline if isinstance(job.baseline, Baseline) else load_baseline(job.baseline)
     source, stores, where = _open(job, settings)
-    report = run_detection(baseline, source, job.window.start, job.window.end, config)
+    report = run_detection(baseline, source, job.window.start, job.window.end, config,
+                           reference_window=job.reference_window, min_records=job.min_records,
+                           max_lookback=job.max_lookback)
     _stamp(report, job.window)
     state = AlertState([], [])
     if job.fail_on != "never":
