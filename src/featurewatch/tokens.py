@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
-__all__ = ["tokenize", "distinct_tokens", "count_tokens"]
+__all__ = ["tokenize", "distinct_tokens", "count_tokens", "text_counts"]
 
 _WORD = re.compile(r"\w+")
 _findall = _WORD.findall
@@ -54,3 +54,35 @@ def count_tokens(texts: Iterable[str], vocabulary: Collection[str]) -> tuple[int
             for token in new:
                 unseen[token] = unseen.get(token, 0) + 1
     return tokens, unseen_total, unseen
+
+
+def text_counts(texts: Iterable[str], vocabulary: Collection[str],
+                mix: frozenset[str]) -> tuple[int, int, dict[str, int], list[int], list[int], dict[str, int]]:
+    """Everything a window counts of texts, in one pass (one tokenisation per text).
+
+    Returns ``(tokens, unseen_tokens, unseen, lengths, chars, mixed)``: the
+    counts of :func:`count_tokens`, then each text's number of tokens (repeats
+    included) and of characters, and how many texts contain each token of
+    ``mix``.
+    """
+    tokens = 0
+    unseen_total = 0
+    unseen: dict[str, int] = {}
+    lengths: list[int] = []
+    chars: list[int] = []
+    mixed: dict[str, int] = {}
+    findall = _findall
+    for text in texts:
+        words = findall(text.lower())
+        lengths.append(len(words))
+        chars.append(len(text))
+        found = set(words)
+        tokens += len(found)
+        new = found.difference(vocabulary)
+        if new:
+            unseen_total += len(new)
+            for token in new:
+                unseen[token] = unseen.get(token, 0) + 1
+        for token in found.intersection(mix):
+            mixed[token] = mixed.get(token, 0) + 1
+    return tokens, unseen_total, unseen, lengths, chars, mixed

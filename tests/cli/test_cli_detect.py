@@ -213,3 +213,37 @@ class TestDetect:
 def test_help_has_an_example(command):
     result = RUN.invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Example" in result.output
+
+
+class TestCronOptions:
+    def test_reference_window_and_widening(self, tmp_path):
+        """--reference-window adds findings against recent traffic; --min-records/--max-lookback widen a
+        quiet window and say so."""
+        import datetime as dt
+
+        from helpers import START, raw_record, synthetic_frame, write_records
+
+        from featurewatch.baseline import save_baseline
+        from helpers import synthetic_baseline
+
+        baseline = tmp_path / "b.json"
+        save_baseline(synthetic_baseline(5000), baseline)
+        hour = dt.timedelta(hours=1)
+        rows = synthetic_frame(260, seed=41).drop(columns=["score"]).to_dict("records")
+        write_records(tmp_path / "logs", [raw_record(r, row=i, at=START + dt.timedelta(seconds=i))
+                                          for i, r in enumerate(rows[:200])])
+        quiet = [dict(r, amount=r["amount"] * 4) for r in rows[200:]]
+        write_records(tmp_path / "logs", [raw_record(r, row=300 + i, at=START + hour + dt.timedelta(seconds=i))
+                                          for i, r in enumerate(quiet)], hour=START + hour)
+        common = ["detect", "--baseline", str(baseline), "--source", str(tmp_path / "logs"),
+                  "--start", "2026-11-20T01:00:00Z", "--end", "2026-11-20T02:00:00Z", "--format", "json",
+                  "--fail-on", "never"]
+        widened = RUN.invoke(main, [*common, "--min-records", "150", "--max-lookback", "2h"])
+        assert widened.exit_code == 0, widened.output
+        assert "counted 260 records from 2026-11-20T00:00:00" in widened.stderr
+        assert orjson.loads(widened.stdout)["window"]["start"].startswith("2026-11-20T01:00:00")
+        alone = RUN.invoke(main, [*common, "--min-records", "150"])
+        assert alone.exit_code == 2 and "--max-lookback" in alone.output
+        recent = RUN.invoke(main, [*common, "--reference-window", "1h"])
+        assert recent.exit_code == 0, recent.output
+        assert "reference" in orjson.loads(recent.stdout)["findings"][0]

@@ -135,6 +135,24 @@ class TestAllModels:
         stored = es_client.count(index=findings).body["count"]
         assert stored == sum(len(m["findings"]) for m in doc["models"])  # reruns replaced, never duplicated
 
+    def test_reference_window_and_widening_as_for_one_model(self, tmp_path, es_url, es_client, es_prefix,
+                                                             es_proxy):
+        """--reference-window and --min-records/--max-lookback: each model's result and notes are --model's,
+        and the requests still do not grow with the models (one _msearch per step back, one for the reference)."""
+        _fleet(tmp_path, es_url, es_client, es_prefix, 3, faulty=frozenset({1}))
+        options = ["--fail-on", "never", "--format", "json", "--reference-window", "2h", "--min-records", "150",
+                   "--max-lookback", "3h"]
+        es_proxy.log.clear()
+        every = _run("detect", "--all-models", "--es", es_proxy.url, *WINDOW, *options, prefix=es_prefix)
+        assert every.exit_code == 0, every.output
+        # 7, plus one _msearch per step back (3 hours) and one for the reference window.
+        assert len(es_proxy.log) == ALL_MODELS_REQUESTS + 3 + 1
+        for position in range(3):
+            one = _run("detect", "--model", _name(position), "--es", es_url, *WINDOW, *options, prefix=es_prefix)
+            assert json.loads(one.stdout) == json.loads(every.stdout)["models"][position]
+            warnings = [line.removeprefix("warning: ") for line in one.stderr.splitlines()]
+            assert warnings and all(f"warning: {_name(position)}: {w}" in every.stderr for w in warnings)
+
     def test_two_models_cost_the_same(self, tmp_path, es_url, es_client, es_prefix, es_proxy):
         _fleet(tmp_path, es_url, es_client, es_prefix, 2)
         es_proxy.log.clear()

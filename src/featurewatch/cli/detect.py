@@ -53,11 +53,19 @@ EXIT_FLAGGED = 3
 @click.option("--remind-every", type=duration, default=None, metavar="DURATION",
               help="With --webhook: post again while an alert stays ongoing, once per DURATION of windows "
                    "(e.g. 6h) [default: never].")
+@click.option("--reference-window", type=duration, default=None, metavar="DURATION",
+              help="Also compare the window with this span of traffic just before it (e.g. 7d): sudden changes, "
+                   "labelled reference \"recent\".")
+@click.option("--min-records", type=click.IntRange(min=1), default=None, metavar="N",
+              help="With --max-lookback: widen a window holding fewer than N records back in time.")
+@click.option("--max-lookback", type=duration, default=None, metavar="DURATION",
+              help="With --min-records: how far back a quiet window may be widened (e.g. 24h).")
 @handle_errors
 def command(baseline_path: str | None, model: str | None, all_models: bool, source: str | None, start: str | None,
             end: str | None, window: str | None, at: str | None, no_align: bool, output_format: str, fail_on: str,
             findings_file: str | None, metrics_file: str | None, webhook: str | None,
-            remind_every: _dt.timedelta | None, **kwargs: Any) -> None:
+            remind_every: _dt.timedelta | None, reference_window: _dt.timedelta | None, min_records: int | None,
+            max_lookback: _dt.timedelta | None, **kwargs: Any) -> None:
     """Compare a window of logged requests with the baseline and report findings.
 
     Counts come from the local log files (--source), or from Elasticsearch
@@ -96,6 +104,8 @@ def command(baseline_path: str | None, model: str | None, all_models: bool, sour
       featurewatch detect --baseline baseline.json --source logs --window 1h \\
           --findings-file findings.jsonl --metrics-file metrics.jsonl \\
           --webhook https://hooks.slack.com/services/... --remind-every 6h
+      featurewatch detect --baseline baseline.json --source logs --window 1h \
+          --reference-window 7d --min-records 500 --max-lookback 24h
     """
     from ..detect.job import DetectJob, run_all_models, run_detect_job
 
@@ -110,9 +120,12 @@ def command(baseline_path: str | None, model: str | None, all_models: bool, sour
                                "give --es URL, not --source (or --baseline FILE)")
     if remind_every is not None and webhook is None:
         raise click.UsageError("--remind-every goes with --webhook")
+    if (min_records is None) != (max_lookback is None):
+        raise click.UsageError("--min-records and --max-lookback go together")
     job = DetectJob(baseline=baseline_path, window=span, log_dir=source, fail_on=fail_on,
                     findings_file=findings_file, metrics_file=metrics_file, webhook=webhook,
-                    remind_every=remind_every, model=model)
+                    remind_every=remind_every, reference_window=reference_window, min_records=min_records,
+                    max_lookback=max_lookback, model=model)
     settings = load_settings(overrides)
     if all_models:
         fleet = run_all_models(job, settings)

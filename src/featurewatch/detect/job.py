@@ -15,7 +15,9 @@ printing and the exit code are the caller's.
 cluster, in one process and a fixed number of requests whatever the number
 of models: the latest baselines (one search), the field mappings (one
 look-up), every model's profile searches (one ``_msearch``), the alert
-memory (two ``_msearch``) and every model's documents (one bulk request).
+memory (two ``_msearch``) and every model's documents (one bulk request);
+``reference_window`` adds one ``_msearch``, and widening quiet windows one
+per step back.
 
 :func:`list_incidents` reads the alert history back from the same stores.
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import record as R
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
     from ..findings.store import FindingsStore
     from ..findings.webhook import Webhook
     from ..profile import ProfileSource
+    from ..profile.model import WindowProfile
     from .config import DetectConfig
     from .report import Finding, Report
 
@@ -64,7 +68,9 @@ class DetectJob:
     Elasticsearch URL means the cluster, otherwise ``settings.log_dir``).
     ``config`` defaults to the ``[detect]`` table of the settings.
     ``remind_every`` re-posts an ongoing alert after that much window time
-    (None: never).
+    (None: never). ``reference_window`` also compares the window with that
+    span of recent traffic just before it (sudden changes).
+    ``min_records``/``max_lookback`` widen a quiet window back in time.
     """
 
     baseline: Baseline | str | os.PathLike[str] | None
@@ -76,6 +82,9 @@ class DetectJob:
     webhook: str | None = None
     remind_every: _dt.timedelta | None = None
     config: DetectConfig | None = None
+    reference_window: _dt.timedelta | None = None
+    min_records: int | None = None
+    max_lookback: _dt.timedelta | None = None
     #: With ``baseline`` None: the model whose registered baseline to take.
     model: str | None = None
 
@@ -120,7 +129,9 @@ def run_detect_job(job: DetectJob, settings: Settings | None = None) -> DetectRe
         raise ConfigError(f"the baseline is of model {loaded.model!r}, not {job.model!r}")
     opened = _open(job, settings)
     baseline = loaded if loaded is not None else opened.registered(str(job.model))
-    report = run_detection(baseline, opened.source, job.window.start, job.window.end, config)
+    report = run_detection(baseline, opened.source, job.window.start, job.window.end, config,
+                           reference_window=job.reference_window, min_records=job.min_records,
+                           max_lookback=job.max_lookback)
     _stamp(report, job.window)
     memory = opened.stores[0] if opened.stores else None
     previous: list[dict[str, Any]] = []
@@ -181,14 +192,25 @@ def run_all_models(job: DetectJob, settings: Settings | None = None) -> AllModel
     if not baselines:
         raise BaselineError(f"no baselines registered in {cluster.registry.index}: register them with "
                             f"`featurewatch setup --es URL --baseline FILE`")
-    outcomes = cluster.source.profiles(list(baselines.values()), job.window.start, job.window.end)
-    reports, failures = [], {}
-    for outcome in outcomes:
-        if outcome.error is not None or outcome.profile is None:
-            failures[outcome.model] = str(outcome.error)
+    start, end = job.window.start, job.window.end
+    failures: dict[str, str] = {}
+    with cluster.errors():
+        source = _Spans(cluster.source, cluster.source.field_types())
+    profiles, notes = _profiles(source, list(baselines.values()), start, end, failures)
+    if job.min_records and job.max_lookback:
+        _widen_all(source, baselines, profiles, notes, failures, job)
+    references: dict[str, WindowProfile] = {}
+    if job.reference_window is not None and profiles:
+        references, later = _profiles(source, [baselines[m] for m in profiles], start - job.reference_window,
+                                      start, failures)
+        for model, extra in later.items():
+            notes[model] += [n for n in extra if n not in notes[model]]
+    reports = []
+    for model, profile in profiles.items():
+        if model in failures:
             continue
-        report = detect_profile(baselines[outcome.model], outcome.profile, config)
-        report.notes = outcome.notes + report.notes
+        report = detect_profile(baselines[model], profile, config, reference=references.get(model))
+        report.notes = notes[model] + report.notes
         _stamp(report, job.window)
         reports.append(report)
     memories = cluster.store.alert_memories([(r.model, r.start, r.end) for r in reports])
@@ -206,6 +228,56 @@ def run_all_models(job: DetectJob, settings: Settings | None = None) -> AllModel
             file.write_window(documents)
         _deliver(job, result, documents, webhook)
     return AllModelsResult(job.window, [result for result, _ in concluded], failures, cluster.where)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Spans:
+    """The Elasticsearch source with the field mappings looked up once for every span a run profiles."""
+
+    source: ElasticsearchSource
+    field_types: Mapping[str, Any]
+
+
+def _profiles(spans: _Spans, baselines: list[Baseline], start: _dt.datetime, end: _dt.datetime,
+              failures: dict[str, str]) -> tuple[dict[str, WindowProfile], dict[str, list[str]]]:
+    """Every model's profile of ``[start, end)`` (one ``_msearch``) and notes; what failed goes to ``failures``."""
+    profiles: dict[str, WindowProfile] = {}
+    notes: dict[str, list[str]] = {}
+    for outcome in spans.source.profiles(baselines, start, end, field_types=spans.field_types):
+        if outcome.error is not None or outcome.profile is None:
+            failures[outcome.model] = str(outcome.error)
+            continue
+        profiles[outcome.model], notes[outcome.model] = outcome.profile, list(outcome.notes)
+    return profiles, notes
+
+
+def _widen_all(source: _Spans, baselines: dict[str, Baseline], profiles: dict[str, WindowProfile],
+               notes: dict[str, list[str]], failures: dict[str, str], job: DetectJob) -> None:
+    """:func:`featurewatch.detect.run.run_detection`'s widening of quiet windows, for every model at once.
+
+    Each step back is one ``_msearch`` for the models still quiet; a model
+    leaves as soon as it holds ``min_records`` (the same rule, step and note
+    as one model's run).
+    """
+    min_records, max_lookback = int(job.min_records or 0), job.max_lookback or _dt.timedelta(0)
+    start, end = job.window.start, job.window.end
+    step, reach = end - start, start
+    quiet = [m for m, p in profiles.items() if p.records < min_records]
+    reached = dict.fromkeys(quiet, start)
+    while quiet and start - (reach - step) <= max_lookback:
+        reach -= step
+        wider, _ = _profiles(source, [baselines[m] for m in quiet], reach, end, failures)
+        for model, profile in wider.items():
+            profiles[model], reached[model] = profile, reach
+        quiet = [m for m in quiet if m in wider and wider[m].records < min_records]
+    for model, back in reached.items():
+        if model in failures:
+            continue
+        profile = profiles[model]
+        if back != start:
+            profiles[model] = dataclasses.replace(profile, start=R.format_timestamp(start))
+        notes[model].append(f"the window held fewer than {min_records:,} records: counted {profile.records:,} "
+                            f"records from {R.format_timestamp(back)} to its end (up to {max_lookback} back)")
 
 
 def _load(baseline: Baseline | str | os.PathLike[str] | None) -> Baseline | None:

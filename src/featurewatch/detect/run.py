@@ -33,18 +33,26 @@ RECENT = "recent"
 
 
 def run_detection(baseline: Baseline, source: ProfileSource, start: _dt.datetime, end: _dt.datetime,
-                  config: DetectConfig | None = None, *, reference_window: _dt.timedelta | None = None) -> Report:
+                  config: DetectConfig | None = None, *, reference_window: _dt.timedelta | None = None,
+                  min_records: int | None = None, max_lookback: _dt.timedelta | None = None) -> Report:
     """Profile ``[start, end)`` with ``source`` and run every check against ``baseline``.
 
     ``source`` is anything with ``profile(baseline, start, end)``: the local
     files (:class:`featurewatch.profile.LocalSource`) or an Elasticsearch
     source. With ``reference_window``, the span just before the window is
-    profiled from the same source and compared with it too.
+    profiled from the same source and compared with it too. With
+    ``min_records`` and ``max_lookback``, a window holding fewer records is
+    widened back in time, one window length at a time, until it holds enough
+    or reaches ``max_lookback`` before its start; the report keeps the
+    window's own bounds (reruns still replace it) and says how far it reached.
     """
     if end <= start:
         raise ConfigError(f"window end {end.isoformat()} is not after its start {start.isoformat()}")
     profile = source.profile(baseline, start, end)
     notes = list(getattr(source, "notes", []))
+    if min_records and max_lookback and profile.records < min_records:
+        profile, note = _widen(baseline, source, start, end, profile, min_records, max_lookback)
+        notes.append(note)
     reference = None
     if reference_window is not None:
         reference = source.profile(baseline, start - reference_window, start)
@@ -52,6 +60,24 @@ def run_detection(baseline: Baseline, source: ProfileSource, start: _dt.datetime
     report = detect_profile(baseline, profile, config, reference=reference)
     report.notes = notes + report.notes
     return report
+
+
+def _widen(baseline: Baseline, source: ProfileSource, start: _dt.datetime, end: _dt.datetime,
+           profile: WindowProfile, min_records: int, max_lookback: _dt.timedelta) -> tuple[WindowProfile, str]:
+    """The profile of a quiet window widened back until it holds ``min_records`` (or the lookback ends)."""
+    step, reach = end - start, start
+    while profile.records < min_records and start - (reach - step) <= max_lookback:
+        reach -= step
+        profile = source.profile(baseline, reach, end)
+    widened = dataclasses.replace(profile, start=profile.start if reach == start else _stamp_of(start))
+    return widened, (f"the window held fewer than {min_records:,} records: counted {profile.records:,} records "
+                     f"from {_stamp_of(reach)} to its end (up to {max_lookback} back)")
+
+
+def _stamp_of(moment: _dt.datetime) -> str:
+    from ..record import format_timestamp
+
+    return format_timestamp(moment)
 
 
 def detect_profile(baseline: Baseline, profile: WindowProfile, config: DetectConfig | None = None, *,

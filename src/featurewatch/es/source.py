@@ -81,18 +81,20 @@ class ElasticsearchSource:
                 parse_profile(baseline, group, answer, profile, with_common=common)
         return profile
 
-    def profiles(self, baselines: Sequence[Baseline], start: _dt.datetime,
-                 end: _dt.datetime) -> list[ModelProfile]:
+    def profiles(self, baselines: Sequence[Baseline], start: _dt.datetime, end: _dt.datetime, *,
+                 field_types: Mapping[str, Any] | None = None) -> list[ModelProfile]:
         """The window's profile of every baseline's model: one mapping look-up and one ``_msearch`` in all.
 
-        A model whose searches fail (a failed shard, a mapping its counts
-        cannot use) gets its error in its :class:`ModelProfile`, the others
-        their profiles; a failure of the whole request raises.
+        ``field_types`` (from :meth:`field_types`) saves the look-up when a
+        run profiles several spans. A model whose searches fail (a failed
+        shard, a mapping its counts cannot use) gets its error in its
+        :class:`ModelProfile`, the others their profiles; a failure of the
+        whole request raises.
         """
         low, high = query_bound(start), query_bound(end)
         out: list[ModelProfile] = []
         with backend_errors(self.url):
-            types = self.field_types()
+            types = field_types if field_types is not None else self.field_types()
             header = {"index": self.pattern, "ignore_unavailable": True, "allow_no_indices": True}
             planned: list[tuple[ModelProfile, Baseline, list[str], bool]] = []
             searches: list[tuple[dict[str, Any], dict[str, Any]]] = []

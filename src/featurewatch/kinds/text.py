@@ -12,6 +12,7 @@ shipper indexes each record's distinct tokens in ``tokens.<feature>``
 from __future__ import annotations
 
 import collections
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from ..detect.text import number, percent
 from ..es.layout import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD
 from ..keys import category_key
 from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
-from ..tokens import count_tokens, distinct_tokens, tokenize
+from ..tokens import distinct_tokens, text_counts, tokenize
 from . import common
 from ._kind import Kind, learn_types, typed_key
 from .categorical import examples
@@ -56,7 +57,7 @@ def ship_fields(value: Any) -> tuple[list[str], int, int] | None:
 
 def count_texts(target: FeatureProfile, feature: FeatureBaseline, texts: Sequence[str]) -> None:
     """Count distinct tokens per text and those outside the vocabulary; lengths; the known-token mix."""
-    tokens, unseen_total, unseen = count_tokens(texts, feature.vocabulary)
+    tokens, unseen_total, unseen, lengths, chars, mixed = text_counts(texts, feature.vocabulary, _mix(feature))
     target.tokens += tokens
     target.unseen_tokens += unseen_total
     if unseen:
@@ -65,17 +66,11 @@ def count_texts(target: FeatureProfile, feature: FeatureBaseline, texts: Sequenc
             merged[key] = merged.get(key, 0) + count
         target.unseen_token_examples = top_counts(merged)
     if feature.length_edges:
-        lengths = np.fromiter((len(tokenize(t)) for t in texts), dtype=float, count=len(texts))
-        target.length_bins = _binned(target.length_bins, feature.length_edges, lengths)
+        target.length_bins = _binned(target.length_bins, feature.length_edges, np.asarray(lengths, dtype=float))
     if feature.char_edges:
-        chars = np.fromiter((len(t) for t in texts), dtype=float, count=len(texts))
-        target.char_bins = _binned(target.char_bins, feature.char_edges, chars)
-    mix = _mix(feature)
-    if mix:
-        known = target.known_tokens
-        for text in texts:
-            for token in mix.intersection(tokenize(text)):
-                known[token] = known.get(token, 0) + 1
+        target.char_bins = _binned(target.char_bins, feature.char_edges, np.asarray(chars, dtype=float))
+    for token, count in mixed.items():
+        target.known_tokens[token] = target.known_tokens.get(token, 0) + count
 
 
 def _binned(bins: list[int], edges: Sequence[float], values: np.ndarray) -> list[int]:
@@ -86,7 +81,7 @@ def _binned(bins: list[int], edges: Sequence[float], values: np.ndarray) -> list
 
 def _mix(feature: FeatureBaseline) -> frozenset[str]:
     """The vocabulary tokens whose mix is compared: the most frequent :data:`MIX_TOKENS`."""
-    return frozenset(list(feature.vocabulary)[:MIX_TOKENS])
+    return frozenset(itertools.islice(feature.vocabulary, MIX_TOKENS))
 
 
 def expected_unseen(feature: FeatureBaseline, reference: FeatureProfile) -> int:
