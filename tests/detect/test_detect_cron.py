@@ -152,3 +152,33 @@ class TestFiles:
         report = run_detection(synth, LocalSource(tmp_path, workers=1), START, END)
         [no_data] = [f for f in report.findings if f.check == "no_data"]
         assert "'loan-rate' (40)" in no_data.message and "right baseline" in no_data.message
+
+
+class TestMalformedLines:
+    def test_bad_lists_and_invalid_utf8_are_counted_not_fatal(self, synth, tmp_path):
+        """One line of each kind that used to abort detect: counted as unreadable, the rest counted."""
+        import orjson
+
+        path = write_records(tmp_path, [raw_record(GOOD, row=i) for i in range(150)])
+        bad_present = {**raw_record(GOOD, row=900), "features_present": 5}
+        bad_null = {**raw_record(GOOD, row=901), "features_null": "amount"}
+        invalid_utf8 = orjson.dumps(raw_record({**GOOD, "colour": "XX"}, row=902)).replace(b"XX", b"\xff\xfe")
+        with path.open("ab") as handle:
+            handle.write(orjson.dumps(bad_present) + b"\n" + orjson.dumps(bad_null) + b"\n" + invalid_utf8 + b"\n")
+        report = run_detection(synth, LocalSource(tmp_path, workers=1), START, END)
+        assert report.records == 150 and report.unreadable_lines == 3
+
+
+class TestEvidence:
+    def test_new_values_are_data_and_the_prediction_comes_last(self, synth):
+        """New categories carry [{"value", "count"}] and the distinct count; inputs sort before the prediction."""
+        window = synthetic_frame(2000, seed=51)
+        window.loc[window.index[:300], "colour"] = "purple"
+        window.loc[window.index[300:350], "colour"] = "teal"
+        window["score"] = None
+        report = detect_profile(synth, profile_frame(synth, window, prediction="score"))
+        [found] = [f.to_dict() for f in report.findings if f.check == "unseen_category" and f.feature == "colour"]
+        assert found["new_values"] == [{"value": "purple", "count": 300}, {"value": "teal", "count": 50}]
+        assert found["new_distinct"] == 2
+        critical = [f.feature for f in report.findings if f.severity == "critical"]
+        assert "prediction" in critical and critical[-1] == "prediction"

@@ -20,7 +20,7 @@ from ..baseline.model import FeatureBaseline
 from ..profile.model import FeatureProfile
 from . import stats
 
-__all__ = ["Check", "CheckInput", "Candidate", "Thresholds", "rate_candidate", "not_enough"]
+__all__ = ["Check", "CheckInput", "Candidate", "Thresholds", "rate_candidate", "not_enough", "new_values"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +80,8 @@ class Candidate:
     thresholds: Thresholds = dataclasses.field(default_factory=Thresholds)
     #: What the window was compared with: ``training``, or ``recent`` traffic (``--reference-window``).
     reference: str = "training"
+    #: Evidence as data for the finding's JSON (for example ``new_values``).
+    evidence: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,6 +96,12 @@ class Check:
     effect: str
     #: Decidable on a small sample (exact tests, or facts): also run in windows below ``min_records``.
     small_samples: bool = False
+
+
+def new_values(counts: Mapping[str, int], limit: int = 10) -> dict[str, Any]:
+    """Evidence of new values: the most frequent with their counts, and how many distinct were seen."""
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return {"new_values": [{"value": value, "count": count} for value, count in top], "new_distinct": len(counts)}
 
 
 def not_enough(check: str, inp: CheckInput, n: int, what: str) -> Candidate:

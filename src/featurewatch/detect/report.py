@@ -66,9 +66,14 @@ class Finding:
     observed_value: float | None = None
     #: What the window was compared with: ``training`` (the baseline) or ``recent`` (``--reference-window``).
     reference: str = "training"
+    #: Evidence as data, merged into the JSON object: ``new_values`` (``[{"value", "count"}]``) and
+    #: ``new_distinct`` for new categories and tokens.
+    evidence: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        out = dataclasses.asdict(self)
+        out.update(out.pop("evidence"))
+        return out
 
 
 @dataclasses.dataclass

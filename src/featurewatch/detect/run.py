@@ -14,7 +14,7 @@ import dataclasses
 import datetime as _dt
 from typing import Any
 
-from ..baseline.model import Baseline
+from ..baseline.model import PREDICTION, Baseline
 from ..errors import BaselineError, ConfigError
 from ..kinds import kind_of
 from ..profile import ProfileSource
@@ -179,7 +179,8 @@ def _finding(candidate: Candidate, severity: Severity, threshold: float | None, 
     return Finding(check=candidate.check, feature=candidate.feature, severity=severity, statistic=candidate.effect,
                    threshold=threshold, baseline=candidate.baseline, observed=candidate.observed, message=message,
                    p_value=q, effect=candidate.effect_name, baseline_value=candidate.baseline_value,
-                   observed_value=candidate.observed_value, reference=candidate.reference)
+                   observed_value=candidate.observed_value, reference=candidate.reference,
+                   evidence=dict(candidate.evidence))
 
 
 def _resolve(candidates: list[Candidate], alpha: float) -> list[Finding]:
@@ -215,5 +216,7 @@ def _resolve(candidates: list[Candidate], alpha: float) -> list[Finding]:
 
 
 def _order(finding: Finding) -> tuple[Any, ...]:
-    return (-finding.severity.rank, -(finding.statistic or 0.0) if finding.severity != Severity.INFO else 0.0,
+    """Worst first; within a severity, input features before the prediction they affect, largest effect first."""
+    return (-finding.severity.rank, finding.feature == PREDICTION,
+            -(finding.statistic or 0.0) if finding.severity != Severity.INFO else 0.0,
             finding.check, finding.feature or "", finding.reference)

@@ -10,39 +10,18 @@ request).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import elasticsearch
 from elasticsearch import Elasticsearch
 
 from ..errors import BackendError
 from .client import describe_error
+from .outcomes import RETRYABLE_STATUSES, ItemResult, RequestTooLarge, TransientError
 
 __all__ = ["ItemResult", "TransientError", "RequestTooLarge", "send_bulk", "RETRYABLE_STATUSES"]
 
-#: Whole-request or per-item statuses after which the same document may succeed later.
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-
 _FILTER = "errors,items.*.status,items.*.error"
-
-
-class ItemResult(NamedTuple):
-    """The outcome of one bulk item: HTTP-style status and the error object, if any."""
-
-    status: int
-    error: dict[str, Any] | None
-
-
-class TransientError(BackendError):
-    """The whole request failed in a way that may pass on retry (429, 5xx, unreachable)."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class RequestTooLarge(BackendError):
-    """The cluster refused the request body as too large (413): send smaller batches."""
 
 
 def send_bulk(client: Elasticsearch, body: bytes, *, url: str | None = None,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..baseline.model import BOOLEAN, CATEGORICAL, FeatureBaseline
 from ..detect import stats
-from ..detect.check import Candidate, Check, CheckInput, not_enough, rate_candidate
+from ..detect.check import Candidate, Check, CheckInput, new_values, not_enough, rate_candidate
 from ..detect.text import percent
 from ..keys import category_key
 from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
@@ -200,6 +200,8 @@ def unseen_category(inp: CheckInput) -> list[Candidate]:
                 f"({f.distinct:,} categories, {f.singletons:,} seen once)")
     result = rate_candidate("unseen_category", inp, "rate_increase", (new, total, w.unseen_total, values), "values",
                             texts=texts, gate=w.unseen_total >= inp.thresholds.min_unseen)
+    for item in result:
+        item.evidence = new_values(w.unseen)
     if new == 0:
         # A closed field (no value seen only once in training, nothing beyond the cap): new values
         # are a broken contract whatever their share, once they are more than chance; before

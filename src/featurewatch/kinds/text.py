@@ -20,7 +20,7 @@ import numpy as np
 
 from ..baseline.model import TEXT, FeatureBaseline
 from ..detect import stats
-from ..detect.check import Candidate, Check, CheckInput, not_enough, rate_candidate
+from ..detect.check import Candidate, Check, CheckInput, new_values, not_enough, rate_candidate
 from ..detect.text import number, percent
 from ..es.layout import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD
 from ..keys import category_key
@@ -184,8 +184,11 @@ def unseen_tokens(inp: CheckInput) -> list[Candidate]:
                 f"{percent(rate)} unseen: {examples(w.unseen_token_examples, 2)}",
                 f"{f.name}: {percent(rate)} of tokens ({w.unseen_tokens:,} of {w.tokens:,}) are not in the training "
                 f"vocabulary ({examples(w.unseen_token_examples)}); training predicts {percent(base_rate)}")
-    return rate_candidate("unseen_tokens", inp, "rate_increase",
-                          (expected_unseen(f, ref), ref.tokens, w.unseen_tokens, w.tokens), "tokens", texts=texts)
+    result = rate_candidate("unseen_tokens", inp, "rate_increase",
+                            (expected_unseen(f, ref), ref.tokens, w.unseen_tokens, w.tokens), "tokens", texts=texts)
+    for item in result:
+        item.evidence = new_values(w.unseen_token_examples)
+    return result
 
 
 def text_shift(inp: CheckInput) -> list[Candidate]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import BackendError
-from ..es.bulk import RETRYABLE_STATUSES, ItemResult, RequestTooLarge, TransientError
+from ..es.outcomes import RETRYABLE_STATUSES, ItemResult, RequestTooLarge, TransientError
 from .batching import Batch
 
 __all__ = ["RetryPolicy", "Delivery", "ShipInterrupted", "BulkSender", "SendFunction"]
