@@ -28,6 +28,9 @@ def _paths(doc: Mapping[str, Any], parent: str = "") -> set[str]:
         path = f"{parent}{key}"
         if isinstance(value, Mapping) and key != "@timestamp":
             out |= _paths(value, f"{path}.")
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            for item in value:  # an array of objects maps like one object
+                out |= _paths(item, f"{path}.")
         else:
             out.add(path)
     return out
@@ -51,7 +54,8 @@ def documents(tmp_path_factory):
 class TestEveryFieldIsMapped:
     def test_findings(self, documents):
         written = set().union(*(_paths({k: v for k, v in doc.items() if k != "id"}) for doc in documents.findings))
-        assert {"effect", "baseline_value", "observed_value", "reference", "alert", "since"} <= written
+        assert {"effect", "baseline_value", "observed_value", "reference", "alert", "since", "new_values.value",
+                "new_distinct"} <= written
         assert written - set(layout.FINDING_FIELDS) == set()
 
     def test_metrics(self, documents):

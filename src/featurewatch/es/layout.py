@@ -95,6 +95,10 @@ FINDING_FIELDS: Mapping[str, str] = MappingProxyType({
     "observed_value": "double",
     # What the window was compared with: training (the baseline) or recent (--reference-window).
     "reference": "keyword",
+    # Evidence of new categories and unseen tokens: the most frequent new values and how many there were.
+    "new_values.value": "keyword",
+    "new_values.count": "long",
+    "new_distinct": "long",
     # Alert state (featurewatch.findings.documents): new / ongoing / resolved, and since when.
     "alert": "keyword",
     "since": "date",
