@@ -112,7 +112,8 @@ def build(data: str | None, model: str, versions: tuple[str, ...], text_columns:
         origin = f"{baseline.rows:,} logged records"
     else:
         if data is None:
-            raise click.UsageError("give the training DATA file (or --from-logs DIR / --from-es URL with --start/--end)")
+            raise click.UsageError(
+                "give the training DATA file (or --from-logs DIR / --from-es URL with --start/--end)")
         if start or end:
             raise click.UsageError("--start/--end go with --from-logs or --from-es")
         baseline = baseline_from_file(data, options)

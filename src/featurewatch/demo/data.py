@@ -31,8 +31,16 @@ REGION = (["north", "south", "east", "west", "central"], [0.22, 0.25, 0.18, 0.2,
 PURPOSE = (["car", "home_improvement", "education", "business", "debt_consolidation", "medical"],
            [0.24, 0.18, 0.12, 0.1, 0.3, 0.06])
 CHANNEL = (["web", "mobile", "branch", "partner"], [0.41, 0.37, 0.12, 0.10])
-NOTE_WORDS = ["need", "funds", "for", "car", "repair", "pay", "off", "credit", "card", "debt", "consolidate", "loans", "buy", "used", "vehicle", "renovate", "kitchen", "bathroom", "roof", "school", "tuition", "fees", "for", "my", "daughter", "son", "start", "small", "business", "equipment", "inventory", "medical", "bills", "hospital", "treatment", "wedding", "expenses", "moving", "to", "new", "apartment", "cover", "unexpected", "costs", "refinance", "existing", "loan", "lower", "monthly", "payment", "family", "emergency", "travel", "home", "repairs", "furniture", "appliances", "solar", "panels", "garden", "fence", "computer", "laptop", "training", "course"]
-SPANISH_WORDS = ["necesito", "dinero", "para", "pagar", "la", "reparación", "del", "coche", "deudas", "de", "tarjeta", "comprar", "muebles", "nuevos", "matrícula", "escolar", "gastos", "médicos", "boda", "mudanza", "negocio", "pequeño", "equipo", "préstamo", "familiar", "urgente"]
+NOTE_WORDS = ["need", "funds", "for", "car", "repair", "pay", "off", "credit", "card", "debt", "consolidate", "loans",
+              "buy", "used", "vehicle", "renovate", "kitchen", "bathroom", "roof", "school", "tuition", "fees", "for",
+              "my", "daughter", "son", "start", "small", "business", "equipment", "inventory", "medical", "bills",
+              "hospital", "treatment", "wedding", "expenses", "moving", "to", "new", "apartment", "cover", "unexpected",
+              "costs", "refinance", "existing", "loan", "lower", "monthly", "payment", "family", "emergency", "travel",
+              "home", "repairs", "furniture", "appliances", "solar", "panels", "garden", "fence", "computer", "laptop",
+              "training", "course"]
+SPANISH_WORDS = ["necesito", "dinero", "para", "pagar", "la", "reparación", "del", "coche", "deudas", "de", "tarjeta",
+                 "comprar", "muebles", "nuevos", "matrícula", "escolar", "gastos", "médicos", "boda", "mudanza",
+                 "negocio", "pequeño", "equipo", "préstamo", "familiar", "urgente"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,7 +122,9 @@ def score(frame: pd.DataFrame) -> np.ndarray:
     return np.round(1 / (1 + np.exp(-z.to_numpy(dtype=float))), 4)
 
 
-def traffic(per_hour: int = 2000, hours: int = 24, seed: int = 11) -> Iterator[tuple[_dt.datetime, dict[str, Any], float]]:
+def traffic(
+    per_hour: int = 2000, hours: int = 24, seed: int = 11
+) -> Iterator[tuple[_dt.datetime, dict[str, Any], float]]:
     """Yield ``(timestamp, features, prediction)`` for each request, incidents included."""
     rng = np.random.default_rng(seed)
     for hour in range(hours):

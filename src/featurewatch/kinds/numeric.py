@@ -8,6 +8,7 @@ plus min, max and sum of the same numbers. Anything but a JSON number
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -70,7 +71,7 @@ def range_buckets(edges: Sequence[float]) -> list[dict[str, float]]:
     if not edges:
         return [{}]
     ranges: list[dict[str, float]] = [{"to": float(edges[0])}]
-    ranges += [{"from": float(a), "to": float(b)} for a, b in zip(edges, edges[1:])]
+    ranges += [{"from": float(a), "to": float(b)} for a, b in itertools.pairwise(edges)]
     ranges.append({"from": float(edges[-1])})
     return ranges
 
