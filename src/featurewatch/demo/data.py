@@ -12,7 +12,7 @@ import dataclasses
 import datetime as _dt
 import math
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -141,7 +141,8 @@ def traffic(
         if "na_spike" in active:
             frame.loc[rng.random(per_hour) < 0.35, "income"] = np.nan
         predictions = score(frame)
-        records = frame.to_dict(orient="records")
+        # The frame's column names are strings (training_frame's): pandas types the keys as Hashable.
+        records = cast("list[dict[str, Any]]", frame.to_dict(orient="records"))
         for index, features in enumerate(records):
             if "vanished_feature" in active:
                 del features["employment_years"]
