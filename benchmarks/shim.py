@@ -119,7 +119,6 @@ def main() -> int:
         break
     final_records = finals[:256]
 
-
     def run_floor(count: int) -> None:
         for i in range(count):
             floor_file.write(orjson.dumps(final_records[i & 255]) + b"\n")

@@ -59,7 +59,7 @@ def build_objects(spec: ModelSpec, prefix: str = layout.DEFAULT_PREFIX) -> list[
         _overview_panels(set(keys)), ids, OVERVIEW_TIME)
     health = dashboard(
         model, "input-health", f"[featurewatch] {model}: input health",
-        f"Per-feature presence and null rates, unseen categories and tokens, drift scores and category mixes "
+        "Per-feature presence and null rates, unseen categories and tokens, drift scores and category mixes "
         f"of model {model}.",
         _input_health_panels(keys), ids, INPUT_HEALTH_TIME)
     return [*data_views(views), search, *(obj for _, obj in lens), overview, health]

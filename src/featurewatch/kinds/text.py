@@ -4,9 +4,9 @@ Counting rule (:mod:`featurewatch.tokens`): values become strings by
 ``category_key``; each record contributes its *distinct* tokens: ``tokens`` is
 their number, ``unseen_tokens`` those not in the vocabulary,
 ``unseen_token_examples`` the most frequent of those. Objects and arrays are
-type violations, as are values of a JSON type training never had. Elasticsearch cannot
-tokenise in an aggregation, so the shipper indexes each record's distinct tokens in ``tokens.<feature>``
-(:func:`ship_fields`), and the aggregations count them.
+type violations, as are values of a JSON type training never had. Elasticsearch
+cannot tokenise in an aggregation, so the shipper indexes each record's distinct
+tokens in ``tokens.<feature>`` (:func:`ship_fields`), and the aggregations count them.
 """
 
 from __future__ import annotations
