@@ -152,7 +152,7 @@ class TestRunSetup:
         assert second.deleted == [f"{es_prefix}-requests-2026.10.01"]
 
     def test_an_unreachable_cluster_is_a_backend_error(self):
-        with pytest.raises(BackendError, match="cannot reach Elasticsearch at http://127.0.0.1:9"):
+        with pytest.raises(BackendError, match=r"cannot reach Elasticsearch at http://127.0.0.1:9"):
             run_setup(ElasticsearchSettings(url="http://127.0.0.1:9"))
 
     def test_a_missing_url_names_the_setting_not_a_flag(self):

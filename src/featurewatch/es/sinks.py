@@ -12,7 +12,7 @@ next run sees them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from elasticsearch import Elasticsearch, helpers
 
@@ -71,7 +71,9 @@ class ElasticsearchFindingsStore:
             if not actions:
                 return
             _, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh="wait_for")
-        problems = [e for e in errors if not (isinstance(e, dict) and e.get("delete", {}).get("status") == 404)]
+        # Not stats_only: the errors are the failed items, not their count.
+        failed = cast("list[Any]", errors)
+        problems = [e for e in failed if not (isinstance(e, dict) and e.get("delete", {}).get("status") == 404)]
         if problems:
             raise BackendError(f"Elasticsearch refused {len(problems)} findings/metrics document(s), "
                                f"first: {str(problems[0])[:300]}")
@@ -81,7 +83,9 @@ class ElasticsearchFindingsStore:
         with backend_errors(self.url):
             answer = self.client.search(
                 index=self.findings_index, ignore_unavailable=True, allow_no_indices=True, size=1,
-                source=["window"], sort=[{"window.end": "desc"}, {"window.start": "desc"}],
+                # _source takes a list of fields too; the client's annotation has only bool or a mapping.
+                source=["window"],  # type: ignore[arg-type]
+                sort=[{"window.end": "desc"}, {"window.start": "desc"}],
                 query={"bool": {"filter": [{"term": {"model": model}},
                                            {"range": {"window.end": {"lte": start, "format": _DATE}}}]}})
             hits = answer.body.get("hits", {}).get("hits", [])
