@@ -1,14 +1,15 @@
-# Two entry points: `make demo` and `make test`. Each builds its own .venv.
+# Entry points: `make demo`, `make test` and `make lint`. Each builds its own .venv.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 # One stamp per install, named by pyproject.toml's checksum: `make demo` installs featurewatch alone,
-# `make test` adds the test extras on top, and neither undoes the other's stamp.
+# `make test` adds the test extras on top, `make lint` the lint extras, and none undoes another's stamp.
 DIGEST := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUNTIME := $(VENV)/.installed-runtime-$(DIGEST)
 TESTDEPS := $(VENV)/.installed-test-$(DIGEST)
+LINTDEPS := $(VENV)/.installed-lint-$(DIGEST)
 
-.PHONY: demo test chromium bench clean
+.PHONY: demo test lint chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +23,21 @@ $(TESTDEPS): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-test-* && touch $@
 
+$(LINTDEPS): $(TESTDEPS)
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
+	rm -f $(VENV)/.installed-lint-* && touch $@
+
 # The demo's folder holds a marker: a rerun replaces the demo's own files, any other folder is refused.
 demo: $(RUNTIME)
 	$(BIN)/featurewatch demo --workdir demo-output
 
 test: $(TESTDEPS) chromium
 	$(BIN)/python -m pytest -n 2 -q
+
+# House style: ruff's rules and mypy's strict checks, both configured in pyproject.toml.
+lint: $(LINTDEPS)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 
 # The report's browser test renders in Debian's chromium: installed when missing (as root in CI, else with sudo).
 chromium:

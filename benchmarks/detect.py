@@ -58,8 +58,8 @@ def generate(n: int, seed: int) -> pd.DataFrame:
     makers = [
         lambda: rng.normal(50, 10, n), lambda: rng.lognormal(3, 0.8, n), lambda: rng.uniform(0, 1, n),
         lambda: rng.poisson(4, n).astype(float), lambda: rng.beta(2, 5, n), lambda: rng.exponential(2.0, n),
-        lambda: rng.normal(0, 1, n).round(2), lambda: rng.gamma(2.0, 3.0, n), lambda: rng.integers(18, 90, n).astype(float),
-        lambda: rng.standard_t(5, n),
+        lambda: rng.normal(0, 1, n).round(2), lambda: rng.gamma(2.0, 3.0, n),
+        lambda: rng.integers(18, 90, n).astype(float), lambda: rng.standard_t(5, n),
     ]
     for name, make in zip(NUMERIC, makers):
         columns[name] = make()

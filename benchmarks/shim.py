@@ -119,14 +119,13 @@ def main() -> int:
         break
     final_records = finals[:256]
 
-    floor_file = open(workdir / "floor.jsonl", "wb", buffering=1 << 20)
-
     def run_floor(count: int) -> None:
         for i in range(count):
             floor_file.write(orjson.dumps(final_records[i & 255]) + b"\n")
         floor_file.flush()
 
-    with open(workdir / "structlog.jsonl", "wb") as out:
+    with (open(workdir / "structlog.jsonl", "wb") as out,
+          open(workdir / "floor.jsonl", "wb", buffering=1 << 20) as floor_file):
         structlog.configure(
             cache_logger_on_first_use=True,
             wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
@@ -154,7 +153,6 @@ def main() -> int:
         for _ in range(repeats):
             for name, (fn, count) in contenders.items():
                 samples[name].append(per_call(fn, count))
-    floor_file.close()
     med = {name: statistics.median(values) for name, values in samples.items()}
     floor, structlog_cost, shim = med["floor"], med["structlog"], med["shim"]
     monitored, bare_call, per_row = med["monitor"], med["bare"], med["frame"]

@@ -239,7 +239,8 @@ class EsProxy:
         return False
 
     # -- forwarding --------------------------------------------------------
-    def forward(self, method: str, path: str, headers: dict[str, str], body: bytes | None) -> tuple[int, list[tuple[str, str]], bytes]:
+    def forward(self, method: str, path: str, headers: dict[str, str],
+                body: bytes | None) -> tuple[int, list[tuple[str, str]], bytes]:
         with self._lock:
             self.log.append((method, path, body or b""))
         if self.tls is not None:

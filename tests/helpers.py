@@ -110,7 +110,8 @@ def write_records(log_dir: Path, records: list[dict[str, Any]], hour: dt.datetim
 
 
 def raw_record(features: dict[str, Any], *, model: str = "synth", version: str = "1.0",
-               at: dt.datetime = START + dt.timedelta(minutes=5), prediction: Any = 0.5, row: int = 0) -> dict[str, Any]:
+               at: dt.datetime = START + dt.timedelta(minutes=5), prediction: Any = 0.5,
+               row: int = 0) -> dict[str, Any]:
     """One record in the record format, with ``features_present``/``features_null`` filled in."""
     return {R.SCHEMA: 1, R.TIMESTAMP: R.format_timestamp(at), R.MODEL: model, R.MODEL_VERSION: version,
             R.REQUEST_ID: f"r{row}", R.ROW: 0, R.FEATURES: features, R.FEATURES_PRESENT: list(features),

@@ -49,3 +49,16 @@ def test_the_stamps_do_not_fight(checkout):
     assert _installs(_dry_run(checkout, "test")) == [".venv/bin/python -m pip install --quiet -e '.[test]'"]
     (venv / f".installed-test-{digest}").touch()
     assert _installs(_dry_run(checkout, "demo")) == [] and _installs(_dry_run(checkout, "test")) == []
+
+
+def test_lint_adds_the_lint_extras_and_keeps_the_others(checkout):
+    """`make lint` installs the test and lint extras; after it, `make test` and `make demo` install nothing."""
+    digest = subprocess.run("cat pyproject.toml | cksum | cut -d' ' -f1", shell=True, cwd=checkout,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    venv = checkout / ".venv"
+    (venv / f".installed-runtime-{digest}").touch()
+    (venv / f".installed-test-{digest}").touch()
+    assert _installs(_dry_run(checkout, "lint")) == [".venv/bin/python -m pip install --quiet -e '.[test,lint]'"]
+    (venv / f".installed-lint-{digest}").touch()
+    assert _installs(_dry_run(checkout, "lint")) == []
+    assert _installs(_dry_run(checkout, "test")) == [] and _installs(_dry_run(checkout, "demo")) == []

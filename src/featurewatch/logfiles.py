@@ -11,6 +11,7 @@ local window source, the shipper) can pick the files of a window by name alone.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,13 +54,13 @@ def hour_of(path: str | Path) -> _dt.datetime | None:
     return _dt.datetime.strptime(match.group(1), _HOUR_FORMAT).replace(tzinfo=_dt.UTC)
 
 
-def log_files(log_dir: str | Path) -> list[Path]:
+def log_files(log_dir: str | os.PathLike[str]) -> list[Path]:
     """Every featurewatch log file under ``log_dir`` (recursively), sorted by name."""
     root = Path(log_dir)
     return sorted(p for p in root.rglob(f"{PREFIX}*{SUFFIX}") if p.is_file() and hour_of(p) is not None)
 
 
-def files_for_window(log_dir: str | Path, start: _dt.datetime, end: _dt.datetime) -> Iterator[Path]:
+def files_for_window(log_dir: str | os.PathLike[str], start: _dt.datetime, end: _dt.datetime) -> Iterator[Path]:
     """The log files whose hour overlaps ``[start, end)`` (aware datetimes)."""
     one_hour = _dt.timedelta(hours=1)
     for path in log_files(log_dir):

@@ -150,7 +150,7 @@ def _convert(name: str, raw: Any, kind: type) -> Any:
 def load_toml(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Read ``featurewatch.toml`` (or ``path``); an absent default file is empty."""
     explicit = path is not None
-    file = Path(path) if explicit else Path(DEFAULT_TOML)
+    file = Path(path) if path is not None else Path(DEFAULT_TOML)
     if not file.exists():
         if explicit:
             raise ConfigError(f"config file not found: {file}")

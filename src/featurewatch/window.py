@@ -75,8 +75,8 @@ def query_bound(moment: _dt.datetime) -> str:
     what Elasticsearch compares: so both paths agree on every record.
     """
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
-    moment = moment.astimezone(_dt.timezone.utc)
+        moment = moment.replace(tzinfo=_dt.UTC)
+    moment = moment.astimezone(_dt.UTC)
     return R.format_timestamp(moment.replace(microsecond=moment.microsecond // 1000 * 1000))
 
 

@@ -34,7 +34,7 @@ class TestBaselineFile:
         doc = to_dict(synth)
         doc["features"]["amount"]["numeric"]["counts"].append(1)
         (tmp_path / "b.json").write_bytes(orjson.dumps(doc))
-        with pytest.raises(BaselineError, match="numeric.counts must have one count per bin"):
+        with pytest.raises(BaselineError, match=r"numeric.counts must have one count per bin"):
             load_baseline(tmp_path / "b.json")
 
     def test_missing_file(self, tmp_path):

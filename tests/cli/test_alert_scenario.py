@@ -87,7 +87,7 @@ class TestLocal:
         logs, baseline = traffic
         where = ["--source", str(logs), "--findings-file", str(tmp_path / "findings.jsonl")]
         assert run_day(baseline, where, receiver, "--remind-every", "2h") == [[], [], NEW, [], ONGOING, RESOLVED]
-        url, received = receiver
+        _url, received = receiver
         assert received[1]["text"].splitlines()[0].endswith("1 ongoing (reminder)")
 
     def test_the_alert_shows_in_json_and_table(self, traffic, receiver, tmp_path):

@@ -221,10 +221,8 @@ class TestCronOptions:
         quiet window and say so."""
         import datetime as dt
 
-        from helpers import START, raw_record, synthetic_frame, write_records
-
         from featurewatch.baseline import save_baseline
-        from helpers import synthetic_baseline
+        from helpers import START, raw_record, synthetic_baseline, synthetic_frame, write_records
 
         baseline = tmp_path / "b.json"
         save_baseline(synthetic_baseline(5000), baseline)

@@ -109,7 +109,8 @@ class TestAgainAndAgain:
         folder = tmp_path / "demo"
         result = _demo(folder, per_hour=100)
         lines = result.output.splitlines()
-        command = lines[lines.index(next(l for l in lines if l.startswith("reproduce one window by hand"))) + 1]
+        heading = next(line for line in lines if line.startswith("reproduce one window by hand"))
+        command = lines[lines.index(heading) + 1]
         args = command.split()
         assert args[:2] == ["featurewatch", "detect"]
         again = RUN.invoke(main, args[1:] + ["--fail-on", "never", "--format", "json"])

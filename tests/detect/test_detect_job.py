@@ -58,7 +58,8 @@ class TestLocal:
         from featurewatch.baseline import save_baseline
 
         path = save_baseline(synth, tmp_path / "b.json")
-        assert run_detect_job(DetectJob(path, WINDOW, log_dir=faulty), load_settings(environ={})).report.model == "synth"
+        job = DetectJob(path, WINDOW, log_dir=faulty)
+        assert run_detect_job(job, load_settings(environ={})).report.model == "synth"
 
     def test_fail_on_never_flags_nothing(self, faulty, synth):
         result = run_detect_job(DetectJob(synth, WINDOW, log_dir=faulty, fail_on="never"), load_settings(environ={}))

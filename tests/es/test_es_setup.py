@@ -118,7 +118,8 @@ class TestInstall:
         changes = {c.name: c.action for c in install(es_client, es_prefix)}
         assert changes[layout.findings_index(es_prefix)] == "updated"
         mapped = es_client.indices.get_mapping(index=layout.findings_index(es_prefix)).body
-        assert mapped[layout.findings_index(es_prefix)]["mappings"]["properties"]["baseline_value"] == {"type": "double"}
+        properties = mapped[layout.findings_index(es_prefix)]["mappings"]["properties"]
+        assert properties["baseline_value"] == {"type": "double"}
 
     def test_a_field_mapped_by_its_first_value_is_a_clear_error(self, es_client, es_prefix):
         """baseline_value dynamically mapped float by an older version cannot become double: say what to do."""
@@ -172,7 +173,7 @@ class TestRunSetup:
         assert second.deleted == [f"{es_prefix}-requests-2026.10.01"]
 
     def test_an_unreachable_cluster_is_a_backend_error(self):
-        with pytest.raises(BackendError, match="cannot reach Elasticsearch at http://127.0.0.1:9"):
+        with pytest.raises(BackendError, match=r"cannot reach Elasticsearch at http://127.0.0.1:9"):
             run_setup(ElasticsearchSettings(url="http://127.0.0.1:9"))
 
     def test_a_missing_url_names_the_setting_not_a_flag(self):

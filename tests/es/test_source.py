@@ -113,7 +113,7 @@ class TestErrors:
         es_client.index(index=layout.requests_index(START, es_prefix), id="1", refresh=True,
                         document={"@timestamp": "2026-11-20T10:00:00.000000Z", "model": "parity",
                                   "features": {"age": "forty"}, "features_present": ["age"], "features_null": []})
-        with pytest.raises(BackendError, match="'age' is numeric in the baseline but features.age is mapped as text"):
+        with pytest.raises(BackendError, match=r"'age' is numeric in the baseline but features.age is mapped as text"):
             ElasticsearchSource(es_client, es_prefix).profile(baseline, START, END)
 
     def test_window_without_documents_is_an_empty_profile(self, es_client, es_prefix, baseline):

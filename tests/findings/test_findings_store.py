@@ -77,7 +77,8 @@ class TestJsonlFindingsFile:
 
 class TestPreviousWindow:
     def test_latest_window_ending_at_or_before_the_start(self):
-        docs = [{"model": "m", "window": {"start": f"2026-11-20T{h:02d}:00:00Z", "end": f"2026-11-20T{h + 1:02d}:00:00Z"},
+        docs = [{"model": "m",
+                 "window": {"start": f"2026-11-20T{h:02d}:00:00Z", "end": f"2026-11-20T{h + 1:02d}:00:00Z"},
                  "n": h} for h in (1, 2, 2, 5)] + [{"model": "other", "window": {
                      "start": "2026-11-20T03:00:00Z", "end": "2026-11-20T04:00:00Z"}, "n": 9}]
         assert [d["n"] for d in previous_window(docs, "m", "2026-11-20T04:00:00Z")] == [2, 2]

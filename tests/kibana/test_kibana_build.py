@@ -105,7 +105,7 @@ class TestContent:
     def test_latest_findings_table(self, demo_objects: list[dict]) -> None:
         """The findings table shows expected (baseline) and observed values per feature and check."""
         obj = _by_title(demo_objects)["[featurewatch] credit: latest findings"]
-        layer, vis = _layer(obj)
+        layer, _vis = _layer(obj)
         assert obj["attributes"]["visualizationType"] == "lnsDatatable"
         fields = [layer["columns"][c]["sourceField"] for c in layer["columnOrder"]]
         assert fields == ["feature", "check", "severity", "___records___", "baseline", "observed", "statistic",
@@ -127,7 +127,7 @@ class TestContent:
 
     def test_alert_status_table(self, demo_objects: list[dict]) -> None:
         """Each feature and check with its latest status, since when, its severity and latest window."""
-        layer, vis = _layer(_by_title(demo_objects)["[featurewatch] credit: alert status"])
+        layer, _vis = _layer(_by_title(demo_objects)["[featurewatch] credit: alert status"])
         fields = [layer["columns"][c]["sourceField"] for c in layer["columnOrder"]]
         assert fields == ["feature", "check", "alert", "since", "severity", "window.end"]
         assert [layer["columns"][c]["operationType"] for c in layer["columnOrder"][2:]] == ["last_value"] * 4

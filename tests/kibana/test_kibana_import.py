@@ -49,7 +49,8 @@ class FakeKibana:
         if auth not in {basic, f"ApiKey {API_KEY}"}:
             return 401, {"statusCode": 401, "error": "Unauthorized", "message": "unable to authenticate user"}
         if "kbn-xsrf" not in request.headers:
-            return 400, {"statusCode": 400, "error": "Bad Request", "message": "Request must contain a kbn-xsrf header."}
+            return 400, {"statusCode": 400, "error": "Bad Request",
+                         "message": "Request must contain a kbn-xsrf header."}
         parts = request.path.split("/")
         space = urllib.parse.unquote(parts[2]) if request.path.startswith("/s/") else "default"
         if space not in self.spaces or not request.path.endswith("/api/saved_objects/_import"):

@@ -77,6 +77,6 @@ class TestCredentials:
         assert _no_connection(server)
 
     def test_api_key_and_password_alone_are_refused_too(self, run, listener, committed_file: Path) -> None:
-        url, server = listener
+        url, _server = listener
         result = run("--kibana", url, "--kibana-api-key", "k", "--kibana-password", "pw", str(committed_file))
         assert result.exit_code == 2 and "not both" in result.stderr

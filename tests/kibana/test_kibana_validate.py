@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any, ClassVar
 
 import pytest
 
@@ -190,7 +191,7 @@ class TestShape:
 
 
 class TestFlattenMapping:
-    TEMPLATE_MAPPINGS = {
+    TEMPLATE_MAPPINGS: ClassVar[dict[str, Any]] = {
         "date_detection": False,
         "dynamic_templates": [
             {"feature_strings": {"path_match": "features.*", "match_mapping_type": "string",

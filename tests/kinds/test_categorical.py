@@ -36,7 +36,8 @@ class TestCount:
     def test_aggregations_and_parse(self):
         f = learnt("categorical", ["a", "b"])
         aggs = KIND.aggregations(f, "features.x", "keyword", "f1")
-        assert aggs["f1_known"]["terms"]["include"] == ["a", "b"] and aggs["f1_unseen"]["terms"]["exclude"] == ["a", "b"]
+        assert aggs["f1_known"]["terms"]["include"] == ["a", "b"]
+        assert aggs["f1_unseen"]["terms"]["exclude"] == ["a", "b"]
         target = KIND.empty(f)
         target.present = 10
         KIND.parse(target, f, {"f1_known": {"buckets": [{"key": "a", "doc_count": 6}]},

@@ -44,7 +44,8 @@ class TestTextShift:
         from featurewatch.profile.frame import profile_frame
 
         rng = np.random.default_rng(4)
-        finance = ["pay", "the", "loan", "for", "my", "car", "repair", "school", "fees", "home", "kitchen", "bill", "rent"]
+        finance = ["pay", "the", "loan", "for", "my", "car", "repair", "school", "fees", "home", "kitchen", "bill",
+                   "rent"]
         weights = np.linspace(3, 1, len(finance))
         weights /= weights.sum()
         training = pd.DataFrame({"note": [" ".join(rng.choice(finance, rng.integers(5, 12), p=weights))

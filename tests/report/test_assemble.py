@@ -34,7 +34,7 @@ def section(data, name):
 
 class TestTop:
     def test_window_records_versions_and_findings_worst_first(self, faulty, synth):
-        profile, report, data = faulty
+        _profile, report, data = faulty
         assert (data.model, data.start, data.end, data.records, data.training_rows) == (
             "synth", START, END, 3000, synth.rows)
         assert [(v.version, v.records, v.expected) for v in data.versions] == [("1.0", 2900, True),

@@ -80,6 +80,6 @@ class TestReadDocuments:
         assert read_documents(path, "metrics file") == [{"a": 1}, {"b": 2}]
 
     def test_a_missing_file_is_a_usage_error(self, tmp_path):
-        with pytest.raises(DataError, match="metrics file not found: .*nope.jsonl") as caught:
+        with pytest.raises(DataError, match=r"metrics file not found: .*nope.jsonl") as caught:
             read_documents(tmp_path / "nope.jsonl", "metrics file")
         assert caught.value.exit_code == 2

@@ -188,7 +188,8 @@ class TestReplaysWriteTheSameLines:
 class TestValuesOrjsonRefuses:
     """A refused value is replaced alone: its neighbours are written as in any other record."""
 
-    @pytest.mark.parametrize("neighbour", [np.float32(0.1), dt.datetime(2020, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+    @pytest.mark.parametrize("neighbour", [np.float32(0.1),
+                                           dt.datetime(2020, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))),
                                            np.datetime64("2020-01-01T00:00:00.000000001")])
     def test_neighbour_of_a_huge_int(self, tmp_path, neighbour):
         frame = pd.DataFrame({"a": pd.Series([2**70, 1], dtype=object), "b": pd.Series([neighbour] * 2, dtype=object)})
@@ -256,7 +257,8 @@ class TestFallsBackToTheDictPath:
 
 
 @pytest.mark.parametrize("values", [
-    [1, 2, None, 3.5, True], ["a", '","', None, "\\", ""], [",", "", None, "x,", 'y",', ","], [{"a": 1}, [1, ","], None, "x"], [2**70, "é"], [],
+    [1, 2, None, 3.5, True], ["a", '","', None, "\\", ""], [",", "", None, "x,", 'y",', ","],
+    [{"a": 1}, [1, ","], None, "x"], [2**70, "é"], [],
 ])
 def test_encode_values_matches_one_dumps_per_value(values):
     expected = [orjson.dumps(R.encode_value(v, LIMIT), option=orjson.OPT_NON_STR_KEYS) for v in values]

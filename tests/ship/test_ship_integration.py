@@ -146,7 +146,8 @@ class TestFailures:
                 time.sleep(rng.uniform(0.05, 1.2))
             else:
                 # ...the other half once this run has landed something (however slow the machine is).
-                assert _wait_for(lambda: count_docs(es_client, prefix) > before, timeout=60, interval=0.02)
+                assert _wait_for(lambda before=before: count_docs(es_client, prefix) > before,
+                                 timeout=60, interval=0.02)
                 time.sleep(rng.uniform(0.0, 0.4))
             process.send_signal(signal.SIGKILL)
             _, err = process.communicate(timeout=30)

@@ -39,7 +39,8 @@ class FakeBulk:
             raise step
         statuses = [step.get(i, 201) for i in ids]
         errors = any(s >= 300 for s in statuses)
-        return errors, [ItemResult(s, None if s < 300 else {"type": "x", "reason": f"status {s}"}) for s in statuses] if errors else []
+        items = [ItemResult(s, None if s < 300 else {"type": "x", "reason": f"status {s}"}) for s in statuses]
+        return errors, items if errors else []
 
 
 def _sender(fake, tries=5):

@@ -37,9 +37,9 @@ class FakeCluster:
 
 
 def _config(tmp_path: Path, **changes) -> ShipConfig:
-    options = dict(source=tmp_path / "logs", checkpoint=tmp_path / "work" / "ckpt.json",
-                   dead_letter=tmp_path / "work" / "dead.jsonl", prefix="fw", max_docs=100,
-                   retry=RetryPolicy(initial=0.01, maximum=0.02), progress_interval=0.0)
+    options = {"source": tmp_path / "logs", "checkpoint": tmp_path / "work" / "ckpt.json",
+               "dead_letter": tmp_path / "work" / "dead.jsonl", "prefix": "fw", "max_docs": 100,
+               "retry": RetryPolicy(initial=0.01, maximum=0.02), "progress_interval": 0.0}
     options.update(changes)
     return ShipConfig(**options)
 

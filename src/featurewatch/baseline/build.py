@@ -149,7 +149,7 @@ def hint_prediction(baseline: Baseline, options: BaselineOptions) -> None:
 
 def _value_warnings(feature: FeatureBaseline, values: Any) -> list[str]:
     """What looks wrong in a column's values: one value only, or values a numeric feature cannot count."""
-    warnings = []
+    warnings: list[str] = []
     if len(values) == 0:
         return warnings
     if feature.kind == NUMERIC:

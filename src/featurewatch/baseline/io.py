@@ -78,7 +78,8 @@ def _feature_dict(f: FeatureBaseline) -> dict[str, Any]:
     elif f.kind == TEXT:
         out["text"] = {"vocabulary": dict(f.vocabulary), "other_count": ref.unseen_tokens, "tokens": ref.tokens,
                        "distinct": f.distinct, "singletons": f.singletons, "values": ref.values - ref.violations,
-                       "types": list(f.types), "length_edges": list(f.length_edges), "length_counts": list(ref.length_bins),
+                       "types": list(f.types), "length_edges": list(f.length_edges),
+                       "length_counts": list(ref.length_bins),
                        "char_edges": list(f.char_edges), "char_counts": list(ref.char_bins),
                        "expected_unseen_rate": (min(1.0, (f.singletons + ref.unseen_tokens) / ref.tokens)
                                                 if ref.tokens else 0.0)}

@@ -17,6 +17,7 @@ version can add optional fields without a new ``schema_version``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -96,7 +97,7 @@ def _check_numeric(doc: dict[str, Any], path: str, numbers: int) -> None:
     edges = _get(doc, "edges", path, list, "a list of numbers")
     for index, edge in enumerate(edges):
         _number_value(edge, f"{path}.edges[{index}]")
-    if any(b <= a for a, b in zip(edges, edges[1:])):
+    if any(b <= a for a, b in itertools.pairwise(edges)):
         raise BaselineError(f"{path}.edges must increase strictly, not {_show(edges)}")
     counts = _get(doc, "counts", path, list, "a list of counts")
     for index, count in enumerate(counts):
@@ -153,7 +154,7 @@ def _bins(doc: dict[str, Any], edges_field: str, counts_field: str, path: str) -
     edges = _get(doc, edges_field, path, list, "a list of numbers")
     for index, edge in enumerate(edges):
         _number_value(edge, f"{path}.{edges_field}[{index}]")
-    if any(b <= a for a, b in zip(edges, edges[1:])):
+    if any(b <= a for a, b in itertools.pairwise(edges)):
         raise BaselineError(f"{path}.{edges_field} must increase strictly, not {_show(edges)}")
     counts = _get(doc, counts_field, path, list, "a list of counts")
     for index, count in enumerate(counts):

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = ["command"]
 
 import collections
+from collections.abc import Callable
 
 import click
 import orjson
@@ -15,7 +16,7 @@ from ..baseline.io import is_baseline_file
 from ..baseline.model import BOOLEAN, CATEGORICAL, IDENTIFIER, NUMERIC, TEXT, Baseline
 from ..outputs import check_output
 from ..settings import load_settings
-from ._common import handle_errors
+from ._common import F, handle_errors
 from ._window import resolve_window
 
 
@@ -30,7 +31,7 @@ def command() -> None:
     """
 
 
-def _kind_option(kind: str, text: str) -> click.Option:
+def _kind_option(kind: str, text: str) -> Callable[[F], F]:
     return click.option(f"--{kind}", f"{kind}_columns", multiple=True, metavar="COL",
                         help=f"Treat COL as {text} (repeatable).")
 
@@ -112,7 +113,8 @@ def build(data: str | None, model: str, versions: tuple[str, ...], text_columns:
         origin = f"{baseline.rows:,} logged records"
     else:
         if data is None:
-            raise click.UsageError("give the training DATA file (or --from-logs DIR / --from-es URL with --start/--end)")
+            raise click.UsageError(
+                "give the training DATA file (or --from-logs DIR / --from-es URL with --start/--end)")
         if start or end:
             raise click.UsageError("--start/--end go with --from-logs or --from-es")
         baseline = baseline_from_file(data, options)

@@ -53,8 +53,8 @@ def command(workdir: str, per_hour: int) -> None:
         click.echo(f"\n=== {window.start:%H:%M}-{window.end:%H:%M} ({label}) ===")
         # Colour codes are written; click.echo drops them when stdout is not a terminal.
         click.echo(render_table(report, details=bool(flagged), width=width, color=True), nl=False)
-    example = next(window for window, _ in run.results if window.incident is not None)
-    click.echo(f"\nreproduce one window by hand ({example.incident.check} on {example.incident.feature}):\n"
+    example, incident = next((window, window.incident) for window, _ in run.results if window.incident is not None)
+    click.echo(f"\nreproduce one window by hand ({incident.check} on {incident.feature}):\n"
                f"  {detect_command(run, example)}")
     click.echo(f"\nreport: {run.report}")
     click.echo(f"incidents found: {run.incidents_found} of {len(data.INCIDENTS)}; "

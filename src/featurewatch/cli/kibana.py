@@ -113,7 +113,7 @@ def import_(file: str, overwrite: bool, **kibana: str | None) -> None:
       export FEATUREWATCH_KIBANA_USERNAME=elastic FEATUREWATCH_KIBANA_PASSWORD=...
       featurewatch kibana import --kibana http://localhost:5601 --overwrite kibana/credit.ndjson
     """
-    settings = load_settings({key: value for key, value in kibana.items()}).kibana
+    settings = load_settings(dict(kibana)).kibana
     result = importer.import_file(file, settings, overwrite=overwrite)
     if result.success:
         click.echo(f"imported {result.success_count} of {result.total} saved objects into Kibana at "

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as _dt
 import math
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -31,8 +31,16 @@ REGION = (["north", "south", "east", "west", "central"], [0.22, 0.25, 0.18, 0.2,
 PURPOSE = (["car", "home_improvement", "education", "business", "debt_consolidation", "medical"],
            [0.24, 0.18, 0.12, 0.1, 0.3, 0.06])
 CHANNEL = (["web", "mobile", "branch", "partner"], [0.41, 0.37, 0.12, 0.10])
-NOTE_WORDS = ["need", "funds", "for", "car", "repair", "pay", "off", "credit", "card", "debt", "consolidate", "loans", "buy", "used", "vehicle", "renovate", "kitchen", "bathroom", "roof", "school", "tuition", "fees", "for", "my", "daughter", "son", "start", "small", "business", "equipment", "inventory", "medical", "bills", "hospital", "treatment", "wedding", "expenses", "moving", "to", "new", "apartment", "cover", "unexpected", "costs", "refinance", "existing", "loan", "lower", "monthly", "payment", "family", "emergency", "travel", "home", "repairs", "furniture", "appliances", "solar", "panels", "garden", "fence", "computer", "laptop", "training", "course"]
-SPANISH_WORDS = ["necesito", "dinero", "para", "pagar", "la", "reparación", "del", "coche", "deudas", "de", "tarjeta", "comprar", "muebles", "nuevos", "matrícula", "escolar", "gastos", "médicos", "boda", "mudanza", "negocio", "pequeño", "equipo", "préstamo", "familiar", "urgente"]
+NOTE_WORDS = ["need", "funds", "for", "car", "repair", "pay", "off", "credit", "card", "debt", "consolidate", "loans",
+              "buy", "used", "vehicle", "renovate", "kitchen", "bathroom", "roof", "school", "tuition", "fees", "for",
+              "my", "daughter", "son", "start", "small", "business", "equipment", "inventory", "medical", "bills",
+              "hospital", "treatment", "wedding", "expenses", "moving", "to", "new", "apartment", "cover", "unexpected",
+              "costs", "refinance", "existing", "loan", "lower", "monthly", "payment", "family", "emergency", "travel",
+              "home", "repairs", "furniture", "appliances", "solar", "panels", "garden", "fence", "computer", "laptop",
+              "training", "course"]
+SPANISH_WORDS = ["necesito", "dinero", "para", "pagar", "la", "reparación", "del", "coche", "deudas", "de", "tarjeta",
+                 "comprar", "muebles", "nuevos", "matrícula", "escolar", "gastos", "médicos", "boda", "mudanza",
+                 "negocio", "pequeño", "equipo", "préstamo", "familiar", "urgente"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,7 +122,9 @@ def score(frame: pd.DataFrame) -> np.ndarray:
     return np.round(1 / (1 + np.exp(-z.to_numpy(dtype=float))), 4)
 
 
-def traffic(per_hour: int = 2000, hours: int = 24, seed: int = 11) -> Iterator[tuple[_dt.datetime, dict[str, Any], float]]:
+def traffic(
+    per_hour: int = 2000, hours: int = 24, seed: int = 11
+) -> Iterator[tuple[_dt.datetime, dict[str, Any], float]]:
     """Yield ``(timestamp, features, prediction)`` for each request, incidents included."""
     rng = np.random.default_rng(seed)
     for hour in range(hours):
@@ -131,7 +141,8 @@ def traffic(per_hour: int = 2000, hours: int = 24, seed: int = 11) -> Iterator[t
         if "na_spike" in active:
             frame.loc[rng.random(per_hour) < 0.35, "income"] = np.nan
         predictions = score(frame)
-        records = frame.to_dict(orient="records")
+        # The frame's column names are strings (training_frame's): pandas types the keys as Hashable.
+        records = cast("list[dict[str, Any]]", frame.to_dict(orient="records"))
         for index, features in enumerate(records):
             if "vanished_feature" in active:
                 del features["employment_years"]

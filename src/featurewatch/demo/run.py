@@ -26,9 +26,9 @@ from . import data
 from .report import write_demo_report
 from .workdir import DemoFolder
 
-__all__ = ["run_demo", "claim_workdir", "DemoRun", "write_training_data", "log_traffic", "summarise_logs", "build_demo_baseline",
-           "demo_windows", "detect_windows", "DemoWindow", "demo_spec", "DEMO_OPTIONS", "detect_command",
-           "TRAINING_FILE", "BASELINE_FILE", "REPORT_FILE"]
+__all__ = ["run_demo", "claim_workdir", "DemoRun", "write_training_data", "log_traffic", "summarise_logs",
+           "build_demo_baseline", "demo_windows", "detect_windows", "DemoWindow", "demo_spec", "DEMO_OPTIONS",
+           "detect_command", "TRAINING_FILE", "BASELINE_FILE", "REPORT_FILE"]
 
 
 #: What the demo writes in its folder besides ``logs/``.

@@ -157,7 +157,7 @@ def js_distance_corrected(base: Sequence[float], window: Sequence[float]) -> flo
     if b.sum() == 0 or w.sum() == 0:
         return 0.0
     cells = int(((b + w) > 0).sum())
-    raw = js_distance(b, w) ** 2
+    raw = js_distance(base, window) ** 2
     noise = (cells - 1) * (1 / b.sum() + 1 / w.sum()) / (8 * math.log(2))
     return float(math.sqrt(max(0.0, raw - noise)))
 

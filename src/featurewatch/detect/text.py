@@ -18,7 +18,7 @@ def number(value: float | None) -> str:
         return f"{value:.3g}"
     if float(value).is_integer():
         return f"{int(value):,}"
-    digits = max(0, 4 - int(math.floor(math.log10(magnitude))) - 1)
+    digits = max(0, 4 - math.floor(math.log10(magnitude)) - 1)
     return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
 
 

@@ -49,10 +49,7 @@ __all__ = [
 
 def requests_index(moment: _dt.datetime | str, prefix: str = DEFAULT_PREFIX) -> str:
     """Daily requests index for a record's timestamp (datetime or the record's ISO string)."""
-    if isinstance(moment, str):
-        day = f"{moment[0:4]}.{moment[5:7]}.{moment[8:10]}"
-    else:
-        day = moment.strftime("%Y.%m.%d")
+    day = f"{moment[0:4]}.{moment[5:7]}.{moment[8:10]}" if isinstance(moment, str) else moment.strftime("%Y.%m.%d")
     return f"{prefix}-requests-{day}"
 
 

@@ -14,7 +14,7 @@ import datetime as _dt
 import os
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
@@ -124,7 +124,8 @@ def delete_old_request_indices(client: Elasticsearch, prefix: str, days: int,
     """Delete daily requests indices older than ``days`` days (retention); returns their names."""
     today = today or _dt.datetime.now(_dt.UTC).date()
     rows = client.cat.indices(index=layout.requests_pattern(prefix), format="json", h="index").body
-    names = [row["index"] for row in rows]
+    # format=json: a list of rows, not the text table the client's annotation allows for.
+    names = [row["index"] for row in cast("list[dict[str, str]]", rows)]
     old = indices_older_than(names, prefix, days, today)
     for name in old:
         client.indices.delete(index=name)

@@ -14,7 +14,7 @@ models' windows in three requests in all (``detect --all-models``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from elasticsearch import Elasticsearch, helpers
 
@@ -134,7 +134,8 @@ class ElasticsearchFindingsStore:
             return
         _, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh="wait_for",
                                  chunk_size=max(500, len(actions)))
-        failed = errors if isinstance(errors, list) else []  # raise_on_error=False: a list of item errors
+        # Not stats_only: the errors are the failed items, not their count.
+        failed = cast("list[Any]", errors)
         problems = [e for e in failed if not (isinstance(e, dict) and e.get("delete", {}).get("status") == 404)]
         if problems:
             raise BackendError(f"Elasticsearch refused {len(problems)} findings/metrics document(s), "

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -117,7 +118,7 @@ def requests_template(prefix: str = layout.DEFAULT_PREFIX, *, subobjects: bool =
     return _stamped(body)
 
 
-def _properties(fields: dict[str, str]) -> dict[str, Any]:
+def _properties(fields: Mapping[str, str]) -> dict[str, Any]:
     """Nested ``properties`` from dotted field names (``window.start`` → window.properties.start)."""
     properties: dict[str, Any] = {}
     for name, kind in fields.items():
@@ -129,7 +130,7 @@ def _properties(fields: dict[str, str]) -> dict[str, Any]:
     return properties
 
 
-def _document_mappings(fields: dict[str, str]) -> dict[str, Any]:
+def _document_mappings(fields: Mapping[str, str]) -> dict[str, Any]:
     # Not strict: later versions add fields. Every field featurewatch writes is in ``fields``; the dynamic
     # templates only catch what a newer writer adds before setup ran, and map each JSON type one way
     # (numbers always double: Elasticsearch would map a first 0.5 as float and a first 3 as long).

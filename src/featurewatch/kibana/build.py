@@ -54,12 +54,13 @@ def build_objects(spec: ModelSpec, prefix: str = layout.DEFAULT_PREFIX) -> list[
     model = spec.model
     overview = dashboard(
         model, "overview", f"[featurewatch] {model}: overview",
-        f"Alerts (new, ongoing, resolved), traffic, latency and findings of model {model}. Raw requests are in Discover "
-        f"(saved search '[featurewatch] {model}: raw requests').",
+        f"Alerts (new, ongoing, resolved), traffic, latency and findings of model {model}. "
+        f"Raw requests are in Discover (saved search '[featurewatch] {model}: raw requests').",
         _overview_panels(set(keys)), ids, OVERVIEW_TIME)
     health = dashboard(
         model, "input-health", f"[featurewatch] {model}: input health",
-        f"Per-feature presence and null rates, unseen categories and tokens, drift scores and category mixes of model {model}.",
+        "Per-feature presence and null rates, unseen categories and tokens, drift scores and category mixes "
+        f"of model {model}.",
         _input_health_panels(keys), ids, INPUT_HEALTH_TIME)
     return [*data_views(views), search, *(obj for _, obj in lens), overview, health]
 

@@ -107,9 +107,7 @@ def _matches(rule: Mapping[str, Any], path: str, json_type: str) -> bool:
         return False
     if "match" in rule and not hit(_as_list(rule["match"]), leaf):
         return False
-    if "unmatch" in rule and hit(_as_list(rule["unmatch"]), leaf):
-        return False
-    return True
+    return not ("unmatch" in rule and hit(_as_list(rule["unmatch"]), leaf))
 
 
 def _dynamic_type(body: Mapping[str, Any], path: str, json_type: str) -> dict[str, str]:

@@ -82,7 +82,8 @@ class _Checker:
             self.add(where, f"unsupported type {type_!r}")
             return
         if obj["coreMigrationVersion"] != CORE_MIGRATION_VERSION:
-            self.add(where, f"coreMigrationVersion {obj['coreMigrationVersion']!r}, expected {CORE_MIGRATION_VERSION!r}")
+            self.add(where, f"coreMigrationVersion {obj['coreMigrationVersion']!r}, "
+                            f"expected {CORE_MIGRATION_VERSION!r}")
         if obj["typeMigrationVersion"] != TYPE_MIGRATION_VERSIONS[type_]:
             self.add(where, f"typeMigrationVersion {obj['typeMigrationVersion']!r}, expected "
                             f"{TYPE_MIGRATION_VERSIONS[type_]!r} (imports on Kibana 8.18 to 9.x)")
@@ -144,9 +145,8 @@ class _Checker:
             return
         fields = self.fields_of(where, obj["id"])
         time_field = attributes.get("timeFieldName")
-        if fields is not None and time_field:
-            if self.field(where, fields, time_field) not in DATE_TYPES | {None}:
-                self.add(where, f"time field {time_field!r} is not a date")
+        if fields is not None and time_field and self.field(where, fields, time_field) not in DATE_TYPES | {None}:
+            self.add(where, f"time field {time_field!r} is not a date")
 
     def search(self, where: str, obj: dict[str, Any]) -> None:
         attributes = obj["attributes"]

@@ -24,12 +24,19 @@ from ..profile.model import FeatureProfile
 from ..values import SCALAR_TYPES, json_type
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    import numpy as np
     import pyarrow as pa
+
+    #: A column's non-null values (:func:`~featurewatch.profile.frame.non_null_values`):
+    #: a float array for numeric dtypes, Python values otherwise.
+    Values: TypeAlias = Sequence[Any] | np.ndarray
 
 __all__ = ["Kind", "learn_types", "typed_key"]
 
 
-def learn_types(values: Sequence[Any]) -> list[str]:
+def learn_types(values: Values) -> list[str]:
     """The scalar JSON types among training values (what a category-like feature accepts)."""
     return sorted({t for t in map(json_type, values) if t in SCALAR_TYPES})
 
@@ -56,7 +63,7 @@ class Kind:
 
     # --- learning from training data ---------------------------------------------------------
 
-    def learn(self, feature: FeatureBaseline, values: Sequence[Any]) -> None:
+    def learn(self, feature: FeatureBaseline, values: Values) -> None:
         """Fill ``feature``'s schema fields from its present, non-null training values."""
 
     # --- counting a window locally -----------------------------------------------------------
@@ -72,7 +79,7 @@ class Kind:
     def count_arrow(self, target: FeatureProfile, feature: FeatureBaseline, values: pa.Array) -> None:
         """Count non-null values Arrow parsed as :meth:`arrow_type` (none can be mistyped)."""
 
-    def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Sequence[Any]) -> None:
+    def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Values) -> None:
         """Count non-null values of any JSON type (parsed lines, DataFrame cells); mistyped ones are violations."""
 
     # --- counting a window in Elasticsearch ----------------------------------------------------

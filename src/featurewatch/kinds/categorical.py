@@ -27,6 +27,8 @@ from ._kind import Kind, learn_types, typed_key
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from ._kind import Values
+
 __all__ = ["CategoricalKind", "BooleanKind", "KIND", "BOOLEAN_KIND", "MAX_CATEGORIES", "count_keys",
            "expected_new", "examples"]
 
@@ -71,7 +73,7 @@ def examples(counts: Mapping[str, int], limit: int = 3) -> str:
 class CategoricalKind(Kind):
     name = CATEGORICAL
 
-    def learn(self, feature: FeatureBaseline, values: Sequence[Any]) -> None:
+    def learn(self, feature: FeatureBaseline, values: Values) -> None:
         counter = collections.Counter(k for k in map(category_key, values) if k is not None)
         feature.known = [k for k, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CATEGORIES]]
         feature.distinct = len(counter)
@@ -100,7 +102,7 @@ class CategoricalKind(Kind):
                 keys[key] = keys.get(key, 0) + int(count)
         count_keys(target, frozenset(feature.known), keys)
 
-    def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Sequence[Any]) -> None:
+    def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Values) -> None:
         keys: dict[str, int] = {}
         for value in values:
             key = typed_key(feature, value)
@@ -227,14 +229,14 @@ def category_shift(inp: CheckInput) -> list[Candidate]:
     f, ref, w = inp.feature, inp.reference, inp.window
     if not f.known:
         return []
-    base = [ref.categories.get(k, 0) for k in f.known]
-    window = [w.categories.get(k, 0) for k in f.known]
-    total, base_total = sum(window), sum(base)
+    base_counts = [ref.categories.get(k, 0) for k in f.known]
+    window_counts = [w.categories.get(k, 0) for k in f.known]
+    total, base_total = sum(window_counts), sum(base_counts)
     if total == 0 or base_total == 0:
         return []
     if total < inp.thresholds.min_count:
         return [not_enough("category_shift", inp, total, "known values")]
-    base, window, names = stats.merge_sparse(base, window, f.known)
+    base, window, names = stats.merge_sparse(base_counts, window_counts, f.known)
     distance = stats.js_distance_corrected(base, window)
     moved = sorted(range(len(names)), key=lambda i: -abs(window[i] / total - base[i] / base_total))[:3]
     before = " · ".join(f"{names[i]} {percent(base[i] / base_total)}" for i in moved)

@@ -10,7 +10,7 @@ from ..baseline.model import PREDICTION
 from ..detect.check import Candidate, Check, CheckInput, rate_candidate
 from ..detect.text import percent
 
-__all__ = ["VANISHED_FEATURE", "NA_SPIKE", "TYPE_MISMATCH", "CHECKS"]
+__all__ = ["VANISHED_FEATURE", "NA_SPIKE", "type_mismatch_check", "CHECKS"]
 
 
 def vanished_feature(inp: CheckInput) -> list[Candidate]:

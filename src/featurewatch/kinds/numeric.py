@@ -8,6 +8,7 @@ plus min, max and sum of the same numbers. Anything but a JSON number
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,8 @@ from ._kind import Kind
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from ._kind import Values
 
 __all__ = ["NumericKind", "KIND", "MAX_BINS", "learn_edges", "range_buckets"]
 
@@ -70,7 +73,7 @@ def range_buckets(edges: Sequence[float]) -> list[dict[str, float]]:
     if not edges:
         return [{}]
     ranges: list[dict[str, float]] = [{"to": float(edges[0])}]
-    ranges += [{"from": float(a), "to": float(b)} for a, b in zip(edges, edges[1:])]
+    ranges += [{"from": float(a), "to": float(b)} for a, b in itertools.pairwise(edges)]
     ranges.append({"from": float(edges[-1])})
     return ranges
 
@@ -78,7 +81,7 @@ def range_buckets(edges: Sequence[float]) -> list[dict[str, float]]:
 class NumericKind(Kind):
     name = NUMERIC
 
-    def learn(self, feature: FeatureBaseline, values: Sequence[Any]) -> None:
+    def learn(self, feature: FeatureBaseline, values: Values) -> None:
         numbers = _numbers(values)
         feature.edges = learn_edges(numbers)
         feature.std = float(numbers.std()) if numbers.size else None
@@ -94,7 +97,7 @@ class NumericKind(Kind):
     def count_arrow(self, target: FeatureProfile, feature: FeatureBaseline, values: pa.Array) -> None:
         count_numbers(target, feature.edges, values.to_numpy(zero_copy_only=False).astype(float, copy=False))
 
-    def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Sequence[Any]) -> None:
+    def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Values) -> None:
         numbers = _numbers(values)
         target.violations += len(values) - numbers.size
         count_numbers(target, feature.edges, numbers)
@@ -122,7 +125,7 @@ class NumericKind(Kind):
         return {"drift_score": effects.get("numeric_shift")}
 
 
-def _numbers(values: Sequence[Any]) -> np.ndarray:
+def _numbers(values: Values) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
         return values.astype(float, copy=False)
     return np.asarray([float(v) for v in values if is_number(v)], dtype=float)

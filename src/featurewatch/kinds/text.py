@@ -4,9 +4,9 @@ Counting rule (:mod:`featurewatch.tokens`): values become strings by
 ``category_key``; each record contributes its *distinct* tokens: ``tokens`` is
 their number, ``unseen_tokens`` those not in the vocabulary,
 ``unseen_token_examples`` the most frequent of those. Objects and arrays are
-type violations, as are values of a JSON type training never had. Elasticsearch cannot tokenise in an aggregation, so the
-shipper indexes each record's distinct tokens in ``tokens.<feature>``
-(:func:`ship_fields`), and the aggregations count them.
+type violations, as are values of a JSON type training never had. Elasticsearch
+cannot tokenise in an aggregation, so the shipper indexes each record's distinct
+tokens in ``tokens.<feature>`` (:func:`ship_fields`), and the aggregations count them.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from .numeric import learn_edges, range_buckets
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from ._kind import Values
 
 __all__ = ["TextKind", "KIND", "MAX_VOCABULARY", "MIX_TOKENS", "TOKENS_FIELD", "LENGTH_FIELD", "CHARS_FIELD",
            "ship_fields", "expected_unseen"]
@@ -92,7 +94,7 @@ def expected_unseen(feature: FeatureBaseline, reference: FeatureProfile) -> int:
 class TextKind(Kind):
     name = TEXT
 
-    def learn(self, feature: FeatureBaseline, values: Sequence[Any]) -> None:
+    def learn(self, feature: FeatureBaseline, values: Values) -> None:
         counter: collections.Counter[str] = collections.Counter()
         for value in values:
             key = category_key(value)
@@ -119,7 +121,7 @@ class TextKind(Kind):
     def count_arrow(self, target: FeatureProfile, feature: FeatureBaseline, values: pa.Array) -> None:
         count_texts(target, feature, values.to_pylist())
 
-    def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Sequence[Any]) -> None:
+    def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Values) -> None:
         texts = []
         for value in values:
             key = typed_key(feature, value)
@@ -211,9 +213,9 @@ def text_shift(inp: CheckInput) -> list[Candidate]:
     mix, p_mix, moved = 0.0, 1.0, ""
     mix_tokens = list(_mix(f))
     if mix_tokens:
-        base = [ref.known_tokens.get(t, 0) for t in mix_tokens]
-        window = [w.known_tokens.get(t, 0) for t in mix_tokens]
-        base, window, names = stats.merge_sparse(base, window, mix_tokens)
+        base_counts = [ref.known_tokens.get(t, 0) for t in mix_tokens]
+        window_counts = [w.known_tokens.get(t, 0) for t in mix_tokens]
+        base, window, names = stats.merge_sparse(base_counts, window_counts, mix_tokens)
         if sum(base) and sum(window):
             mix = stats.js_distance_corrected(base, window)
             p_mix = stats.contingency_pvalue(base, window)

@@ -127,8 +127,7 @@ def _chunks(path: Path, size: int, begin: int = 0, stop: int | None = None) -> I
     straddles ``stop`` is read to its end. So consecutive ranges read every
     line exactly once.
     """
-    opened = gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
-    with opened as handle:
+    with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as handle:
         if begin > 0:
             handle.seek(begin - 1)
             if handle.read(1) != b"\n":

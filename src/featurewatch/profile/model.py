@@ -180,7 +180,8 @@ class WindowProfile:
             return None if isinstance(value, float) and not math.isfinite(value) else value
         return {"model": self.model, "start": self.start, "end": self.end, "records": self.records,
                 "versions": dict(sorted(self.versions.items())), "unreadable": self.unreadable,
-                "unreadable_files": sorted(self.unreadable_files), "new_features": dict(sorted(self.new_features.items())),
+                "unreadable_files": sorted(self.unreadable_files),
+                "new_features": dict(sorted(self.new_features.items())),
                 "errors": self.errors, "error_types": dict(sorted(self.error_types.items())),
                 "error_messages": dict(sorted(self.error_messages.items())),
                 "features": {n: {k: clean(v) for k, v in dataclasses.asdict(f).items()}

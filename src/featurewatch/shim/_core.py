@@ -178,7 +178,7 @@ class Shim:
                     row = features  # non-string keys make the strict dumps below fail: careful path then
                 except Exception:
                     row, nulls = _clean_mapping(features, self._limit)
-                event = {
+                event: dict[str, Any] = {
                     SCHEMA: SCHEMA_VERSION, TIMESTAMP: iso, MODEL: model, MODEL_VERSION: version,
                     REQUEST_ID: request_id, ROW: 0, LATENCY_MS: latency_ms, FEATURES: row,
                     FEATURES_PRESENT: list(row), FEATURES_NULL: nulls,
