@@ -41,18 +41,7 @@ def count_tokens(texts: Iterable[str], vocabulary: Collection[str]) -> tuple[int
     not in ``vocabulary`` (a set, or a dict keyed by token: both are looked up,
     never iterated) to the number of records it appeared in.
     """
-    tokens = 0
-    unseen_total = 0
-    unseen: dict[str, int] = {}
-    findall = _findall
-    for text in texts:
-        found = set(findall(text.lower()))
-        tokens += len(found)
-        new = found.difference(vocabulary)
-        if new:
-            unseen_total += len(new)
-            for token in new:
-                unseen[token] = unseen.get(token, 0) + 1
+    tokens, unseen_total, unseen, _, _, _ = text_counts(texts, vocabulary, frozenset())
     return tokens, unseen_total, unseen
 
 
