@@ -44,7 +44,6 @@ def test_help_adds_no_heavy_import(words):
 
 @pytest.mark.parametrize("words", [(), ("detect",)], ids=lambda w: " ".join(w) or "featurewatch")
 def test_help_loads_neither_pandas_nor_pyarrow(words):
-    """The DESIGN.md §8 start-up goal, strictly: checked once `import featurewatch` itself is light."""
-    if {"pandas", "pyarrow"} & _loaded_after("import featurewatch"):
-        pytest.xfail("`import featurewatch` still loads pandas/pyarrow (the shim's part of issue 10, item 5)")
+    """The DESIGN.md §8 start-up goal: neither `import featurewatch` nor the help loads pandas or pyarrow."""
+    assert not {"pandas", "pyarrow"} & _loaded_after("import featurewatch")
     assert not {"pandas", "pyarrow"} & _loaded_after(_help(*words))
