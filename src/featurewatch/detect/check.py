@@ -89,7 +89,8 @@ class Check:
     """A check declared once: its name (the DESIGN.md §3 contract), defaults and function."""
 
     name: str
-    run: Callable[[CheckInput], list[Candidate]]
+    #: The test of one feature; None for a check of the whole window (run by :mod:`featurewatch.detect.run`).
+    run: Callable[[CheckInput], list[Candidate]] | None
     #: Documented default thresholds; also the settings ``featurewatch.toml`` may override.
     defaults: Mapping[str, Any]
     #: What the effect measures, for people reading the defaults.

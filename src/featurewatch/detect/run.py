@@ -19,8 +19,9 @@ from ..errors import BaselineError, ConfigError
 from ..kinds import kind_of
 from ..profile import ProfileSource
 from ..profile.model import FeatureProfile, WindowProfile
+from ..record import format_timestamp
 from . import stats
-from .check import Candidate, CheckInput
+from .check import Candidate, CheckInput, Thresholds
 from .config import DetectConfig
 from .metrics import window_metrics
 from .report import Finding, Report, Severity
@@ -69,15 +70,10 @@ def _widen(baseline: Baseline, source: ProfileSource, start: _dt.datetime, end: 
     while profile.records < min_records and start - (reach - step) <= max_lookback:
         reach -= step
         profile = source.profile(baseline, reach, end)
-    widened = dataclasses.replace(profile, start=profile.start if reach == start else _stamp_of(start))
+    # The report keeps the window's own start, so a rerun replaces the same window.
+    widened = dataclasses.replace(profile, start=format_timestamp(start))
     return widened, (f"the window held fewer than {min_records:,} records: counted {profile.records:,} records "
-                     f"from {_stamp_of(reach)} to its end (up to {max_lookback} back)")
-
-
-def _stamp_of(moment: _dt.datetime) -> str:
-    from ..record import format_timestamp
-
-    return format_timestamp(moment)
+                     f"from {format_timestamp(reach)} to its end (up to {max_lookback} back)")
 
 
 def detect_profile(baseline: Baseline, profile: WindowProfile, config: DetectConfig | None = None, *,
@@ -126,7 +122,7 @@ def _inputs(baseline: Baseline, profile: WindowProfile, reference: WindowProfile
     """One input per monitored feature (thresholds are resolved per check when it runs)."""
     return [CheckInput(feature=f, reference=reference.features.get(f.name) or FeatureProfile(),
                        reference_records=reference.records, window=profile.feature(f.name),
-                       records=profile.records, thresholds=config.thresholds(""))
+                       records=profile.records, thresholds=Thresholds())
             for f in baseline.monitored() if config.features.get(f.name, {}).get("enabled") is not False]
 
 
@@ -135,7 +131,7 @@ def _feature_candidates(inputs: list[CheckInput], config: DetectConfig, quiet: b
     out: list[Candidate] = []
     for inp in inputs:
         for check in kind_of(inp.feature).checks:
-            if (quiet and not check.small_samples) or not config.enabled(check.name, inp.name):
+            if check.run is None or (quiet and not check.small_samples) or not config.enabled(check.name, inp.name):
                 continue
             thresholds = config.thresholds(check.name, inp.name)
             if quiet:

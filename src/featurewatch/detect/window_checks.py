@@ -8,7 +8,7 @@ all), so they run in quiet windows too.
 from __future__ import annotations
 
 from ..profile.model import WindowProfile
-from .check import Candidate, Check, CheckInput, Thresholds, rate_candidate
+from .check import Candidate, Check, Thresholds, rate_candidate
 from .text import percent
 
 __all__ = ["UNEXPECTED_VERSION", "NEW_FEATURE", "ERROR_RATE", "UNREADABLE_RECORDS", "NO_DATA", "WINDOW_CHECKS",
@@ -93,20 +93,16 @@ def unreadable_records(profile: WindowProfile, thresholds: Thresholds) -> list[C
                       note=effect < thresholds.warning)]
 
 
-def _per_feature_never(inp: CheckInput) -> list[Candidate]:
-    return []  # window checks are run by detect.run on the whole profile, never per feature
-
-
-UNEXPECTED_VERSION = Check("unexpected_version", _per_feature_never, {"warning": 0.0, "critical": 0.5},
+UNEXPECTED_VERSION = Check("unexpected_version", None, {"warning": 0.0, "critical": 0.5},
                            "share of records with a model version the baseline does not list")
-NEW_FEATURE = Check("new_feature", _per_feature_never, {"warning": 0.01, "critical": 2.0},
+NEW_FEATURE = Check("new_feature", None, {"warning": 0.01, "critical": 2.0},
                     "share of records carrying a field the baseline does not know (never critical by default)")
-ERROR_RATE = Check("error_rate", _per_feature_never,
+ERROR_RATE = Check("error_rate", None,
                    {"warning": 0.01, "critical": 0.1, "min_ratio": 2.0, "min_count": 20},
                    "increase of the share of records whose model call failed")
-UNREADABLE_RECORDS = Check("unreadable_records", _per_feature_never, {"warning": 0.001, "critical": 0.1},
+UNREADABLE_RECORDS = Check("unreadable_records", None, {"warning": 0.001, "critical": 0.1},
                            "share of lines in the window's files that are not records (1 when files are unreadable "
                            "and nothing else was read)")
-NO_DATA = Check("no_data", _per_feature_never, {"severity": "warning"}, "severity of an empty window")
+NO_DATA = Check("no_data", None, {"severity": "warning"}, "severity of an empty window")
 #: The window's checks, in report order.
 WINDOW_CHECKS = (UNEXPECTED_VERSION, NEW_FEATURE, ERROR_RATE, UNREADABLE_RECORDS, NO_DATA)
