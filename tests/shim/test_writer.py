@@ -96,6 +96,38 @@ class TestWorkersThatDoNotFlush:
         assert process.exitcode == -signal.SIGTERM
         _each_row_once(tmp_path, 1, 1_000)
 
+    def test_sigterm_taken_by_another_thread(self, tmp_path):
+        """The kernel may give SIGTERM to any thread (a BLAS pool's, the caller's): the worker
+        still flushes and ends by SIGTERM, instead of sleeping on with its main thread."""
+        import signal
+
+        context = multiprocessing.get_context("fork")
+        _configure(str(tmp_path))
+        process = context.Process(target=_log_then_signal_another_thread)
+        process.start()
+        process.join(20)
+        alive = process.is_alive()
+        if alive:
+            process.kill()
+            process.join()
+        assert not alive, "the worker slept on after SIGTERM"
+        assert process.exitcode == -signal.SIGTERM
+        _each_row_once(tmp_path, 1, 1_000)
+
+    def test_sigterm_during_a_flush_lets_the_flush_finish(self, tmp_path):
+        """SIGTERM while the main thread is writing: those rows are written, then the process ends."""
+        import signal
+
+        context = multiprocessing.get_context("fork")
+        _configure(str(tmp_path))
+        process = context.Process(target=_log_then_flush_slowly, args=(str(tmp_path / "writing"),))
+        process.start()
+        _wait_for(tmp_path / "writing")
+        process.terminate()
+        process.join(30)
+        assert process.exitcode == -signal.SIGTERM
+        _each_row_once(tmp_path, 1, 1_000)
+
     def test_killed_bare_fork_loses_at_most_its_last_flush_interval(self, tmp_path):
         """``os.fork`` then SIGKILL: rows older than the flush interval are in the file."""
         import signal
@@ -146,6 +178,40 @@ def _log_then_wait(ready: str) -> None:
 
     _log_rows((0, 1_000))
     open(ready, "w").close()
+    time.sleep(60)
+
+
+def _log_then_signal_another_thread() -> None:
+    """Log, then have a second thread take a SIGTERM while the main thread sleeps."""
+    import signal
+    import threading
+    import time
+
+    _log_rows((0, 1_000))
+
+    def take_sigterm() -> None:
+        time.sleep(0.2)
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+        time.sleep(60)
+
+    threading.Thread(target=take_sigterm, daemon=True).start()
+    time.sleep(60)
+
+
+def _log_then_flush_slowly(writing: str) -> None:
+    """Log, then flush through a slow disk, saying when the write has begun."""
+    import time
+
+    slow_write = _writer.write_all
+
+    def write_all(fd, data) -> None:
+        open(writing, "w").close()
+        time.sleep(1.0)
+        slow_write(fd, data)
+
+    _log_rows((0, 1_000))
+    _writer.write_all = write_all  # after logging, which may flush when the buffer fills
+    fw.flush()
     time.sleep(60)
 
 

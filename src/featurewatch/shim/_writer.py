@@ -20,7 +20,8 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import logfiles
@@ -75,6 +76,7 @@ class FileWriter:
         self.stats = WriterStats()
         self._lock = threading.Lock()
         self._io_lock = threading.Lock()
+        self._io_owner: int | None = None
         self._hour = ""
         self._buffer = bytearray()
         #: Lines in ``_buffer`` (counted as they come: counting newlines at flush time costs more).
@@ -108,7 +110,7 @@ class FileWriter:
         """Queue ``lines`` newline-terminated lines (``data``) for the file of ``hour_key``."""
         if len(data) >= _BUFFER_LIMIT:  # a big block (a DataFrame): straight to the file, no extra copy
             self.flush()
-            with self._io_lock:
+            with self._writing():
                 self._write_file(hour_key, data, lines)
             return
         with self._lock:
@@ -150,10 +152,25 @@ class FileWriter:
             return
         # The I/O lock keeps flushes in order; the buffer lock is held only for
         # the swap, so callers never wait for the disk.
-        with self._io_lock:
+        with self._writing():
             with self._lock:
                 pending = self._take_pending()
             self._write_pending(pending)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the I/O lock, known to be held by this thread (see :meth:`flushing_in_this_thread`)."""
+        with self._io_lock:
+            self._io_owner = threading.get_ident()
+            try:
+                yield
+            finally:
+                self._io_owner = None
+        _exits.after_flush()
+
+    def flushing_in_this_thread(self) -> bool:
+        """Whether this thread is inside a flush: a signal handler interrupting it must let it finish."""
+        return self._io_owner == threading.get_ident()
 
     def flush_at_exit(self) -> None:
         """:meth:`flush` for a process about to end, from a signal handler.
