@@ -11,28 +11,31 @@ profile counts by exactly the rules of :mod:`featurewatch.profile.model`:
 * present / nulls — one ``terms`` each on ``features_present`` and
   ``features_null``, restricted (``include``) to the baseline's features, so
   every feature is counted in one bucket list whatever their number;
+* JSON types — one ``terms`` per type on ``types.<type>`` (the prediction:
+  on ``prediction_type``): a value of a type the kind does not accept
+  (:meth:`featurewatch.kinds.Kind.accepted_types`) is a type violation, as
+  locally;
 * each kind's own counts — the aggregations its module declares next to its
   local counting rule (:meth:`featurewatch.kinds.Kind.aggregations` and
   :meth:`~featurewatch.kinds.Kind.parse`);
 * new features — ``terms`` on ``features_present`` excluding every name the
   baseline knows; errors — a ``filter`` on records with an ``error`` and
   ``terms`` on its type and message;
-* the prediction — present is every record; nulls are records without an
-  indexed prediction (``missing``).
+* the prediction — present is every record; nulls are records without a
+  ``prediction_type``.
 
 Aggregation names use the feature's position (``f12_range``), never its name,
 so any feature name is safe.
 
-Where the two sources cannot agree (Elasticsearch never sees what it
-rejected or did not index): an object or array value of a categorical or
-text feature is a type violation locally but is rejected at ship time (dead
-letter) or indexed as values; a mistyped *prediction* counts as a violation
-locally and as a null here. The parity test covers everything else exactly.
+Every aggregation targets a field of the type-stable layout
+(:mod:`featurewatch.es.layout`), whose mapping cannot vary: the counts are
+the local ones for every value the local source accepts (the parity tests
+ship every JSON type into every kind).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import record as R
@@ -41,30 +44,32 @@ from ..kinds import kind_of
 from ..kinds.text import TOKENS_FIELD
 from ..profile.counting import NO_VERSION
 from ..profile.model import ERRORS_KEEP, UNSEEN_KEEP, FeatureProfile, WindowProfile, top_counts
+from . import layout
 
-__all__ = ["TOKENS_FIELD", "profile_request", "parse_profile", "estimated_buckets", "indexed_field"]
+__all__ = ["TOKENS_FIELD", "profile_request", "parse_profile", "estimated_buckets", "value_fields"]
 
 _VERSIONS_KEEP = 1000
 
 
-def indexed_field(feature: FeatureBaseline, baseline: Baseline) -> str:
-    """The indexed field of a feature: ``features.<name>``, or ``prediction`` for the prediction."""
-    return R.PREDICTION if feature is baseline.prediction else f"{R.FEATURES}.{feature.name}"
+def value_fields(feature: FeatureBaseline, baseline: Baseline) -> Callable[[str], str]:
+    """``json type -> field`` holding the feature's values of that type (the prediction's for the prediction)."""
+    name = None if feature is baseline.prediction else feature.name
+    return lambda json_type: layout.value_field(json_type, name)
 
 
 def estimated_buckets(baseline: Baseline, names: Sequence[str]) -> int:
     """Buckets a request for ``names`` may return (for splitting under ``search.max_buckets``)."""
     features = {f.name: f for f in baseline.monitored()}
     common = _VERSIONS_KEEP + UNSEEN_KEEP + 2 * ERRORS_KEEP + 1
-    return 2 * len(names) + common + sum(kind_of(features[n]).buckets(features[n]) for n in names)
+    per_feature = 2 + len(layout.JSON_TYPES)  # present, null, one per JSON type
+    return per_feature * len(names) + common + sum(kind_of(features[n]).buckets(features[n]) for n in names)
 
 
 def profile_request(baseline: Baseline, names: Sequence[str], start: str, end: str,
-                    field_types: Mapping[str, Any], *, with_common: bool = True) -> dict[str, Any]:
+                    *, with_common: bool = True) -> dict[str, Any]:
     """The ``_search`` body counting features ``names`` of ``baseline.model`` in ``[start, end)``.
 
-    ``field_types`` maps indexed field names to their mapped type (from the
-    indices' mappings); ``with_common`` adds the record count, versions and
+    ``with_common`` adds the record count, versions and
     presence/null counts of *every* feature (needed once per window, so only
     the first of several split requests carries them).
     """
@@ -85,11 +90,17 @@ def profile_request(baseline: Baseline, names: Sequence[str], start: str, end: s
                                               "minimum_should_match": 1}},
                           "aggs": {"types": {"terms": {"field": f"{R.ERROR}.type", "size": ERRORS_KEEP}},
                                    "messages": {"terms": {"field": f"{R.ERROR}.message", "size": ERRORS_KEEP}}}}
-    for key, feature in _selected(baseline, names):
-        field = indexed_field(feature, baseline)
+    selected = _selected(baseline, names)
+    group = sorted(f.name for _, f in selected if f is not baseline.prediction)
+    if group:
+        for json_type in layout.JSON_TYPES:
+            aggs[f"types_{json_type}"] = {"terms": {"field": layout.types_field(json_type), "size": len(group),
+                                                    "include": group}}
+    for key, feature in selected:
         if feature is baseline.prediction:
-            aggs[f"{key}_missing"] = {"missing": {"field": field}}
-        aggs.update(kind_of(feature).aggregations(feature, field, field_types.get(field), key))
+            aggs[f"{key}_missing"] = {"missing": {"field": layout.PREDICTION_TYPE_FIELD}}
+            aggs[f"{key}_types"] = {"terms": {"field": layout.PREDICTION_TYPE_FIELD, "size": len(layout.JSON_TYPES)}}
+        aggs.update(kind_of(feature).aggregations(feature, value_fields(feature, baseline), key))
     query = {"bool": {"filter": [
         {"term": {R.MODEL: baseline.model}},
         {"range": {R.TIMESTAMP: {"gte": start, "lt": end, "format": "strict_date_optional_time"}}},
@@ -126,9 +137,16 @@ def parse_profile(baseline: Baseline, names: Sequence[str], body: Mapping[str, A
         profile.errors = int(errors.get("doc_count", 0))
         profile.error_types = top_counts(_terms(errors, "types"), ERRORS_KEEP)
         profile.error_messages = top_counts(_terms(errors, "messages"), ERRORS_KEEP)
+    by_type = {json_type: _terms(aggs, f"types_{json_type}") for json_type in layout.JSON_TYPES}
     for key, feature in _selected(baseline, names):
         counts = profile.features.setdefault(feature.name, FeatureProfile())
         if feature is baseline.prediction:
             counts.present = profile.records
             counts.nulls = int(aggs.get(f"{key}_missing", {}).get("doc_count", 0))
-        kind_of(feature).parse(counts, feature, aggs, key)
+            types = _terms(aggs, f"{key}_types")
+        else:
+            types = {json_type: found.get(feature.name, 0) for json_type, found in by_type.items()}
+        kind = kind_of(feature)
+        accepted = kind.accepted_types(feature)
+        counts.violations = 0 if accepted is None else sum(n for t, n in types.items() if t not in accepted)
+        kind.parse(counts, feature, aggs, key)

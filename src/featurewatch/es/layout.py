@@ -3,12 +3,29 @@
 Pure data, no client import: the shipper, the detection sinks and the Kibana
 builders all take their index names and field names from here.
 
-* **requests** — one document per logged record (the record format of
-  :mod:`featurewatch.record`, unchanged, plus ``tokens.<feature>``, the
-  distinct tokens of text features, added at ship time when a baseline is
-  known), in daily indices named by the
-  record's own date: ``<prefix>-requests-YYYY.MM.DD``. ``_id`` is
-  :func:`featurewatch.record.document_id`.
+* **requests** — one document per logged record, in daily indices named by
+  the record's own date: ``<prefix>-requests-YYYY.MM.DD``; ``_id`` is
+  :func:`featurewatch.record.document_id`. The document is the record as
+  the shim wrote it (:mod:`featurewatch.record`; ``features`` and
+  ``prediction`` kept in ``_source`` for Discover but never indexed, so no
+  value can get a record rejected) plus the fields the shipper adds, each
+  of a type that cannot vary (the *type-stable layout*, version
+  :data:`LAYOUT_VERSION`):
+
+  - ``values.<type>.<feature>`` — the value, in the field of its JSON type:
+    ``values.number.*`` double, ``values.string.*`` keyword,
+    ``values.boolean.*`` boolean (objects and arrays are not indexed);
+  - ``types.<type>`` — the names of the features whose value has that JSON
+    type (``number``, ``string``, ``boolean``, ``object``, ``array``): type
+    violations are exact counts of these lists;
+  - ``prediction_value.<type>`` and ``prediction_type`` — the same for the
+    prediction;
+  - ``tokens.<feature>``, ``text_tokens.<feature>``, ``text_chars.<feature>``
+    — for text features of a registered baseline, the record's distinct
+    tokens, its token count and its length.
+
+  Feature names with dots are leaf names (``subobjects: false``), so every
+  field name is ``<container>.<feature name>`` whatever the name.
 * **findings** — one document per finding of a ``detect`` run, and one per
   alert that stopped in that window (``alert: resolved``), in
   ``<prefix>-findings``; ``_id`` derived from model, window, check and
@@ -32,7 +49,27 @@ TOKENS_FIELD = "tokens"
 LENGTH_FIELD = "text_tokens"
 CHARS_FIELD = "text_chars"
 
+#: The document layout the shipper writes and detection reads; stored in the requests template's ``_meta``.
+LAYOUT_VERSION = 2
+#: JSON types whose values are indexed, each in its own field (objects and arrays are only counted).
+VALUE_TYPES = ("number", "string", "boolean")
+#: Every JSON type a non-null value can have.
+JSON_TYPES = (*VALUE_TYPES, "object", "array")
+VALUES_FIELD = "values"
+TYPES_FIELD = "types"
+PREDICTION_VALUE_FIELD = "prediction_value"
+PREDICTION_TYPE_FIELD = "prediction_type"
+
 __all__ = [
+    "LAYOUT_VERSION",
+    "VALUE_TYPES",
+    "JSON_TYPES",
+    "VALUES_FIELD",
+    "TYPES_FIELD",
+    "PREDICTION_VALUE_FIELD",
+    "PREDICTION_TYPE_FIELD",
+    "value_field",
+    "types_field",
     "TOKENS_FIELD",
     "LENGTH_FIELD",
     "CHARS_FIELD",
@@ -45,6 +82,18 @@ __all__ = [
     "FINDING_FIELDS",
     "METRIC_FIELDS",
 ]
+
+
+def value_field(json_type: str, feature: str | None) -> str:
+    """The field holding a feature's values of one JSON type; ``feature=None`` for the prediction."""
+    if feature is None:
+        return f"{PREDICTION_VALUE_FIELD}.{json_type}"
+    return f"{VALUES_FIELD}.{json_type}.{feature}"
+
+
+def types_field(json_type: str) -> str:
+    """The keyword list of the features whose value has ``json_type``."""
+    return f"{TYPES_FIELD}.{json_type}"
 
 
 def requests_index(moment: _dt.datetime | str, prefix: str = DEFAULT_PREFIX) -> str:

@@ -1,7 +1,7 @@
 """The Elasticsearch window source: a :class:`WindowProfile` counted by the cluster.
 
-One ``GET _mapping/field`` (the mapped type of every feature field, whatever
-their number) and one ``_search`` with ``size: 0`` per window; the search is
+One ``GET _mapping/field`` (which indices exist, in which layout, and which
+text features have token fields) and one ``_search`` with ``size: 0`` per window; the search is
 split only when its buckets would exceed ``max_buckets`` (the cluster's
 ``search.max_buckets`` is 65,536 by default). No document is fetched.
 :meth:`ElasticsearchSource.profiles` counts many models' windows with one
@@ -20,26 +20,20 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from .. import record as R
-from ..baseline.model import NUMERIC, TEXT, Baseline
+from ..baseline.model import TEXT, Baseline
 from ..errors import BackendError
 from ..kinds.text import TOKENS_FIELD
 from ..profile.counting import empty_profile
 from ..profile.model import WindowProfile
 from ..window import query_bound
 from . import layout
-from .aggregations import (
-    estimated_buckets,
-    indexed_field,
-    parse_profile,
-    profile_request,
-)
+from .aggregations import estimated_buckets, parse_profile, profile_request
 from .client import backend_errors
 from .search import msearch, search
 
 __all__ = ["ElasticsearchSource", "ModelProfile", "DEFAULT_MAX_BUCKETS"]
 
 DEFAULT_MAX_BUCKETS = 60_000
-_NUMBER_TYPES = {"double", "float", "long", "integer", "short", "byte", "half_float", "scaled_float"}
 
 
 @dataclasses.dataclass
@@ -73,7 +67,8 @@ class ElasticsearchSource:
         low, high = query_bound(start), query_bound(end)
         with backend_errors(self.url):
             types = self.field_types()
-            profile, searches = self._plan(baseline, low, high, types)
+            _check_layout(types, start, end, self.prefix)
+            profile, searches = self._plan(baseline, low, high)
             self.notes = _missing_token_fields(baseline, types)
             for group, common, body in searches:
                 answer = search(self.client, url=self.url, what=f"profile search of model {baseline.model!r}",
@@ -95,6 +90,7 @@ class ElasticsearchSource:
         out: list[ModelProfile] = []
         with backend_errors(self.url):
             types = field_types if field_types is not None else self.field_types()
+            _check_layout(types, start, end, self.prefix)
             header = {"index": self.pattern, "ignore_unavailable": True, "allow_no_indices": True}
             planned: list[tuple[ModelProfile, Baseline, list[str], bool]] = []
             searches: list[tuple[dict[str, Any], dict[str, Any]]] = []
@@ -102,7 +98,7 @@ class ElasticsearchSource:
                 result = ModelProfile(baseline.model, None, _missing_token_fields(baseline, types))
                 out.append(result)
                 try:
-                    result.profile, plan = self._plan(baseline, low, high, types)
+                    result.profile, plan = self._plan(baseline, low, high)
                 except BackendError as exc:
                     result.error = exc
                     continue
@@ -119,33 +115,37 @@ class ElasticsearchSource:
             parse_profile(baseline, group, answer, result.profile, with_common=common)
         return out
 
-    def _plan(self, baseline: Baseline, low: str, high: str,
-              types: Mapping[str, Any]) -> tuple[WindowProfile, list[tuple[list[str], bool, dict[str, Any]]]]:
+    def _plan(self, baseline: Baseline, low: str,
+              high: str) -> tuple[WindowProfile, list[tuple[list[str], bool, dict[str, Any]]]]:
         """An empty profile and the searches that fill it: ``(features, with_common, body)`` each."""
-        _check_numeric_mappings(baseline, types)
         profile = empty_profile(baseline, low, high)
-        return profile, [(group, index == 0, profile_request(baseline, group, low, high, types,
-                                                            with_common=index == 0))
+        return profile, [(group, index == 0, profile_request(baseline, group, low, high, with_common=index == 0))
                          for index, group in enumerate(self._groups(baseline))]
 
     def field_types(self) -> dict[str, Any]:
-        """Mapped type of every ``features.*``, ``tokens.*`` and ``prediction`` field.
+        """What the requests indices map: ``{"fields": {field: indices}, "old_layout": indices}``.
 
-        A field mapped differently in two daily indices maps to the set of its types.
+        ``fields`` holds the token and string-value fields (which text
+        features have token fields); ``old_layout`` the daily indices written
+        before the type-stable layout (no ``types.number``), which detection
+        cannot count.
         """
         answer = self.client.indices.get_field_mapping(
-            index=self.pattern, fields=[f"{R.FEATURES}.*", f"{TOKENS_FIELD}.*", R.PREDICTION],
+            index=self.pattern, fields=[f"{TOKENS_FIELD}.*", layout.value_field("string", "*"),
+                                        layout.types_field("number"), R.FEATURES_PRESENT],
             ignore_unavailable=True, allow_no_indices=True)
         if not answer.body:
             raise BackendError(f"no requests indices match {self.pattern}: has `featurewatch ship` sent records "
                                f"there, and is the index prefix {self.prefix!r} right?")
-        found: dict[str, set[str]] = {}
-        for index in answer.body.values():
-            for field, entry in (index.get("mappings") or {}).items():
-                for leaf in (entry.get("mapping") or {}).values():
-                    if "type" in leaf:
-                        found.setdefault(field, set()).add(leaf["type"])
-        return {field: next(iter(kinds)) if len(kinds) == 1 else frozenset(kinds) for field, kinds in found.items()}
+        fields: dict[str, set[str]] = {}
+        old: set[str] = set()
+        for index, entry in answer.body.items():
+            mapped = entry.get("mappings") or {}
+            for field in mapped:
+                fields.setdefault(field, set()).add(index)
+            if R.FEATURES_PRESENT in mapped and layout.types_field("number") not in mapped:
+                old.add(index)
+        return {"fields": fields, "old_layout": old}
 
     def _groups(self, baseline: Baseline) -> Iterator[list[str]]:
         """Feature names in as few groups as the bucket limit allows (usually one)."""
@@ -160,23 +160,27 @@ class ElasticsearchSource:
 
 def _missing_token_fields(baseline: Baseline, types: Mapping[str, Any]) -> list[str]:
     """Text features whose distinct tokens were never indexed: their unseen-token check has no data."""
+    fields = types.get("fields", {})
     return [f"text feature {f.name!r} has no {TOKENS_FIELD}.{f.name} field in the requests indices, so its "
-            f"unseen tokens cannot be counted: ship with `featurewatch ship --baseline BASELINE`"
+            f"unseen tokens cannot be counted: register its baseline (`featurewatch setup --baseline`) or ship "
+            f"with `featurewatch ship --baseline BASELINE`"
             for f in baseline.features.values()
-            if f.kind == TEXT and f"{R.FEATURES}.{f.name}" in types and f"{TOKENS_FIELD}.{f.name}" not in types]
+            if f.kind == TEXT and layout.value_field("string", f.name) in fields
+            and f"{TOKENS_FIELD}.{f.name}" not in fields]
 
 
-def _check_numeric_mappings(baseline: Baseline, types: Mapping[str, Any]) -> None:
-    """A numeric feature mapped as anything but a number cannot be counted: say so and how to fix it."""
-    for feature in baseline.monitored():
-        if feature.kind != NUMERIC:
-            continue
-        field = indexed_field(feature, baseline)
-        kind = types.get(field)
-        kinds = set(kind) if isinstance(kind, frozenset) else ({kind} if kind else set())
-        wrong = kinds - _NUMBER_TYPES
-        if wrong:
-            raise BackendError(
-                f"feature {feature.name!r} is numeric in the baseline but {field} is mapped as "
-                f"{', '.join(sorted(wrong))} in some requests index (its first value there was not a number); "
-                f"delete or reindex that daily index after `featurewatch setup` so the template maps it as double")
+def _check_layout(types: Mapping[str, Any], start: _dt.datetime, end: _dt.datetime, prefix: str) -> None:
+    """A window reaching a daily index of the old layout cannot be counted: say which, and what to do."""
+    old = types.get("old_layout") or set()
+    if not old:
+        return
+    days, day = set(), start.astimezone(_dt.UTC).date()
+    while day <= (end - _dt.timedelta(microseconds=1)).astimezone(_dt.UTC).date():
+        days.add(layout.requests_index(_dt.datetime.combine(day, _dt.time()), prefix))
+        day += _dt.timedelta(days=1)
+    reached = sorted(old & days)
+    if reached:
+        raise BackendError(
+            f"{', '.join(reached)} {'was' if len(reached) == 1 else 'were'} written by a featurewatch older than "
+            f"the type-stable layout (version {layout.LAYOUT_VERSION}), which detection cannot count: run "
+            f"`featurewatch setup`, then reindex or re-ship that day's logs into a new index")

@@ -1,28 +1,29 @@
 """Index templates and mappings: pure data, built from :mod:`featurewatch.es.layout`.
 
-Mapping decisions for the requests indices (``<prefix>-requests-*``):
+Mapping decisions for the requests indices (``<prefix>-requests-*``), the
+type-stable layout of :mod:`featurewatch.es.layout`:
 
-* ``features.*`` — dynamic templates by JSON type: strings → ``keyword``
-  (``ignore_above`` 1024), every number → ``double`` (so a feature that is
-  sometimes ``3`` and sometimes ``3.5`` never conflicts with itself), booleans
-  → ``boolean``. Numeric mappings set ``coerce: false`` and the index sets
-  ``index.mapping.ignore_malformed: true``: a string in a numeric feature is
-  *kept in _source but not indexed*, instead of rejecting the record. So the
-  number of mistyped values of a numeric feature ``f`` in a window is
-  ``count(features_present == f) - count(features_null == f) - value_count(features.f)``.
-* ``subobjects: false`` on ``features`` where the cluster supports it
-  (Elasticsearch ≥ 8.3), so feature names containing dots (``a.b`` and
-  ``a``) are separate leaf fields. OpenSearch-compatible servers do not
-  accept the parameter; there dotted names become object paths.
-* ``features_present`` / ``features_null`` — keyword arrays, one terms
-  aggregation each counts presence and nulls for every feature.
-* ``prediction`` (and ``prediction.*`` for dict predictions) — numbers →
-  double, strings → keyword.
-* ``tokens.*`` → keyword, ``text_tokens.*``/``text_chars.*`` → long, for the per-record
-  token fields a ship-time enrichment adds later.
+* ``features`` and ``prediction`` — ``enabled: false``: kept in ``_source``
+  (Discover shows the record as logged) and never parsed, so no value of any
+  type can get a document rejected or map a field by its first value.
+* ``values.number.*`` → ``double``, ``values.string.*`` → ``keyword``
+  (``ignore_above`` 1024), ``values.boolean.*`` → ``boolean``; the same for
+  ``prediction_value.*``. The shipper writes each value into the field of its
+  JSON type, so these mappings cannot vary between daily indices, models or
+  values.
+* ``types.*`` and ``prediction_type`` — keyword lists of feature names by
+  JSON type; ``features_present`` / ``features_null`` — keyword lists. One
+  ``terms`` aggregation each counts presence, nulls and every type of every
+  feature.
+* ``subobjects: false`` on every container whose children are feature names
+  (``values.*``, ``tokens``, ``text_tokens``, ``text_chars``) where the
+  cluster supports it (Elasticsearch ≥ 8.3), so a feature ``a.b`` is one leaf
+  field. Field names are the same either way; only a feature named both
+  ``a`` and ``a.b`` needs it.
+* ``tokens.*`` → keyword, ``text_tokens.*``/``text_chars.*`` → long: the
+  per-record token fields of text features.
 * Everything else that is dynamic: strings → keyword, never ``text``;
-  ``date_detection`` and ``numeric_detection`` off, so nothing is guessed
-  from a value or a name.
+  ``date_detection`` and ``numeric_detection`` off.
 * ``index.mapping.total_fields.limit`` is 2000 (the default is 1000): room for
   several hundred features plus their token fields, while still stopping a
   runaway record with thousands of distinct keys.
@@ -39,7 +40,7 @@ import orjson
 
 from .. import record as R
 from . import layout
-from .layout import CHARS_FIELD, LENGTH_FIELD
+from .layout import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD
 
 __all__ = [
     "TEMPLATE_VERSION",
@@ -54,7 +55,7 @@ __all__ = [
 ]
 
 #: Bump when a mapping changes; ``setup`` then updates the installed template.
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2  # 2: the type-stable layout (layout.LAYOUT_VERSION)
 TOTAL_FIELDS_LIMIT = 2000
 KEYWORD_IGNORE_ABOVE = 1024
 
@@ -62,32 +63,26 @@ _KEYWORD = {"type": "keyword", "ignore_above": KEYWORD_IGNORE_ABOVE}
 _DOUBLE = {"type": "double", "coerce": False}
 
 
-def _typed_templates(name: str, path: str) -> list[dict[str, Any]]:
-    """Dynamic templates mapping every JSON type under ``path`` deliberately."""
-    return [
-        {f"{name}_strings": {"path_match": path, "match_mapping_type": "string", "mapping": dict(_KEYWORD)}},
-        {f"{name}_longs": {"path_match": path, "match_mapping_type": "long", "mapping": dict(_DOUBLE)}},
-        {f"{name}_doubles": {"path_match": path, "match_mapping_type": "double", "mapping": dict(_DOUBLE)}},
-        {f"{name}_booleans": {"path_match": path, "match_mapping_type": "boolean", "mapping": {"type": "boolean"}}},
-    ]
+def _leaves(subobjects: bool) -> dict[str, Any]:
+    """An object whose children are feature names (mapped by the dynamic templates; dotted names are leaves)."""
+    node: dict[str, Any] = {"type": "object"}
+    if subobjects:
+        node["subobjects"] = False
+    return node
 
 
 def requests_template(prefix: str = layout.DEFAULT_PREFIX, *, subobjects: bool = True) -> dict[str, Any]:
     """Composable index template body for the daily requests indices."""
-    features: dict[str, Any] = {"type": "object"}
-    if subobjects:
-        features["subobjects"] = False
-    dynamic_templates = (
-        _typed_templates("features", f"{R.FEATURES}.*")
-        + _typed_templates("prediction_value", R.PREDICTION)
-        + _typed_templates("prediction", f"{R.PREDICTION}.*")
-        + [
-            {"tokens": {"path_match": "tokens.*", "mapping": dict(_KEYWORD)}},
-            {"text_tokens": {"path_match": f"{LENGTH_FIELD}.*", "mapping": {"type": "long"}}},
-            {"text_chars": {"path_match": f"{CHARS_FIELD}.*", "mapping": {"type": "long"}}},
-            {"other_strings": {"match_mapping_type": "string", "mapping": dict(_KEYWORD)}},
-        ]
-    )
+    by_type = {"number": dict(_DOUBLE), "string": dict(_KEYWORD), "boolean": {"type": "boolean"}}
+    dynamic_templates: list[dict[str, Any]] = [
+        {f"values_{kind}": {"path_match": layout.value_field(kind, "*"), "mapping": mapping}}
+        for kind, mapping in by_type.items()
+    ] + [
+        {"tokens": {"path_match": f"{TOKENS_FIELD}.*", "mapping": dict(_KEYWORD)}},
+        {"text_tokens": {"path_match": f"{LENGTH_FIELD}.*", "mapping": {"type": "long"}}},
+        {"text_chars": {"path_match": f"{CHARS_FIELD}.*", "mapping": {"type": "long"}}},
+        {"other_strings": {"match_mapping_type": "string", "mapping": dict(_KEYWORD)}},
+    ]
     mappings = {
         "date_detection": False,
         "numeric_detection": False,
@@ -100,10 +95,18 @@ def requests_template(prefix: str = layout.DEFAULT_PREFIX, *, subobjects: bool =
             R.REQUEST_ID: {"type": "keyword"},
             R.ROW: {"type": "long"},
             R.LATENCY_MS: {"type": "double"},
-            R.FEATURES: features,
+            R.FEATURES: {"type": "object", "enabled": False},
+            R.PREDICTION: {"type": "object", "enabled": False},
             R.FEATURES_PRESENT: {"type": "keyword"},
             R.FEATURES_NULL: {"type": "keyword"},
             R.ERROR: {"properties": {"type": {"type": "keyword"}, "message": dict(_KEYWORD)}},
+            layout.VALUES_FIELD: {"properties": {kind: _leaves(subobjects) for kind in by_type}},
+            layout.TYPES_FIELD: {"properties": {kind: {"type": "keyword"} for kind in layout.JSON_TYPES}},
+            layout.PREDICTION_VALUE_FIELD: {"properties": by_type},
+            layout.PREDICTION_TYPE_FIELD: {"type": "keyword"},
+            TOKENS_FIELD: _leaves(subobjects),
+            LENGTH_FIELD: _leaves(subobjects),
+            CHARS_FIELD: _leaves(subobjects),
         },
     }
     settings = {

@@ -14,7 +14,7 @@ Elasticsearch path use kinds without loading pyarrow.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..baseline.model import FeatureBaseline
@@ -33,12 +33,19 @@ if TYPE_CHECKING:
     #: a float array for numeric dtypes, Python values otherwise.
     Values: TypeAlias = Sequence[Any] | np.ndarray
 
-__all__ = ["Kind", "learn_types", "typed_key"]
+__all__ = ["Kind", "learn_types", "typed_key", "scalar_types"]
+
+SCALAR_TYPES_SET = frozenset(SCALAR_TYPES)
 
 
 def learn_types(values: Values) -> list[str]:
     """The scalar JSON types among training values (what a category-like feature accepts)."""
     return sorted({t for t in map(json_type, values) if t in SCALAR_TYPES})
+
+
+def scalar_types(feature: FeatureBaseline) -> frozenset[str]:
+    """The JSON types :func:`typed_key` gives a key: the training types, or any scalar for older baselines."""
+    return frozenset(feature.types) if feature.types else SCALAR_TYPES_SET
 
 
 def typed_key(feature: FeatureBaseline, value: Any) -> str | None:
@@ -84,12 +91,26 @@ class Kind:
 
     # --- counting a window in Elasticsearch ----------------------------------------------------
 
-    def aggregations(self, feature: FeatureBaseline, field: str, field_type: Any, key: str) -> dict[str, Any]:
-        """The aggregations (named ``key`` + suffix) that count what :meth:`count_values` counts."""
+    def accepted_types(self, feature: FeatureBaseline) -> frozenset[str] | None:
+        """The JSON types :meth:`count_values` counts; a value of any other is a type violation.
+
+        None when values are not read at all (nothing is a violation). The
+        Elasticsearch source counts violations by this rule from the
+        ``types.<type>`` lists; locally :meth:`count_values` applies it.
+        """
+        return None
+
+    def aggregations(self, feature: FeatureBaseline, field: Callable[[str], str], key: str) -> dict[str, Any]:
+        """The aggregations (named ``key`` + suffix) that count what :meth:`count_values` counts.
+
+        ``field(json_type)`` names the field holding the feature's values of
+        that JSON type (``values.number.<name>``…): each mapped one way only.
+        """
         return {}
 
     def parse(self, target: FeatureProfile, feature: FeatureBaseline, aggs: Mapping[str, Any], key: str) -> None:
-        """Fill ``target`` from the answer to :meth:`aggregations` (``present``/``nulls`` already set)."""
+        """Fill ``target`` from the answer to :meth:`aggregations` (``present``, ``nulls`` and
+        ``violations`` already set)."""
 
     def buckets(self, feature: FeatureBaseline) -> int:
         """Buckets :meth:`aggregations` may return (to stay under ``search.max_buckets``)."""

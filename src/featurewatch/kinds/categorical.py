@@ -12,7 +12,7 @@ training had only strings).
 from __future__ import annotations
 
 import collections
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..baseline.model import BOOLEAN, CATEGORICAL, FeatureBaseline
@@ -22,7 +22,7 @@ from ..detect.text import percent
 from ..keys import category_key
 from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
 from . import common
-from ._kind import Kind, learn_types, typed_key
+from ._kind import Kind, learn_types, scalar_types, typed_key
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -34,7 +34,6 @@ __all__ = ["CategoricalKind", "BooleanKind", "KIND", "BOOLEAN_KIND", "MAX_CATEGO
 
 #: Categories kept per feature; the rest is counted as unseen (and predicts novelty).
 MAX_CATEGORIES = 1000
-_NUMBER_TYPES = {"double", "float", "long", "integer", "short", "byte", "half_float", "scaled_float"}
 
 
 def count_keys(target: FeatureProfile, known: frozenset[str] | set[str], counts: Mapping[str, int]) -> None:
@@ -112,23 +111,40 @@ class CategoricalKind(Kind):
                 keys[key] = keys.get(key, 0) + 1
         count_keys(target, frozenset(feature.known), keys)
 
-    # Elasticsearch: `terms` with include = the known keys gives their exact counts, `terms` with
-    # exclude = the known keys the most frequent unseen ones; unseen_total = values - sum(known).
-    def aggregations(self, feature: FeatureBaseline, field: str, field_type: Any, key: str) -> dict[str, Any]:
-        if field_type == "boolean":
-            return {f"{key}_known": {"terms": {"field": field, "size": 2}}}
-        known = _keys_for_field(feature.known, field_type)
-        return {
-            f"{key}_known": ({"terms": {"field": field, "size": max(1, len(known)), "include": known}}
-                             if known else {"value_count": {"field": field}}),
-            f"{key}_unseen": {"terms": {"field": field, "size": UNSEEN_KEEP, **({"exclude": known} if known else {})}},
-        }
+    def accepted_types(self, feature: FeatureBaseline) -> frozenset[str]:
+        return scalar_types(feature)
+
+    # Elasticsearch: per accepted JSON type, `terms` with include = the known keys of that type gives
+    # their exact counts and `terms` with exclude = them the most frequent unseen ones; the keys of all
+    # types merge as locally (category_key), and unseen_total = accepted values - sum(known).
+    def aggregations(self, feature: FeatureBaseline, field: Callable[[str], str], key: str) -> dict[str, Any]:
+        aggs: dict[str, Any] = {}
+        for json_type in sorted(self.accepted_types(feature)):
+            name = field(json_type)
+            if json_type == "boolean":
+                aggs[f"{key}_{json_type}_known"] = {"terms": {"field": name, "size": 2}}
+                continue
+            known = _keys_of_type(feature.known, json_type)
+            if known:
+                aggs[f"{key}_{json_type}_known"] = {"terms": {"field": name, "size": len(known), "include": known}}
+            aggs[f"{key}_{json_type}_unseen"] = {"terms": {"field": name, "size": UNSEEN_KEEP,
+                                                           **({"exclude": known} if known else {})}}
+        return aggs
 
     def parse(self, target: FeatureProfile, feature: FeatureBaseline, aggs: Mapping[str, Any], key: str) -> None:
         known = set(feature.known)
-        target.categories = {k: c for k, c in _terms(aggs, f"{key}_known").items() if k in known}
-        target.unseen_total = max(0, target.values - sum(target.categories.values()))
-        target.unseen = top_counts({k: c for k, c in _terms(aggs, f"{key}_unseen").items() if k not in known})
+        found: dict[str, int] = {}
+        unseen: dict[str, int] = {}
+        for json_type in sorted(self.accepted_types(feature)):
+            for name, into in ((f"{key}_{json_type}_known", found), (f"{key}_{json_type}_unseen", unseen)):
+                for k, c in _terms(aggs, name).items():
+                    into[k] = into.get(k, 0) + c
+        target.categories = {k: c for k, c in found.items() if k in known}
+        for k, c in found.items():  # a boolean's `known` terms hold both keys, known or not
+            if k not in known:
+                unseen[k] = unseen.get(k, 0) + c
+        target.unseen_total = max(0, target.values - target.violations - sum(target.categories.values()))
+        target.unseen = top_counts({k: c for k, c in unseen.items() if k not in known})
 
     def buckets(self, feature: FeatureBaseline) -> int:
         return len(feature.known) + UNSEEN_KEEP
@@ -156,16 +172,10 @@ def _is_numeric_key(key: str) -> bool:
     return key.strip() == key and key.lower() not in {"nan", "inf", "-inf", "infinity", "-infinity"}
 
 
-def _keys_for_field(keys: Sequence[str], field_type: Any) -> list[Any]:
-    """Known category keys as values the field's type accepts in ``include``/``exclude``."""
-    if field_type in _NUMBER_TYPES:
-        numbers = []
-        for key in sorted(keys):
-            try:
-                numbers.append(float(key))
-            except ValueError:
-                continue  # a key that is not a number cannot be a value of this field
-        return numbers
+def _keys_of_type(keys: Sequence[str], json_type: str) -> list[Any]:
+    """The known keys a value of ``json_type`` can have, as that field's ``include``/``exclude`` values."""
+    if json_type == "number":
+        return sorted({float(k) for k in keys if _is_numeric_key(k)})
     return sorted(keys)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,6 +36,7 @@ __all__ = ["NumericKind", "KIND", "MAX_BINS", "learn_edges", "range_buckets"]
 MAX_BINS = 20
 #: Quantile bins learnt inside the training range.
 BINS = 10
+_NUMBERS_ONLY = frozenset({"number"})
 
 
 def learn_edges(numbers: np.ndarray, bins: int = BINS) -> list[float]:
@@ -102,11 +103,13 @@ class NumericKind(Kind):
         target.violations += len(values) - numbers.size
         count_numbers(target, feature.edges, numbers)
 
-    # Elasticsearch: a `range` on the same edges, and `stats`. Mistyped values are kept in _source but
-    # not indexed (ignore_malformed, no coerce), so violations = present - nulls - stats.count.
-    def aggregations(self, feature: FeatureBaseline, field: str, field_type: Any, key: str) -> dict[str, Any]:
-        return {f"{key}_range": {"range": {"field": field, "ranges": range_buckets(feature.edges)}},
-                f"{key}_stats": {"stats": {"field": field}}}
+    def accepted_types(self, feature: FeatureBaseline) -> frozenset[str]:
+        return _NUMBERS_ONLY
+
+    # Elasticsearch: a `range` on the same edges, and `stats`, of the values that are JSON numbers.
+    def aggregations(self, feature: FeatureBaseline, field: Callable[[str], str], key: str) -> dict[str, Any]:
+        return {f"{key}_range": {"range": {"field": field("number"), "ranges": range_buckets(feature.edges)}},
+                f"{key}_stats": {"stats": {"field": field("number")}}}
 
     def parse(self, target: FeatureProfile, feature: FeatureBaseline, aggs: Mapping[str, Any], key: str) -> None:
         buckets = aggs.get(f"{key}_range", {}).get("buckets", [])
@@ -116,7 +119,6 @@ class NumericKind(Kind):
         target.minimum = answer.get("min") if indexed else None
         target.maximum = answer.get("max") if indexed else None
         target.total = float(answer.get("sum") or 0.0) if indexed else 0.0
-        target.violations = max(0, target.values - indexed)
 
     def buckets(self, feature: FeatureBaseline) -> int:
         return len(feature.edges) + 1

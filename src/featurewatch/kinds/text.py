@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import collections
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,7 +27,7 @@ from ..keys import category_key
 from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
 from ..tokens import distinct_tokens, text_counts, tokenize
 from . import common
-from ._kind import Kind, learn_types, typed_key
+from ._kind import Kind, learn_types, scalar_types, typed_key
 from .categorical import examples
 from .numeric import learn_edges, range_buckets
 
@@ -45,12 +45,13 @@ MAX_VOCABULARY = 20000
 MIX_TOKENS = 200
 
 
-def ship_fields(value: Any) -> tuple[list[str], int, int] | None:
+def ship_fields(value: Any, feature: FeatureBaseline | None = None) -> tuple[list[str], int, int] | None:
     """What the shipper indexes for one text value: distinct tokens, tokens (with repeats), characters.
 
-    None for nulls and non-scalars.
+    None for nulls, non-scalars and (given ``feature``) values of a JSON type
+    its training never had: those are type violations, counted by type.
     """
-    key = category_key(value)
+    key = category_key(value) if feature is None else typed_key(feature, value)
     if key is None:
         return None
     tokens = tokenize(key)
@@ -134,7 +135,10 @@ class TextKind(Kind):
     # Elasticsearch: `value_count` of the indexed tokens is the token count; `terms` with
     # exclude = the vocabulary gives the unseen ones, its buckets plus sum_other_doc_count their total;
     # `terms` with include = the mix tokens their counts; `range` on the indexed lengths the length bins.
-    def aggregations(self, feature: FeatureBaseline, field: str, field_type: Any, key: str) -> dict[str, Any]:
+    def accepted_types(self, feature: FeatureBaseline) -> frozenset[str]:
+        return scalar_types(feature)
+
+    def aggregations(self, feature: FeatureBaseline, field: Callable[[str], str], key: str) -> dict[str, Any]:
         tokens = f"{TOKENS_FIELD}.{feature.name}"
         vocabulary = sorted(feature.vocabulary)
         aggs: dict[str, Any] = {

@@ -1,7 +1,7 @@
 """Turn one log line into one bulk ``create`` action: pure, no I/O.
 
-The document is the record exactly as the shim wrote it (the original bytes
-are reused, not re-serialised) unless an enrichment hook adds fields. The
+The document is the record as the shim wrote it plus the type-stable fields
+of :mod:`featurewatch.ship.typed` (and whatever an enrichment hook adds). The
 index is the daily requests index of the record's own ``@timestamp`` and the
 ``_id`` is :func:`featurewatch.record.document_id`, so a re-sent record
 always lands on the same document and ``create`` turns it into a 409.
@@ -17,13 +17,14 @@ import orjson
 
 from .. import record as R
 from ..es import layout
+from .typed import typed_fields
 
 __all__ = ["Enricher", "Action", "Rejected", "build_action", "ActionBuilder"]
 
 #: Optional hook run on each parsed record before indexing. It gets the record
 #: (read-only by contract) and returns extra top-level fields to add to the
 #: document (for example ``{"tokens": {...}, "unseen_tokens": {...}}``), or
-#: ``None`` to index the record unchanged.
+#: ``None`` to add nothing.
 Enricher = Callable[[Mapping[str, Any]], "Mapping[str, Any] | None"]
 
 _UTC_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}T[0-9:.]+Z$")
@@ -67,11 +68,9 @@ def build_action(line: bytes, prefix: str = layout.DEFAULT_PREFIX,
         return Rejected(f"missing or invalid {R.TIMESTAMP}: {str(record.get(R.TIMESTAMP))[:64]!r}")
     if record.get(R.MODEL) is None or record.get(R.REQUEST_ID) is None:
         return Rejected(f"missing {R.MODEL} or {R.REQUEST_ID}: no deterministic document id")
-    source = line + b"\n"
-    if enrich is not None:
-        extra = enrich(record)
-        if extra:
-            source = orjson.dumps({**record, **extra}, option=orjson.OPT_APPEND_NEWLINE)
+    extra = enrich(record) if enrich is not None else None
+    document = {**record, **typed_fields(record), **extra} if extra else {**record, **typed_fields(record)}
+    source = orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE)
     header = b'{"create":{"_index":"%s","_id":"%s"}}\n' % (index.encode(), R.document_id(record).encode())
     return Action(header, source)
 

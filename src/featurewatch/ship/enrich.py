@@ -5,7 +5,8 @@ an aggregation, so the shipper adds, for each text feature a baseline names,
 ``tokens.<feature>``: the record's distinct tokens (:func:`featurewatch.kinds.text.ship_fields`,
 the text kind's own rule, which baselines and the local source count by too). Detection then counts
 them with ``value_count`` and ``terms`` — exactly the local numbers, without
-pulling documents. Records of models without a baseline are shipped as they are.
+pulling documents. Records of models without a baseline get only the type-stable fields
+(:mod:`featurewatch.ship.typed`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import record as R
-from ..baseline.model import TEXT, Baseline
+from ..baseline.model import TEXT, Baseline, FeatureBaseline
 from ..kinds.text import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD, ship_fields
+from .typed import indexable_name
 
 __all__ = ["TokenEnricher"]
 
@@ -24,22 +26,22 @@ class TokenEnricher:
     """``enrich(record) -> extra fields`` for the shipper's action builder."""
 
     def __init__(self, baselines: Iterable[Baseline]) -> None:
-        self.text_features: dict[str, tuple[str, ...]] = {}
+        self.text_features: dict[str, tuple[FeatureBaseline, ...]] = {}
         for baseline in baselines:
-            names = tuple(f.name for f in baseline.features.values() if f.kind == TEXT)
-            if names:
-                self.text_features[baseline.model] = names
+            texts = tuple(f for f in baseline.features.values() if f.kind == TEXT and indexable_name(f.name))
+            if texts:
+                self.text_features[baseline.model] = texts
 
     def __call__(self, record: Mapping[str, Any]) -> dict[str, Any] | None:
-        names = self.text_features.get(record.get(R.MODEL))  # type: ignore[arg-type]
-        if not names:
+        texts = self.text_features.get(record.get(R.MODEL))  # type: ignore[arg-type]
+        if not texts:
             return None
         features = record.get(R.FEATURES)
         if not isinstance(features, Mapping):
             return None
         tokens, lengths, chars = {}, {}, {}
-        for name in names:
-            found = ship_fields(features.get(name))
+        for feature in texts:
+            found = ship_fields(features.get(feature.name), feature)
             if found is not None:
-                tokens[name], lengths[name], chars[name] = found
+                tokens[feature.name], lengths[feature.name], chars[feature.name] = found
         return {TOKENS_FIELD: tokens, LENGTH_FIELD: lengths, CHARS_FIELD: chars} if tokens or lengths else None
