@@ -20,25 +20,29 @@ from featurewatch.settings import ElasticsearchSettings, MissingSetting
 
 
 class TestTemplates:
-    def test_requests_template_maps_features_deliberately(self):
-        """Strings → keyword, every number → non-coercing double, booleans → boolean; no guessing."""
+    def test_requests_template_is_type_stable(self):
+        """Values by JSON type into fields of one type each; the record itself kept but never indexed."""
         body = templates.requests_template("fw")
         assert body["index_patterns"] == ["fw-requests-*"]
         settings = body["template"]["settings"]
-        assert settings["index.mapping.ignore_malformed"] is True
         assert settings["index.mapping.total_fields.limit"] == templates.TOTAL_FIELDS_LIMIT
         mappings = body["template"]["mappings"]
         assert mappings["date_detection"] is False and mappings["numeric_detection"] is False
+        properties = mappings["properties"]
+        assert properties["features"] == properties["prediction"] == {"type": "object", "enabled": False}
         rules = {name: rule for entry in mappings["dynamic_templates"] for name, rule in entry.items()}
-        assert rules["features_strings"]["mapping"]["type"] == "keyword"
-        assert rules["features_longs"]["mapping"] == {"type": "double", "coerce": False}
-        assert rules["features_doubles"]["mapping"] == {"type": "double", "coerce": False}
-        assert rules["features_booleans"]["mapping"] == {"type": "boolean"}
+        assert rules["values_number"] == {"path_match": "values.number.*", "mapping": {"type": "double", "coerce": False}}
+        assert rules["values_string"]["mapping"]["type"] == "keyword"
+        assert rules["values_boolean"]["mapping"] == {"type": "boolean"}
         assert rules["tokens"]["path_match"] == "tokens.*" and rules["tokens"]["mapping"]["type"] == "keyword"
         assert all(rule["mapping"].get("type") != "text" for rule in rules.values())
-        assert mappings["properties"]["features"]["subobjects"] is False
-        assert "subobjects" not in templates.requests_template("fw", subobjects=False)[
-            "template"]["mappings"]["properties"]["features"]
+        assert {t: m["type"] for t, m in properties["types"]["properties"].items()} == \
+            dict.fromkeys(["number", "string", "boolean", "object", "array"], "keyword")
+        leaves = [properties["values"]["properties"][t] for t in ("number", "string", "boolean")]
+        leaves += [properties[name] for name in ("tokens", "text_tokens", "text_chars")]
+        assert all(leaf["subobjects"] is False for leaf in leaves)
+        plain = templates.requests_template("fw", subobjects=False)["template"]["mappings"]["properties"]
+        assert "subobjects" not in plain["tokens"] and "subobjects" not in plain["values"]["properties"]["number"]
 
     def test_findings_and_metrics_fields_come_from_layout(self):
         """Every field of layout.FINDING_FIELDS / METRIC_FIELDS is mapped with its type."""

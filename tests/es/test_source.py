@@ -107,14 +107,20 @@ class TestErrors:
         with pytest.raises(BackendError, match="no requests indices match"):
             ElasticsearchSource(es_client, es_prefix).profile(baseline, START, END)
 
-    def test_numeric_feature_mapped_as_keyword(self, es_client, es_prefix, baseline):
+    def test_an_index_of_the_old_layout_in_the_window_is_named(self, es_client, es_prefix, baseline):
+        """Indices shipped before the type-stable layout cannot be counted: the error names the one in the window."""
+        import datetime as dt
+
         from featurewatch.errors import BackendError
 
-        es_client.index(index=layout.requests_index(START, es_prefix), id="1", refresh=True,
-                        document={"@timestamp": "2026-11-20T10:00:00.000000Z", "model": "parity",
-                                  "features": {"age": "forty"}, "features_present": ["age"], "features_null": []})
-        with pytest.raises(BackendError, match=r"'age' is numeric in the baseline but features.age is mapped as text"):
+        for moment in (START, START - dt.timedelta(days=3)):  # no template installed: the old dynamic mapping
+            es_client.index(index=layout.requests_index(moment, es_prefix), id="1", refresh=True,
+                            document={"@timestamp": moment.isoformat(), "model": "parity",
+                                      "features": {"age": "forty"}, "features_present": ["age"],
+                                      "features_null": []})
+        with pytest.raises(BackendError, match=r"^\S*requests-2026.11.20 was written by a featurewatch older") as error:
             ElasticsearchSource(es_client, es_prefix).profile(baseline, START, END)
+        assert "requests-2026.11.17" not in str(error.value)
 
     def test_window_without_documents_is_an_empty_profile(self, es_client, es_prefix, baseline):
         setup.install(es_client, es_prefix)

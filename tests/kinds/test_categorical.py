@@ -33,21 +33,28 @@ class TestCount:
         target = counted(f, ["a", {"k": 1}, [1, 2], "new"])
         assert (target.categories, target.unseen_total, target.violations) == ({"a": 1}, 1, 2)
 
-    def test_aggregations_and_parse(self):
+    def test_aggregations_ask_the_field_of_each_training_type_only(self):
         f = learnt("categorical", ["a", "b"])
-        aggs = KIND.aggregations(f, "features.x", "keyword", "f1")
-        assert aggs["f1_known"]["terms"]["include"] == ["a", "b"]
-        assert aggs["f1_unseen"]["terms"]["exclude"] == ["a", "b"]
+        aggs = KIND.aggregations(f, lambda t: f"values.{t}.x", "f1")
+        assert set(aggs) == {"f1_string_known", "f1_string_unseen"}
+        assert aggs["f1_string_known"]["terms"] == {"field": "values.string.x", "size": 2, "include": ["a", "b"]}
+        assert aggs["f1_string_unseen"]["terms"]["exclude"] == ["a", "b"]
+        mixed = KIND.aggregations(learnt("categorical", [1, "1", "b"]), lambda t: f"values.{t}.x", "f1")
+        assert mixed["f1_number_known"]["terms"]["include"] == [1.0]  # a number field is asked numbers
+
+    def test_parse_merges_types_and_leaves_violations_out_of_unseen(self):
+        f = learnt("categorical", ["a", "b"])
         target = KIND.empty(f)
-        target.present = 10
-        KIND.parse(target, f, {"f1_known": {"buckets": [{"key": "a", "doc_count": 6}]},
-                               "f1_unseen": {"buckets": [{"key": "zz", "doc_count": 4}]}}, "f1")
+        target.present, target.violations = 12, 2
+        KIND.parse(target, f, {"f1_string_known": {"buckets": [{"key": "a", "doc_count": 6}]},
+                               "f1_string_unseen": {"buckets": [{"key": "zz", "doc_count": 4}]}}, "f1")
         assert (target.categories, target.unseen_total, target.unseen) == ({"a": 6}, 4, {"zz": 4})
 
     def test_boolean_fields_are_asked_without_include(self):
         f = learnt("boolean", [True, False])
-        assert KIND.aggregations(f, "features.x", "boolean", "f2") == {
-            "f2_known": {"terms": {"field": "features.x", "size": 2}}}
+        assert KIND.aggregations(f, lambda t: f"values.{t}.x", "f2") == {
+            "f2_boolean_known": {"terms": {"field": "values.boolean.x", "size": 2}}}
+        assert KIND.accepted_types(f) == {"boolean"}  # "true" as a string is a violation
 
 
 class TestChecks:

@@ -11,7 +11,8 @@ def test_identifier_counts_nothing_but_presence():
     f = learnt("identifier", ["id-1", "id-2"])
     kind = KINDS["identifier"]
     assert counted(f, ["id-3", {"x": 1}, 5]).violations == 0
-    assert kind.arrow_type(f) is None and kind.aggregations(f, "features.x", "keyword", "f0") == {}
+    assert kind.arrow_type(f) is None and kind.aggregations(f, lambda t: f"values.{t}.x", "f0") == {}
+    assert kind.accepted_types(f) is None
     assert {c.name for c in kind.checks} == {"vanished_feature", "na_spike"}
 
 

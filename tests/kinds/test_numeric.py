@@ -37,17 +37,20 @@ class TestCount:
         """A range aggregation counts [from, to): the same bins as searchsorted(side="right")."""
         assert range_buckets([1.0, 2.0]) == [{"to": 1.0}, {"from": 1.0, "to": 2.0}, {"from": 2.0}]
         f = learnt("numeric", [1, 2, 3])
-        aggs = KIND.aggregations(f, "features.x", "double", "f0")
-        assert set(aggs) == {"f0_range", "f0_stats"} and aggs["f0_range"]["range"]["field"] == "features.x"
+        aggs = KIND.aggregations(f, lambda t: f"values.{t}.x", "f0")
+        assert set(aggs) == {"f0_range", "f0_stats"} and aggs["f0_range"]["range"]["field"] == "values.number.x"
 
-    def test_parse_counts_unindexed_values_as_violations(self):
+    def test_only_json_numbers_are_accepted(self):
+        assert KIND.accepted_types(learnt("numeric", [1, 2, 3])) == {"number"}
+
+    def test_parse_fills_bins_and_stats(self):
         f = learnt("numeric", [1, 2, 3])
         target = KIND.empty(f)
         target.present, target.nulls = 10, 2
         answer = {"f0_range": {"buckets": [{"doc_count": c} for c in (0, 2, 2, 2, 0)]},
                   "f0_stats": {"count": 6, "min": 1.0, "max": 3.0, "sum": 12.0}}
         KIND.parse(target, f, answer, "f0")
-        assert target.bins == [0, 2, 2, 2, 0] and target.violations == 2 and target.total == 12.0
+        assert target.bins == [0, 2, 2, 2, 0] and target.total == 12.0 and target.minimum == 1.0
 
 
 class TestChecks:

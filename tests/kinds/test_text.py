@@ -21,8 +21,11 @@ class TestText:
 
     def test_what_the_shipper_indexes_is_what_is_counted(self):
         assert ship_fields("Pay pay THE bill") == (["bill", "pay", "the"], 4, 16) and ship_fields({"a": 1}) is None
-        aggs = KIND.aggregations(learnt("text", ["a b"]), "features.x", "keyword", "f3")
+        f = learnt("text", ["a b"])
+        aggs = KIND.aggregations(f, lambda t: f"values.{t}.x", "f3")
         assert aggs["f3_tokens"] == {"value_count": {"field": f"{TOKENS_FIELD}.x"}}
+        # A number where training had only strings is a violation, so the shipper indexes no tokens for it.
+        assert ship_fields(7, f) is None and ship_fields("7", f) == (["7"], 1, 1)
 
     def test_unseen_tokens_check(self):
         f = learnt("text", ["pay the bill"] * 300)

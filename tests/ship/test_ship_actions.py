@@ -20,14 +20,17 @@ def _line(**changes) -> bytes:
 
 class TestBuildAction:
     def test_create_action_with_daily_index_and_deterministic_id(self):
-        """The header names the record's own day and its document_id; the source is the line unchanged."""
+        """The header names the record's own day and its document_id; the source is the record plus its typed fields."""
         line = _line()
         action = build_action(line, "fw")
         assert isinstance(action, Action)
         header = orjson.loads(action.header)
         assert header == {"create": {"_index": "fw-requests-2026.11.26", "_id": R.document_id(orjson.loads(line))}}
-        assert action.source == line + b"\n"
-        assert action.header.endswith(b"\n")
+        document = orjson.loads(action.source)
+        assert {k: v for k, v in document.items() if k in orjson.loads(line)} == orjson.loads(line)
+        assert document["values"] == {"number": {"age": 41}} and document["types"] == {"number": ["age"]}
+        assert document["prediction_value"] == {"number": 0.5} and document["prediction_type"] == "number"
+        assert action.source.endswith(b"\n") and action.header.endswith(b"\n")
 
     def test_offset_timestamp_uses_the_utc_day(self):
         """A timestamp with an offset is indexed under its UTC date."""
@@ -61,10 +64,21 @@ class TestBuildAction:
         assert document["features"] == {"age": 41}
         assert seen and seen[0]["request_id"] == "r-1"
 
-    def test_enrichment_returning_none_keeps_the_original_bytes(self):
-        """No extra fields means no re-serialisation."""
+    def test_enrichment_returning_none_adds_nothing(self):
         line = _line()
-        assert build_action(line, "fw", lambda record: None).source == line + b"\n"
+        assert build_action(line, "fw", lambda record: None).source == build_action(line, "fw").source
+
+    def test_every_value_goes_to_the_field_of_its_json_type(self):
+        """Numbers, strings, booleans are indexed by type; objects and arrays only listed; nulls neither."""
+        features = {"n": 1.5, "s": "12.0", "e": "", "b": False, "o": {"k": 1}, "a": [1], "z": None,
+                    "dotted.name": 3, "": 4, "bad..name": 5, "long": "x" * 2000}
+        document = orjson.loads(build_action(_line(features=features, prediction={"p": 1}), "fw").source)
+        assert document["values"] == {"number": {"n": 1.5, "dotted.name": 3}, "string": {"s": "12.0", "e": ""},
+                                      "boolean": {"b": False}}
+        assert document["types"] == {"number": ["n", "dotted.name", "", "bad..name"],
+                                     "string": ["s", "e", "long"], "boolean": ["b"], "object": ["o"], "array": ["a"]}
+        assert document["prediction_type"] == "object" and "prediction_value" not in document
+        assert document["features"] == features  # the record as logged stays in _source
 
     def test_builder_rejects_invalid_prefix(self):
         """Index prefixes must be valid lowercase index names."""

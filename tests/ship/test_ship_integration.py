@@ -81,11 +81,13 @@ class TestShipAll:
             index=layout.requests_pattern(prefix), format="json", h="index").body)
         assert indices == [f"{prefix}-requests-2026.11.26", f"{prefix}-requests-2026.11.27"]
         mapping = es_client.indices.get_mapping(index=indices[0]).body[indices[0]]["mappings"]["properties"]
-        features = mapping["features"]["properties"]
-        assert {name: features[name]["type"] for name in features} == {
-            "age": "double", "income": "double", "city": "keyword", "member": "boolean", "note": "keyword"}
+        values = {kind: node.get("properties", {}) for kind, node in mapping["values"]["properties"].items()}
+        assert {(kind, name, field["type"]) for kind, fields in values.items() for name, field in fields.items()} == {
+            ("number", "age", "double"), ("number", "income", "double"), ("string", "city", "keyword"),
+            ("boolean", "member", "boolean"), ("string", "note", "keyword")}
         assert mapping["features_present"]["type"] == mapping["features_null"]["type"] == "keyword"
-        assert mapping["@timestamp"]["type"] == "date" and mapping["prediction"]["type"] == "double"
+        assert mapping["@timestamp"]["type"] == "date"
+        assert mapping["prediction_value"]["properties"]["number"]["type"] == "double"
         assert mapping["request_id"]["type"] == "keyword" and mapping["latency_ms"]["type"] == "double"
 
     def test_second_run_sends_nothing(self, es_client, prefix, logs, tmp_path):
@@ -106,9 +108,8 @@ class TestShipAll:
         assert count_docs(es_client, prefix) == 400
 
     def test_mistyped_values_are_kept_and_countable(self, es_client, prefix, logs, tmp_path):
-        """A string in a numeric feature is indexed (not rejected) and shows up as present-but-not-indexed."""
+        """A string in a numeric feature is indexed (not rejected) and counted as a string, apart from the numbers."""
         write_records(logs, 10)
-        # The first value seen in a daily index decides a feature's dynamic type: numbers first.
         assert shipper(es_client, logs, tmp_path / "work", prefix).run().indexed == 10
         line = orjson.dumps({"schema": 1, "@timestamp": "2026-11-26T21:00:00.5Z", "model": "credit",
                              "request_id": "typo", "row": 0, "features": {"age": "forty"},
@@ -119,11 +120,9 @@ class TestShipAll:
         assert stats.indexed == 1 and stats.dead_lettered == 0
         es_client.indices.refresh(index=layout.requests_pattern(prefix))
         result = es_client.search(index=layout.requests_pattern(prefix), size=0, aggs={
-            "present": {"filter": {"term": {"features_present": "age"}}},
-            "null": {"filter": {"term": {"features_null": "age"}}},
-            "values": {"value_count": {"field": "features.age"}}})["aggregations"]
-        violations = result["present"]["doc_count"] - result["null"]["doc_count"] - result["values"]["value"]
-        assert violations == 1
+            "strings": {"filter": {"term": {"types.string": "age"}}},
+            "numbers": {"value_count": {"field": "values.number.age"}}})["aggregations"]
+        assert result["strings"]["doc_count"] == 1 and result["numbers"]["value"] == 10
 
 
 class TestFailures:
@@ -248,7 +247,7 @@ class TestFailures:
         good = orjson.dumps({"@timestamp": "2026-11-26T21:00:01Z", "model": "credit", "request_id": "good",
                              "features": {}})
         conflict = orjson.dumps({"@timestamp": "2026-11-26T21:00:02Z", "model": "credit", "request_id": "bad",
-                                 "features": 5})  # a number where the mapping has an object
+                                 "features": {}, "error": 5})  # a number where the mapping has an object
         corrupt = b'{"@timestamp": "2026-11-26T21:00:03Z", "model": "cre'
         path.write_bytes(good + b"\n" + conflict + b"\n" + corrupt + b"\n" + good.replace(b"good", b"good2") + b"\n")
         work = tmp_path / "work"
@@ -258,7 +257,7 @@ class TestFailures:
         conflict_offset = len(good) + 1
         corrupt_offset = conflict_offset + len(conflict) + 1
         assert set(letters) == {conflict_offset, corrupt_offset}
-        assert letters[conflict_offset]["status"] == 400 and "[features]" in letters[conflict_offset]["reason"]
+        assert letters[conflict_offset]["status"] == 400 and "[error]" in letters[conflict_offset]["reason"]
         assert letters[conflict_offset]["file"] == str(path)
         assert orjson.loads(letters[conflict_offset]["line"])["request_id"] == "bad"
         assert "unparseable JSON" in letters[corrupt_offset]["reason"]
