@@ -165,6 +165,7 @@ class TestContent:
             layer, vis = _layer(obj)
             assert vis["layers"][0]["seriesType"] == "bar_percentage_stacked"
             fields.add(layer["columns"][vis["layers"][0]["splitAccessor"]]["sourceField"])
+        assert fields == {f"values.string.{f.name}" for f in demo_spec.of_kind("categorical")}
         assert fields == {f.field for f in demo_spec.of_kind("categorical")}
 
     def test_saved_search(self, demo_objects: list[dict]) -> None:
