@@ -162,6 +162,21 @@ class TestMappings:
         problems = _problems(demo_objects, mappings)
         assert any("dataType 'string' does not fit 'values.string.region'" in p for p in problems)
 
+    def test_features_and_prediction_are_not_fields(self, demo_mappings: dict) -> None:
+        """``features`` and ``prediction`` are kept in _source only: the contract maps none of their values."""
+        requests = demo_mappings["featurewatch-requests-*"]
+        assert not [f for f in requests if f.split(".")[0] in {"features", "prediction"}]
+        assert (requests["values.number.income"], requests["values.string.region"]) == ("double", "keyword")
+        assert (requests["prediction_value.number"], requests["prediction_type"]) == ("double", "keyword")
+
+    def test_a_chart_on_the_old_features_field_is_caught(self, demo_objects: Objects, demo_mappings: dict) -> None:
+        """A category chart still on ``features.<name>`` (not indexed any more) is reported."""
+        layer = _layer(_first(demo_objects, "lens", "category mix of region"))
+        terms = next(c for c in layer["columns"].values() if c["operationType"] == "terms")
+        terms["sourceField"] = "features.region"
+        problems = _problems(demo_objects, demo_mappings)
+        assert any("field 'features.region' does not exist" in p for p in problems), problems
+
     def test_missing_data_view_mappings(self, demo_objects: Objects, demo_mappings: dict) -> None:
         """Mappings must be given for every data view the file uses."""
         mappings = {k: v for k, v in demo_mappings.items() if k != "featurewatch-metrics"}
@@ -240,6 +255,13 @@ class TestFlattenMapping:
         assert "values.string.gone" not in fields
         assert (fields["extra"], fields["extra.keyword"]) == ("text", "keyword")
 
+    def test_disabled_objects_add_no_fields(self) -> None:
+        """Values under an ``enabled: false`` object are kept in _source, never mapped, whatever they hold."""
+        sample = {"features": {"age": 41, "region": "north"}, "prediction": 0.5, "model": "m"}
+        fields = flatten_mapping({"mappings": self.TEMPLATE_MAPPINGS}, sample=sample)
+        assert not [f for f in fields if f.split(".")[0] in {"features", "prediction"}]
+        assert fields["model"] == "keyword"
+
     def test_index_template_answer(self) -> None:
         """A GET _index_template answer is read through its template's mappings."""
         response = {"index_templates": [{"name": "featurewatch-findings", "index_template": {
@@ -268,3 +290,14 @@ class TestFlattenMapping:
         mappings = dict(demo_mappings, **{"featurewatch-requests-*": requests})
         assert validate(demo_bytes, mappings) == []
 
+
+class TestSampleRecord:
+    def test_typed_fields_are_the_shippers(self, demo_spec) -> None:
+        """The contract's sample document carries the type-stable fields exactly as the shipper adds them."""
+        from featurewatch.kibana.mappings import sample_record
+
+        sample = sample_record(demo_spec)
+        for name, value in typed_fields(sample).items():
+            assert sample[name] == value, name
+        assert sample["values"]["string"]["region"] == "a" and sample["values"]["number"]["income"] == 1.5
+        assert sample["tokens"] == {"application_note": ["a", "b"]}
