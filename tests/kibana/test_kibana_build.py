@@ -17,11 +17,28 @@ from featurewatch.kibana import (
     contract_mappings,
     validate,
 )
+from featurewatch.kibana.ndjson import render
 from featurewatch.kibana.spec import spec_from_baseline, spec_from_baseline_file
 
 
 def _by_title(objects: list[dict]) -> dict[str, dict]:
     return {obj["attributes"].get("title") or obj["attributes"].get("name"): obj for obj in objects}
+
+
+def _source_fields(obj: dict) -> list[str]:
+    """Every ``sourceField`` of a Lens object's columns (and the columns of a saved search)."""
+    if obj["type"] == "search":
+        return list(obj["attributes"]["columns"])
+    if obj["type"] != "lens":
+        return []
+    layers = obj["attributes"]["state"]["datasourceStates"]["formBased"]["layers"].values()
+    return [c["sourceField"] for layer in layers for c in layer["columns"].values()]
+
+
+def _category_column(objects: list[dict], model: str, feature: str) -> dict:
+    """The breakdown (terms) column of the category mix of ``feature``."""
+    layer, vis = _layer(_by_title(objects)[f"[featurewatch] {model}: category mix of {feature}"])
+    return layer["columns"][vis["layers"][0]["splitAccessor"]]
 
 
 def _layer(obj: dict) -> tuple[dict, dict]:
@@ -165,7 +182,14 @@ class TestContent:
             layer, vis = _layer(obj)
             assert vis["layers"][0]["seriesType"] == "bar_percentage_stacked"
             fields.add(layer["columns"][vis["layers"][0]["splitAccessor"]]["sourceField"])
+        assert fields == {f"values.string.{f.name}" for f in demo_spec.of_kind("categorical")}
         assert fields == {f.field for f in demo_spec.of_kind("categorical")}
+
+    def test_no_chart_reads_the_unindexed_record_fields(self, demo_bytes: bytes) -> None:
+        """``features`` and ``prediction`` are kept in _source only: no object names a field under them."""
+        for line in demo_bytes.decode().splitlines():
+            sources = _source_fields(json.loads(line))
+            assert not [f for f in sources if f.split(".")[0] in {"features", "prediction"}], sources
 
     def test_saved_search(self, demo_objects: list[dict]) -> None:
         """The raw-requests search shows one model's requests newest first."""
@@ -194,6 +218,73 @@ class TestContent:
         assert "[featurewatch] tiny: unseen-category share by feature" not in titles
         assert "[featurewatch] tiny: category mix of flag" in titles
         assert validate(build_ndjson(spec), contract_mappings(spec)) == []
+
+
+class TestTypedFields:
+    """Charts read each feature from the field of its JSON type in the type-stable layout (es.layout)."""
+
+    @pytest.mark.parametrize("feature, field, data_type", [
+        (Feature("income", "numeric"), "values.number.income", "number"),
+        (Feature("vip", "boolean", ("boolean",)), "values.boolean.vip", "boolean"),
+        (Feature("region", "categorical", ("string",)), "values.string.region", "string"),
+        (Feature("region", "categorical"), "values.string.region", "string"),  # baseline without types
+        (Feature("grade", "categorical", ("number",)), "values.number.grade", "number"),
+        (Feature("grade", "categorical", ("number", "string")), "values.string.grade", "string"),
+        (Feature("opt_in", "categorical", ("boolean",)), "values.boolean.opt_in", "boolean"),
+        (Feature("note", "text", ("string",)), "values.string.note", "string"),
+        (Feature("id", "identifier"), "values.string.id", "string"),
+        (Feature("a.b", "numeric"), "values.number.a.b", "number"),  # dotted names are leaves
+        (Feature("prediction", "numeric", prediction=True), "prediction_value.number", "number"),
+        (Feature("prediction", "categorical", ("string",), prediction=True), "prediction_value.string", "string"),
+        (Feature("prediction", "boolean", ("boolean",), prediction=True), "prediction_value.boolean", "boolean"),
+    ])
+    def test_field_of_each_kind(self, feature: Feature, field: str, data_type: str) -> None:
+        assert (feature.field, feature.data_type) == (field, data_type)
+
+    @pytest.mark.parametrize("types, field, data_type", [
+        (("string",), "values.string.grade", "string"),
+        (("number",), "values.number.grade", "number"),
+        (("boolean",), "values.boolean.grade", "boolean"),
+    ])
+    def test_category_mix_follows_the_training_type(self, types: tuple[str, ...], field: str,
+                                                    data_type: str) -> None:
+        """A categorical feature trained on numbers is charted from values.number with Lens dataType number
+        (and on booleans from values.boolean): the dataType fits the field, and the objects validate."""
+        spec = ModelSpec("grades", (Feature("grade", "categorical", types), Feature("x", "numeric")))
+        column = _category_column(build_objects(spec), "grades", "grade")
+        assert (column["sourceField"], column["dataType"]) == (field, data_type)
+        assert validate(build_ndjson(spec), contract_mappings(spec)) == []
+
+    def test_boolean_mix_reads_the_boolean_field(self) -> None:
+        spec = ModelSpec("tiny", (Feature("flag", "boolean", ("boolean",)),))
+        column = _category_column(build_objects(spec), "tiny", "flag")
+        assert (column["sourceField"], column["dataType"]) == ("values.boolean.flag", "boolean")
+
+    def test_a_dataType_that_does_not_fit_is_caught(self) -> None:
+        """The validator reports a category mix whose dataType disagrees with its typed field."""
+        spec = ModelSpec("grades", (Feature("grade", "categorical", ("number",)),))
+        objects = build_objects(spec)
+        _category_column(objects, "grades", "grade")["dataType"] = "string"
+        problems = validate(render(objects), contract_mappings(spec))
+        assert any("dataType 'string' does not fit 'values.number.grade'" in p for p in problems), problems
+
+    def test_spec_carries_training_types_and_the_prediction(self) -> None:
+        frame = pd.DataFrame({"age": [1.5, 2.5, 3.5] * 20, "grade": [1, 2, 3] * 20, "city": ["a", "b", "c"] * 20,
+                              "score": [0.1, 0.5, 0.9] * 20})
+        options = BaselineOptions(model="m", kinds={"grade": "categorical"}, prediction="score")
+        spec = spec_from_baseline(build_baseline(frame, options))
+        fields = {f.name: f.field for f in spec.features}
+        assert fields == {"age": "values.number.age", "grade": "values.number.grade", "city": "values.string.city"}
+        assert spec.prediction is not None and spec.prediction.field == "prediction_value.number"
+
+    def test_demo_spec_prediction(self, demo_spec: ModelSpec) -> None:
+        assert demo_spec.prediction is not None
+        assert (demo_spec.prediction.kind, demo_spec.prediction.field) == ("numeric", "prediction_value.number")
+
+    def test_a_prediction_is_marked_as_one(self) -> None:
+        """A spec's prediction reads prediction_value.<type> even if built without ``prediction=True``."""
+        spec = ModelSpec("m", (), Feature("prediction", "categorical", ("string",)))
+        assert spec.prediction is not None and spec.prediction.field == "prediction_value.string"
 
 
 class TestFromBaseline:

@@ -10,6 +10,7 @@ import pytest
 
 from featurewatch.kibana import flatten_mapping, validate
 from featurewatch.kibana.ndjson import compact_json, render
+from featurewatch.ship.typed import typed_fields
 
 Objects = list[dict]
 
@@ -157,9 +158,24 @@ class TestMappings:
     def test_category_type_mismatch(self, demo_objects: Objects, demo_mappings: dict) -> None:
         """A category chart on a feature the index maps as a number is reported (dataType disagrees)."""
         mappings = {k: dict(v) for k, v in demo_mappings.items()}
-        mappings["featurewatch-requests-*"]["features.region"] = "double"
+        mappings["featurewatch-requests-*"]["values.string.region"] = "double"
         problems = _problems(demo_objects, mappings)
-        assert any("dataType 'string' does not fit 'features.region'" in p for p in problems)
+        assert any("dataType 'string' does not fit 'values.string.region'" in p for p in problems)
+
+    def test_features_and_prediction_are_not_fields(self, demo_mappings: dict) -> None:
+        """``features`` and ``prediction`` are kept in _source only: the contract maps none of their values."""
+        requests = demo_mappings["featurewatch-requests-*"]
+        assert not [f for f in requests if f.split(".")[0] in {"features", "prediction"}]
+        assert (requests["values.number.income"], requests["values.string.region"]) == ("double", "keyword")
+        assert (requests["prediction_value.number"], requests["prediction_type"]) == ("double", "keyword")
+
+    def test_a_chart_on_the_old_features_field_is_caught(self, demo_objects: Objects, demo_mappings: dict) -> None:
+        """A category chart still on ``features.<name>`` (not indexed any more) is reported."""
+        layer = _layer(_first(demo_objects, "lens", "category mix of region"))
+        terms = next(c for c in layer["columns"].values() if c["operationType"] == "terms")
+        terms["sourceField"] = "features.region"
+        problems = _problems(demo_objects, demo_mappings)
+        assert any("field 'features.region' does not exist" in p for p in problems), problems
 
     def test_missing_data_view_mappings(self, demo_objects: Objects, demo_mappings: dict) -> None:
         """Mappings must be given for every data view the file uses."""
@@ -191,15 +207,13 @@ class TestShape:
 
 
 class TestFlattenMapping:
+    #: The type-stable layout's shape (featurewatch.es.templates): values by JSON type, features not indexed.
     TEMPLATE_MAPPINGS: ClassVar[dict[str, Any]] = {
         "date_detection": False,
         "dynamic_templates": [
-            {"feature_strings": {"path_match": "features.*", "match_mapping_type": "string",
-                                 "mapping": {"type": "keyword", "ignore_above": 1024}}},
-            {"feature_numbers": {"path_match": "features.*", "match_mapping_type": ["long", "double"],
-                                 "mapping": {"type": "double"}}},
-            {"feature_booleans": {"path_match": "features.*", "match_mapping_type": "boolean",
-                                  "mapping": {"type": "boolean"}}},
+            {"values_number": {"path_match": "values.number.*", "mapping": {"type": "double"}}},
+            {"values_string": {"path_match": "values.string.*", "mapping": {"type": "keyword", "ignore_above": 1024}}},
+            {"values_boolean": {"path_match": "values.boolean.*", "mapping": {"type": "boolean"}}},
         ],
         "properties": {
             "@timestamp": {"type": "date"},
@@ -211,7 +225,15 @@ class TestFlattenMapping:
             "features_null": {"type": "keyword"},
             "error": {"properties": {"type": {"type": "keyword"}, "message": {
                 "type": "text", "fields": {"raw": {"type": "keyword"}}}}},
-            "features": {"type": "object"},
+            "features": {"type": "object", "enabled": False},
+            "prediction": {"type": "object", "enabled": False},
+            "values": {"properties": {kind: {"type": "object", "subobjects": False}
+                                      for kind in ("number", "string", "boolean")}},
+            "types": {"properties": {kind: {"type": "keyword"}
+                                     for kind in ("number", "string", "boolean", "object", "array")}},
+            "prediction_value": {"properties": {"number": {"type": "double"}, "string": {"type": "keyword"},
+                                                "boolean": {"type": "boolean"}}},
+            "prediction_type": {"type": "keyword"},
         },
     }
 
@@ -224,13 +246,21 @@ class TestFlattenMapping:
 
     def test_dynamic_template_fields_from_a_sample(self) -> None:
         """Fields a sample document would add are typed by the first matching dynamic template."""
-        sample = {"features": {"age": 41, "income": 48.5, "region": "north", "vip": True, "gone": None},
+        sample = {"values": {"number": {"age": 41, "income": 48.5}, "string": {"region": "north", "gone": None},
+                             "boolean": {"vip": True}},
                   "extra": "x"}
         fields = flatten_mapping({"mappings": self.TEMPLATE_MAPPINGS}, sample=sample)
-        assert (fields["features.age"], fields["features.income"]) == ("double", "double")
-        assert (fields["features.region"], fields["features.vip"]) == ("keyword", "boolean")
-        assert "features.gone" not in fields
+        assert (fields["values.number.age"], fields["values.number.income"]) == ("double", "double")
+        assert (fields["values.string.region"], fields["values.boolean.vip"]) == ("keyword", "boolean")
+        assert "values.string.gone" not in fields
         assert (fields["extra"], fields["extra.keyword"]) == ("text", "keyword")
+
+    def test_disabled_objects_add_no_fields(self) -> None:
+        """Values under an ``enabled: false`` object are kept in _source, never mapped, whatever they hold."""
+        sample = {"features": {"age": 41, "region": "north"}, "prediction": 0.5, "model": "m"}
+        fields = flatten_mapping({"mappings": self.TEMPLATE_MAPPINGS}, sample=sample)
+        assert not [f for f in fields if f.split(".")[0] in {"features", "prediction"}]
+        assert fields["model"] == "keyword"
 
     def test_index_template_answer(self) -> None:
         """A GET _index_template answer is read through its template's mappings."""
@@ -252,9 +282,22 @@ class TestFlattenMapping:
         """The demo file validates against mappings flattened from a template-shaped answer and a demo record."""
         from featurewatch.demo import data
 
-        _, features, _ = next(data.traffic(per_hour=10, hours=1))
-        sample = {"features": features}
+        _, features, prediction = next(data.traffic(per_hour=10, hours=1))
+        parsed = {"features": features, "prediction": prediction}
+        sample = {**parsed, **typed_fields(parsed)}  # the document as the shipper indexes it
         requests = flatten_mapping({"featurewatch-requests-2026.11.20": {"mappings": self.TEMPLATE_MAPPINGS}},
                                    sample=sample)
         mappings = dict(demo_mappings, **{"featurewatch-requests-*": requests})
         assert validate(demo_bytes, mappings) == []
+
+
+class TestSampleRecord:
+    def test_typed_fields_are_the_shippers(self, demo_spec) -> None:
+        """The contract's sample document carries the type-stable fields exactly as the shipper adds them."""
+        from featurewatch.kibana.mappings import sample_record
+
+        sample = sample_record(demo_spec)
+        for name, value in typed_fields(sample).items():
+            assert sample[name] == value, name
+        assert sample["values"]["string"]["region"] == "a" and sample["values"]["number"]["income"] == 1.5
+        assert sample["tokens"] == {"application_note": ["a", "b"]}

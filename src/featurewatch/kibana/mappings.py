@@ -17,7 +17,7 @@ from typing import Any
 from .. import record
 from ..es import layout, templates
 from .dataviews import DataViews
-from .spec import ModelSpec
+from .spec import Feature, ModelSpec
 
 __all__ = ["FieldTypes", "flatten_mapping", "contract_mappings", "sample_record", "CONFLICT"]
 
@@ -50,11 +50,13 @@ def _mappings_of(response: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return found
 
 
-def _walk(properties: Mapping[str, Any], prefix: str, out: FieldTypes) -> None:
+def _walk(properties: Mapping[str, Any], prefix: str, out: FieldTypes, disabled: set[str]) -> None:
     for name, spec in properties.items():
         path = f"{prefix}{name}"
-        if "properties" in spec:
-            _walk(spec["properties"], path + ".", out)
+        if spec.get("enabled") is False:  # kept in _source, never parsed: no field, whatever it holds
+            disabled.add(path)
+        elif "properties" in spec:
+            _walk(spec["properties"], path + ".", out, disabled)
         elif spec.get("type") not in (None, "object", "nested"):
             out[path] = spec["type"]
         for sub, sub_spec in spec.get("fields", {}).items():
@@ -141,28 +143,55 @@ def flatten_mapping(response: Mapping[str, Any], sample: Mapping[str, Any] | Non
     merged: FieldTypes = {}
     for body in _mappings_of(response):
         fields: FieldTypes = {}
-        _walk(body.get("properties", {}), "", fields)
+        disabled: set[str] = set()
+        _walk(body.get("properties", {}), "", fields, disabled)
         if sample is not None:
             for path, json_type in _leaves(sample).items():
-                if path not in fields:
+                if path not in fields and not any(path == off or path.startswith(f"{off}.") for off in disabled):
                     fields.update(_dynamic_type(body, path, json_type))
         for path, kind in fields.items():
             merged[path] = kind if merged.get(path, kind) == kind else CONFLICT
     return merged
 
 
-#: One value of each kind, as the shim would log it, to resolve the dynamic templates.
-_SAMPLE_VALUES: dict[str, Any] = {"numeric": 1.5, "categorical": "a", "boolean": True, "text": "a b",
-                                  "identifier": "id-1"}
+#: One value of each JSON type, as the shim would log it, to resolve the dynamic templates.
+_SAMPLE_VALUES: dict[str, Any] = {"number": 1.5, "string": "a", "boolean": True}
+#: Text features get a text, identifiers a string of their own.
+_SAMPLE_STRINGS: dict[str, str] = {"text": "a b", "identifier": "id-1"}
+
+
+def _sample_value(feature: Feature) -> Any:
+    json_type = feature.value_type
+    return _SAMPLE_STRINGS.get(feature.kind, "a") if json_type == "string" else _SAMPLE_VALUES[json_type]
 
 
 def sample_record(spec: ModelSpec) -> dict[str, Any]:
-    """A record of ``spec``'s model as the shim writes it, one value of each feature's kind."""
-    features = {f.name: _SAMPLE_VALUES[f.kind] for f in spec.features}
+    """A request document of ``spec``'s model as the shipper indexes it, one value of each feature's kind.
+
+    The record as the shim writes it, plus the fields the shipper adds
+    (:mod:`featurewatch.es.layout`): each value in ``values.<json type>``, the
+    features by JSON type in ``types``, the prediction in
+    ``prediction_value.<json type>`` and ``prediction_type``, and the token
+    fields of text features.
+    """
+    features = {f.name: _sample_value(f) for f in spec.features}
+    values: dict[str, dict[str, Any]] = {}
+    types: dict[str, list[str]] = {}
+    for feature in spec.features:
+        values.setdefault(feature.value_type, {})[feature.name] = features[feature.name]
+        types.setdefault(feature.value_type, []).append(feature.name)
+    texts = {f.name: str(features[f.name]) for f in spec.of_kind("text")}
+    prediction = 0.5 if spec.prediction is None else _sample_value(spec.prediction)
+    prediction_type = "number" if spec.prediction is None else spec.prediction.value_type
     return {record.SCHEMA: record.SCHEMA_VERSION, record.TIMESTAMP: "2026-11-20T00:00:00.000000Z",
             record.MODEL: spec.model, record.MODEL_VERSION: "1", record.REQUEST_ID: "r-1", record.ROW: 0,
             record.LATENCY_MS: 1.5, record.FEATURES: features, record.FEATURES_PRESENT: list(features),
-            record.FEATURES_NULL: [], record.PREDICTION: 0.5}
+            record.FEATURES_NULL: [], record.PREDICTION: prediction,
+            layout.VALUES_FIELD: values, layout.TYPES_FIELD: types,
+            layout.PREDICTION_VALUE_FIELD: {prediction_type: prediction}, layout.PREDICTION_TYPE_FIELD: prediction_type,
+            layout.TOKENS_FIELD: {name: sorted(set(text.split())) for name, text in texts.items()},
+            layout.LENGTH_FIELD: {name: len(text.split()) for name, text in texts.items()},
+            layout.CHARS_FIELD: {name: len(text) for name, text in texts.items()}}
 
 
 def contract_mappings(spec: ModelSpec, prefix: str = layout.DEFAULT_PREFIX) -> dict[str, FieldTypes]:

@@ -148,8 +148,8 @@ def _metric_chart(spec: ModelSpec, views: DataViews, key: str, field: str, text:
 
 
 def _category_mix(spec: ModelSpec, views: DataViews, feature: Feature) -> XYChart:
-    field = feature.field
-    data_type = "boolean" if feature.kind == "boolean" else "string"
+    """The feature's top values over time, from the field of its JSON type (``values.<type>.<feature>``)."""
+    field, data_type = feature.field, feature.data_type
     return XYChart(
         object_id=model_object_id(spec.model, f"lens/category-mix/{feature.name}"),
         title=_title(spec.model, f"category mix of {feature.name}"),
