@@ -31,10 +31,14 @@ class TestTemplates:
         properties = mappings["properties"]
         assert properties["features"] == properties["prediction"] == {"type": "object", "enabled": False}
         rules = {name: rule for entry in mappings["dynamic_templates"] for name, rule in entry.items()}
-        assert rules["values_number"] == {"path_match": "values.number.*", "mapping": {"type": "double", "coerce": False}}
+        assert rules["values_number_long"] == rules["values_number_double"] | {"match_mapping_type": "long"}
+        assert rules["values_number_double"] == {"path_match": "values.number.*", "match_mapping_type": "double",
+                                                 "mapping": {"type": "double", "coerce": False}}
         assert rules["values_string"]["mapping"]["type"] == "keyword"
         assert rules["values_boolean"]["mapping"] == {"type": "boolean"}
         assert rules["tokens"]["path_match"] == "tokens.*" and rules["tokens"]["mapping"]["type"] == "keyword"
+        # Intermediate objects of dotted names (where subobjects: false is missing) never match a leaf rule.
+        assert all(rule.get("match_mapping_type") not in (None, "object") for rule in rules.values())
         assert all(rule["mapping"].get("type") != "text" for rule in rules.values())
         assert {t: m["type"] for t, m in properties["types"]["properties"].items()} == \
             dict.fromkeys(["number", "string", "boolean", "object", "array"], "keyword")

@@ -108,3 +108,73 @@ def test_kind_counts_and_findings_agree(case, tmp_path, es_url, es_client, es_pr
     assert _findings(baseline, remote) == local_findings
     raised = {f["check"] for f in local_findings if f["feature"] == "x" and f["severity"] != "info"}
     assert expected <= raised, raised
+
+
+# Every value class the local source accepts, in every kind, under dotted names, across two daily
+# indices whose first values differ in type, with a second model using the same names with other types.
+HOSTILE = [None, "12.5", "", "true", "false", True, False, 7, 7.0, 2.5, {"k": 1}, [1, 2], "atlantis", -3]
+MIDNIGHT = dt.datetime(2026, 11, 21, tzinfo=dt.UTC)
+SPAN = (MIDNIGHT - dt.timedelta(minutes=30), MIDNIGHT + dt.timedelta(minutes=30))
+KINDS_BY_NAME = {"num.x": "numeric", "cat.x": "categorical", "int.x": "categorical", "bool.x": "boolean",
+                 "text.body": "text", "id.x": "identifier"}
+
+
+def _every_kind(rng, n):
+    return pd.DataFrame({"num.x": _numeric(rng, n), "cat.x": _categorical(rng, n), "int.x": _integer_keys(rng, n),
+                         "bool.x": _boolean(rng, n), "text.body": _text(rng, n), "id.x": _identifier(rng, n),
+                         "score": rng.random(n)})
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
+
+
+def test_every_value_class_in_every_kind_counts_the_same(tmp_path, es_url, es_client, es_prefix):
+    rng = np.random.default_rng(11)
+    main = build_baseline(_every_kind(rng, 3000), BaselineOptions(model="every", versions=("1",), prediction="score",
+                                                                  kinds=KINDS_BY_NAME))
+    # Another model, same feature names, other types: strings where "every" has numbers and the reverse.
+    other_training = pd.DataFrame({"num.x": rng.choice(["lo", "hi"], 3000), "cat.x": rng.integers(0, 3, 3000)})
+    other = build_baseline(other_training, BaselineOptions(model="other", versions=("1",),
+                                                           kinds={"num.x": "categorical", "cat.x": "categorical"}))
+    logs = tmp_path / "logs"
+    fw.configure(log_dir=str(logs))
+    window = _every_kind(rng, 1200)
+    first_after_midnight = True
+    for i, row in enumerate(window.to_dict("records")):
+        when = SPAN[0] + dt.timedelta(seconds=i * 3)
+        features = {name: _plain(row[name]) for name in KINDS_BY_NAME}
+        if when >= MIDNIGHT and first_after_midnight:  # the new day's index first sees strings everywhere
+            features = dict.fromkeys(KINDS_BY_NAME, "n/a")
+            first_after_midnight = False
+        elif i % 3 == 0:
+            for offset, name in enumerate(KINDS_BY_NAME):
+                features[name] = HOSTILE[(i // 3 + offset) % len(HOSTILE)]
+        prediction = HOSTILE[i % len(HOSTILE)] if i % 5 == 0 else _plain(row["score"])
+        fw.log_request(model="every", version="1", features=features, prediction=prediction, timestamp=when)
+        if i % 2 == 0:
+            fw.log_request(model="other", version="1", timestamp=when,
+                           features={"num.x": ["lo", "hi", 3][i % 3], "cat.x": [0, 1, "2", 9][i % 4]})
+    fw.flush()
+
+    setup.install(es_client, es_prefix)
+    config = ShipConfig(source=logs, checkpoint=tmp_path / "ckpt.json", dead_letter=tmp_path / "dead.jsonl",
+                        prefix=es_prefix, retry=RetryPolicy(max_tries=3), enrich=TokenEnricher([main, other]))
+    stats = Shipper(config, bulk_sender(es_client, es_url)).run().as_dict()
+    assert stats["dead_lettered"] == 0 and stats["indexed"] == 1800
+    es_client.indices.refresh(index=layout.requests_pattern(es_prefix))
+    assert len(es_client.indices.get(index=layout.requests_pattern(es_prefix)).body) == 2  # two daily indices
+
+    for baseline in (main, other):
+        local = LocalSource(logs, workers=1).profile(baseline, *SPAN)
+        remote = ElasticsearchSource(es_client, es_prefix).profile(baseline, *SPAN)
+        mine, theirs = local.to_dict(), remote.to_dict()
+        for name in mine["features"]:
+            assert theirs["features"][name].pop("total") == pytest.approx(mine["features"][name].pop("total"),
+                                                                          rel=1e-9), name
+            assert theirs["features"][name] == mine["features"][name], name
+        assert theirs == mine
+        assert _findings(baseline, remote) == _findings(baseline, local)
+    counts = LocalSource(logs, workers=1).profile(main, *SPAN).features
+    assert all(counts[name].violations > 0 for name, kind in KINDS_BY_NAME.items() if kind != "identifier")
+    assert counts[main.prediction.name].violations > 0  # strings, booleans, objects as the prediction

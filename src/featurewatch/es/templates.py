@@ -74,15 +74,19 @@ def _leaves(subobjects: bool) -> dict[str, Any]:
 def requests_template(prefix: str = layout.DEFAULT_PREFIX, *, subobjects: bool = True) -> dict[str, Any]:
     """Composable index template body for the daily requests indices."""
     by_type = {"number": dict(_DOUBLE), "string": dict(_KEYWORD), "boolean": {"type": "boolean"}}
+    # Each rule names the JSON type it maps, so an intermediate object (a dotted name where
+    # subobjects: false is not available) is never mapped as a leaf.
+    leaves = [(f"values_{kind}", layout.value_field(kind, "*"), json_type, mapping)
+              for kind, mapping in by_type.items()
+              for json_type in (("long", "double") if kind == "number" else (kind,))]
+    leaves += [("tokens", f"{TOKENS_FIELD}.*", "string", dict(_KEYWORD)),
+               ("text_tokens", f"{LENGTH_FIELD}.*", "long", {"type": "long"}),
+               ("text_chars", f"{CHARS_FIELD}.*", "long", {"type": "long"})]
     dynamic_templates: list[dict[str, Any]] = [
-        {f"values_{kind}": {"path_match": layout.value_field(kind, "*"), "mapping": mapping}}
-        for kind, mapping in by_type.items()
-    ] + [
-        {"tokens": {"path_match": f"{TOKENS_FIELD}.*", "mapping": dict(_KEYWORD)}},
-        {"text_tokens": {"path_match": f"{LENGTH_FIELD}.*", "mapping": {"type": "long"}}},
-        {"text_chars": {"path_match": f"{CHARS_FIELD}.*", "mapping": {"type": "long"}}},
-        {"other_strings": {"match_mapping_type": "string", "mapping": dict(_KEYWORD)}},
-    ]
+        {name if json_type not in ("long", "double") else f"{name}_{json_type}":
+         {"path_match": path, "match_mapping_type": json_type, "mapping": mapping}}
+        for name, path, json_type, mapping in leaves
+    ] + [{"other_strings": {"match_mapping_type": "string", "mapping": dict(_KEYWORD)}}]
     mappings = {
         "date_detection": False,
         "numeric_detection": False,
