@@ -68,11 +68,25 @@ def build_action(line: bytes, prefix: str = layout.DEFAULT_PREFIX,
         return Rejected(f"missing or invalid {R.TIMESTAMP}: {str(record.get(R.TIMESTAMP))[:64]!r}")
     if record.get(R.MODEL) is None or record.get(R.REQUEST_ID) is None:
         return Rejected(f"missing {R.MODEL} or {R.REQUEST_ID}: no deterministic document id")
+    added = typed_fields(record)
     extra = enrich(record) if enrich is not None else None
-    document = {**record, **typed_fields(record), **extra} if extra else {**record, **typed_fields(record)}
-    source = orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE)
+    if extra:
+        added.update(extra)
     header = b'{"create":{"_index":"%s","_id":"%s"}}\n' % (index.encode(), R.document_id(record).encode())
-    return Action(header, source)
+    return Action(header, _with_fields(line, record, added))
+
+
+def _with_fields(line: bytes, record: dict[str, Any], added: dict[str, Any]) -> bytes:
+    """The document: the line's own bytes with ``added`` spliced in before its closing brace.
+
+    Only the added fields are serialised; a record that already has one of
+    their keys (or no key at all) is serialised whole instead, so no key is
+    ever written twice.
+    """
+    body = line.rstrip()
+    if record and body.endswith(b"}") and not any(key in record for key in added):
+        return b"%s,%s\n" % (body[:-1], orjson.dumps(added)[1:])
+    return orjson.dumps({**record, **added}, option=orjson.OPT_APPEND_NEWLINE)
 
 
 class ActionBuilder:

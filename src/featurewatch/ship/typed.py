@@ -23,6 +23,8 @@ __all__ = ["typed_fields", "indexable_name"]
 # orjson.loads gives exactly these types.
 _JSON_TYPE = {str: "string", int: "number", float: "number", bool: "boolean", dict: "object", list: "array"}
 _INDEXED = frozenset(layout.VALUE_TYPES)
+#: indexable_name by name, for the hot path (names repeat from record to record); cleared when large.
+_NAMES: dict[str, bool] = {}
 
 
 def indexable_name(name: str) -> bool:
@@ -34,21 +36,52 @@ def indexable_name(name: str) -> bool:
     return bool(name.strip()) and not name.startswith(".") and not name.endswith(".") and ".." not in name
 
 
+def _indexable(name: str) -> bool:
+    known = _NAMES.get(name)
+    if known is None:
+        if len(_NAMES) > 100_000:
+            _NAMES.clear()
+        known = _NAMES[name] = indexable_name(name)
+    return known
+
+
 def typed_fields(record: Mapping[str, Any]) -> dict[str, Any]:
-    """``values``, ``types`` and the prediction's typed fields of one parsed record."""
-    values: dict[str, dict[str, Any]] = {"number": {}, "string": {}, "boolean": {}}
+    """``values``, ``types`` and the prediction's typed fields of one parsed record (the shipper's hot path)."""
+    numbers: dict[str, Any] = {}
+    strings: dict[str, Any] = {}
+    booleans: dict[str, Any] = {}
     types: dict[str, list[str]] = {}
     features = record.get(R.FEATURES)
     if type(features) is dict:
+        number_names: list[str] = []
+        string_names: list[str] = []
         for name, value in features.items():
-            if value is None:
-                continue
-            kind = _JSON_TYPE.get(type(value), "string")
-            types.setdefault(kind, []).append(name)
-            if kind in _INDEXED and indexable_name(name) and \
-                    (kind != "string" or len(value) <= KEYWORD_IGNORE_ABOVE):
-                values[kind][name] = value
-    out: dict[str, Any] = {layout.VALUES_FIELD: {k: v for k, v in values.items() if v}, layout.TYPES_FIELD: types}
+            kind = type(value)
+            if kind is float or kind is int:
+                number_names.append(name)
+                if _indexable(name):
+                    numbers[name] = value
+            elif kind is str:
+                string_names.append(name)
+                if len(value) <= KEYWORD_IGNORE_ABOVE and _indexable(name):
+                    strings[name] = value
+            elif value is not None:
+                json_type = _JSON_TYPE.get(kind, "string")
+                types.setdefault(json_type, []).append(name)
+                if json_type == "boolean" and _indexable(name):
+                    booleans[name] = value
+        if number_names:
+            types["number"] = number_names
+        if string_names:
+            types["string"] = string_names
+    values = {}
+    if numbers:
+        values["number"] = numbers
+    if strings:
+        values["string"] = strings
+    if booleans:
+        values["boolean"] = booleans
+    out: dict[str, Any] = {layout.VALUES_FIELD: values, layout.TYPES_FIELD: types}
     prediction = record.get(R.PREDICTION)
     if prediction is not None:
         kind = _JSON_TYPE.get(type(prediction), "string")
