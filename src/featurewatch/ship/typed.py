@@ -84,8 +84,8 @@ def typed_fields(record: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {layout.VALUES_FIELD: values, layout.TYPES_FIELD: types}
     prediction = record.get(R.PREDICTION)
     if prediction is not None:
-        kind = _JSON_TYPE.get(type(prediction), "string")
-        out[layout.PREDICTION_TYPE_FIELD] = kind
-        if kind in _INDEXED and (kind != "string" or len(prediction) <= KEYWORD_IGNORE_ABOVE):
-            out[layout.PREDICTION_VALUE_FIELD] = {kind: prediction}
+        prediction_type = _JSON_TYPE.get(type(prediction), "string")
+        out[layout.PREDICTION_TYPE_FIELD] = prediction_type
+        if prediction_type in _INDEXED and (prediction_type != "string" or len(prediction) <= KEYWORD_IGNORE_ABOVE):
+            out[layout.PREDICTION_VALUE_FIELD] = {prediction_type: prediction}
     return out
