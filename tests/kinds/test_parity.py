@@ -125,6 +125,16 @@ def _every_kind(rng, n):
                          "score": rng.random(n)})
 
 
+def _log_raw(logs, record):
+    """A record as another writer might log it (the shim always writes an object error with text)."""
+    import orjson
+
+    logs.mkdir(parents=True, exist_ok=True)
+    hour = record["@timestamp"][:13].replace("-", "")
+    with (logs / f"featurewatch-{hour}-other-writer-1-a.jsonl").open("ab") as handle:
+        handle.write(orjson.dumps(record) + b"\n")
+
+
 def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
@@ -152,6 +162,12 @@ def test_every_value_class_in_every_kind_counts_the_same(tmp_path, es_url, es_cl
                 features[name] = HOSTILE[(i // 3 + offset) % len(HOSTILE)]
         prediction = HOSTILE[i % len(HOSTILE)] if i % 5 == 0 else _plain(row["score"])
         fw.log_request(model="every", version="1", features=features, prediction=prediction, timestamp=when)
+        if i % 40 == 0:  # errors: long messages (cut alike on both sides), non-text types, not an object
+            error = [{"type": "Timeout", "message": "upstream " + "x" * 1500 + str(i % 80)},
+                     {"type": 5, "message": "é" * 700}, "plain text", {}][(i // 40) % 4]
+            _log_raw(logs, {"schema": 1, "@timestamp": when.isoformat().replace("+00:00", "Z"), "model": "every",
+                            "model_version": "1", "request_id": f"error-{i}", "row": 0, "features": {},
+                            "features_present": [], "features_null": [], "prediction": None, "error": error})
         if i % 2 == 0:
             fw.log_request(model="other", version="1", timestamp=when,
                            features={"num.x": ["lo", "hi", 3][i % 3], "cat.x": [0, 1, "2", 9][i % 4]})
@@ -161,7 +177,7 @@ def test_every_value_class_in_every_kind_counts_the_same(tmp_path, es_url, es_cl
     config = ShipConfig(source=logs, checkpoint=tmp_path / "ckpt.json", dead_letter=tmp_path / "dead.jsonl",
                         prefix=es_prefix, retry=RetryPolicy(max_tries=3), enrich=TokenEnricher([main, other]))
     stats = Shipper(config, bulk_sender(es_client, es_url)).run().as_dict()
-    assert stats["dead_lettered"] == 0 and stats["indexed"] == 1800
+    assert stats["dead_lettered"] == 0 and stats["indexed"] == 1830
     es_client.indices.refresh(index=layout.requests_pattern(es_prefix))
     assert len(es_client.indices.get(index=layout.requests_pattern(es_prefix)).body) == 2  # two daily indices
 
@@ -178,3 +194,5 @@ def test_every_value_class_in_every_kind_counts_the_same(tmp_path, es_url, es_cl
     counts = LocalSource(logs, workers=1).profile(main, *SPAN).features
     assert all(counts[name].violations > 0 for name, kind in KINDS_BY_NAME.items() if kind != "identifier")
     assert counts[main.prediction.name].violations > 0  # strings, booleans, objects as the prediction
+    errors = LocalSource(logs, workers=1).profile(main, *SPAN)
+    assert errors.errors == 30 and len(errors.error_messages) == 2  # the long ones are alike in their first 500

@@ -247,7 +247,7 @@ class TestFailures:
         good = orjson.dumps({"@timestamp": "2026-11-26T21:00:01Z", "model": "credit", "request_id": "good",
                              "features": {}})
         conflict = orjson.dumps({"@timestamp": "2026-11-26T21:00:02Z", "model": "credit", "request_id": "bad",
-                                 "features": {}, "error": 5})  # a number where the mapping has an object
+                                 "features": {}, "_id": "mine"})  # a metadata field inside the document
         corrupt = b'{"@timestamp": "2026-11-26T21:00:03Z", "model": "cre'
         path.write_bytes(good + b"\n" + conflict + b"\n" + corrupt + b"\n" + good.replace(b"good", b"good2") + b"\n")
         work = tmp_path / "work"
@@ -257,7 +257,7 @@ class TestFailures:
         conflict_offset = len(good) + 1
         corrupt_offset = conflict_offset + len(conflict) + 1
         assert set(letters) == {conflict_offset, corrupt_offset}
-        assert letters[conflict_offset]["status"] == 400 and "[error]" in letters[conflict_offset]["reason"]
+        assert letters[conflict_offset]["status"] == 400 and "[_id]" in letters[conflict_offset]["reason"]
         assert letters[conflict_offset]["file"] == str(path)
         assert orjson.loads(letters[conflict_offset]["line"])["request_id"] == "bad"
         assert "unparseable JSON" in letters[corrupt_offset]["reason"]

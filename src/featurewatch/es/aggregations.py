@@ -19,8 +19,8 @@ profile counts by exactly the rules of :mod:`featurewatch.profile.model`:
   local counting rule (:meth:`featurewatch.kinds.Kind.aggregations` and
   :meth:`~featurewatch.kinds.Kind.parse`);
 * new features — ``terms`` on ``features_present`` excluding every name the
-  baseline knows; errors — a ``filter`` on records with an ``error`` and
-  ``terms`` on its type and message;
+  baseline knows; errors — a ``filter`` on ``error_present`` and ``terms``
+  on ``error_type`` and ``error_message``;
 * the prediction — present is every record; nulls are records without a
   ``prediction_type``.
 
@@ -85,11 +85,9 @@ def profile_request(baseline: Baseline, names: Sequence[str], start: str, end: s
         known = sorted(baseline.known_names())
         aggs["new_features"] = {"terms": {"field": R.FEATURES_PRESENT, "size": UNSEEN_KEEP,
                                           **({"exclude": known} if known else {})}}
-        aggs["errors"] = {"filter": {"bool": {"should": [{"exists": {"field": f"{R.ERROR}.type"}},
-                                                         {"exists": {"field": f"{R.ERROR}.message"}}],
-                                              "minimum_should_match": 1}},
-                          "aggs": {"types": {"terms": {"field": f"{R.ERROR}.type", "size": ERRORS_KEEP}},
-                                   "messages": {"terms": {"field": f"{R.ERROR}.message", "size": ERRORS_KEEP}}}}
+        aggs["errors"] = {"filter": {"term": {layout.ERROR_PRESENT_FIELD: True}},
+                          "aggs": {"types": {"terms": {"field": layout.ERROR_TYPE_FIELD, "size": ERRORS_KEEP}},
+                                   "messages": {"terms": {"field": layout.ERROR_MESSAGE_FIELD, "size": ERRORS_KEEP}}}}
     selected = _selected(baseline, names)
     group = sorted(f.name for _, f in selected if f is not baseline.prediction)
     if group:

@@ -59,6 +59,25 @@ VALUES_FIELD = "values"
 TYPES_FIELD = "types"
 PREDICTION_VALUE_FIELD = "prediction_value"
 PREDICTION_TYPE_FIELD = "prediction_type"
+#: A record's error (``error`` itself is not indexed): whether it has one, its type and message as text.
+ERROR_PRESENT_FIELD = "error_present"
+ERROR_TYPE_FIELD = "error_type"
+ERROR_MESSAGE_FIELD = "error_message"
+#: Longest text a keyword field indexes (``ignore_above``, in UTF-16 units as Lucene counts them).
+KEYWORD_LIMIT = 1024
+#: Error types and messages are counted by their first this many characters, here and locally, so
+#: a long message still has a key (at most 2 UTF-16 units a character: always under KEYWORD_LIMIT).
+ERROR_TEXT_KEEP = 500
+
+
+def keyword_fits(text: str) -> bool:
+    """Whether a keyword field indexes ``text`` (Lucene counts UTF-16 units against ``ignore_above``)."""
+    return len(text) <= KEYWORD_LIMIT and (text.isascii() or len(text.encode("utf-16-le")) <= 2 * KEYWORD_LIMIT)
+
+
+def error_text(value: object) -> str | None:
+    """An error's type or message as counted: its first :data:`ERROR_TEXT_KEEP` characters; None if not text."""
+    return value[:ERROR_TEXT_KEEP] if isinstance(value, str) else None
 
 __all__ = [
     "LAYOUT_VERSION",
@@ -70,6 +89,13 @@ __all__ = [
     "PREDICTION_TYPE_FIELD",
     "value_field",
     "types_field",
+    "ERROR_PRESENT_FIELD",
+    "ERROR_TYPE_FIELD",
+    "ERROR_MESSAGE_FIELD",
+    "KEYWORD_LIMIT",
+    "ERROR_TEXT_KEEP",
+    "keyword_fits",
+    "error_text",
     "TOKENS_FIELD",
     "LENGTH_FIELD",
     "CHARS_FIELD",

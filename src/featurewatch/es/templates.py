@@ -3,7 +3,7 @@
 Mapping decisions for the requests indices (``<prefix>-requests-*``), the
 type-stable layout of :mod:`featurewatch.es.layout`:
 
-* ``features`` and ``prediction`` — ``enabled: false``: kept in ``_source``
+* ``features``, ``prediction`` and ``error`` — ``enabled: false``: kept in ``_source``
   (Discover shows the record as logged) and never parsed, so no value of any
   type can get a document rejected or map a field by its first value.
 * ``values.number.*`` → ``double``, ``values.string.*`` → ``keyword``
@@ -57,7 +57,7 @@ __all__ = [
 #: Bump when a mapping changes; ``setup`` then updates the installed template.
 TEMPLATE_VERSION = 2  # 2: the type-stable layout (layout.LAYOUT_VERSION)
 TOTAL_FIELDS_LIMIT = 2000
-KEYWORD_IGNORE_ABOVE = 1024
+KEYWORD_IGNORE_ABOVE = layout.KEYWORD_LIMIT
 
 _KEYWORD = {"type": "keyword", "ignore_above": KEYWORD_IGNORE_ABOVE}
 _DOUBLE = {"type": "double", "coerce": False}
@@ -103,7 +103,10 @@ def requests_template(prefix: str = layout.DEFAULT_PREFIX, *, subobjects: bool =
             R.PREDICTION: {"type": "object", "enabled": False},
             R.FEATURES_PRESENT: {"type": "keyword"},
             R.FEATURES_NULL: {"type": "keyword"},
-            R.ERROR: {"properties": {"type": {"type": "keyword"}, "message": dict(_KEYWORD)}},
+            R.ERROR: {"type": "object", "enabled": False},
+            layout.ERROR_PRESENT_FIELD: {"type": "boolean"},
+            layout.ERROR_TYPE_FIELD: dict(_KEYWORD),
+            layout.ERROR_MESSAGE_FIELD: dict(_KEYWORD),
             layout.VALUES_FIELD: {"properties": {kind: _leaves(subobjects) for kind in by_type}},
             layout.TYPES_FIELD: {"properties": {kind: {"type": "keyword"} for kind in layout.JSON_TYPES}},
             layout.PREDICTION_VALUE_FIELD: {"properties": by_type},

@@ -38,6 +38,7 @@ from .. import logfiles
 from .. import record as R
 from ..baseline.model import PREDICTION, Baseline, FeatureBaseline
 from ..errors import ConfigError
+from ..es.layout import error_text
 from ..kinds import Kind, kind_of
 from ..window import query_bound
 from .counting import NO_VERSION, empty_profile
@@ -281,7 +282,11 @@ def _field_counts(errors: pa.StructArray, field: str) -> dict[str | None, int]:
         return {}
     values = pc.struct_field(errors.drop_null(), [errors.type.get_field_index(field)])
     counts = pc.value_counts(values)
-    return dict(zip(counts.field("values").to_pylist(), (int(c) for c in counts.field("counts").to_pylist())))
+    out: dict[str | None, int] = {}
+    for value, count in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()):
+        key = error_text(value)  # cut as everywhere, so two long messages alike at first are one
+        out[key] = out.get(key, 0) + int(count)
+    return out
 
 
 def _list_counts(column: pa.ChunkedArray) -> dict[str, int]:

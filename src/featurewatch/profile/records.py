@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import record as R
 from ..baseline.model import PREDICTION, FeatureBaseline
+from ..es.layout import error_text
 from ..kinds import Kind
 from .counting import NO_VERSION
 from .model import ERRORS_KEEP, WindowProfile, top_counts
@@ -76,8 +77,9 @@ def count_records(profile: WindowProfile, records: Iterable[Mapping[str, Any]],
         error = record.get(R.ERROR)
         if error is not None:
             kind, message = (error.get("type"), error.get("message")) if isinstance(error, dict) else (None, None)
-            error_types[_text(kind)] = error_types.get(_text(kind), 0) + 1
-            error_messages[_text(message)] = error_messages.get(_text(message), 0) + 1
+            kind, message = error_text(kind), error_text(message)
+            error_types[kind] = error_types.get(kind, 0) + 1
+            error_messages[message] = error_messages.get(message, 0) + 1
         for feature, _ in features:
             name = feature.name
             target = profile.features[name]
@@ -101,5 +103,3 @@ def count_records(profile: WindowProfile, records: Iterable[Mapping[str, Any]],
     count_common(profile, listed, known, error_types, error_messages)
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import record as R
 from ..es import layout
-from ..es.templates import KEYWORD_IGNORE_ABOVE
+from ..es.layout import error_text, keyword_fits
 
 __all__ = ["typed_fields", "indexable_name"]
 
@@ -46,7 +46,7 @@ def _indexable(name: str) -> bool:
 
 
 def typed_fields(record: Mapping[str, Any]) -> dict[str, Any]:
-    """``values``, ``types`` and the prediction's typed fields of one parsed record (the shipper's hot path)."""
+    """``values``, ``types``, the prediction's and the error's fields of one parsed record (the shipper's hot path)."""
     numbers: dict[str, Any] = {}
     strings: dict[str, Any] = {}
     booleans: dict[str, Any] = {}
@@ -63,7 +63,7 @@ def typed_fields(record: Mapping[str, Any]) -> dict[str, Any]:
                     numbers[name] = value
             elif kind is str:
                 string_names.append(name)
-                if len(value) <= KEYWORD_IGNORE_ABOVE and _indexable(name):
+                if keyword_fits(value) and _indexable(name):
                     strings[name] = value
             elif value is not None:
                 json_type = _JSON_TYPE.get(kind, "string")
@@ -86,6 +86,14 @@ def typed_fields(record: Mapping[str, Any]) -> dict[str, Any]:
     if prediction is not None:
         prediction_type = _JSON_TYPE.get(type(prediction), "string")
         out[layout.PREDICTION_TYPE_FIELD] = prediction_type
-        if prediction_type in _INDEXED and (prediction_type != "string" or len(prediction) <= KEYWORD_IGNORE_ABOVE):
+        if prediction_type in _INDEXED and (prediction_type != "string" or keyword_fits(prediction)):
             out[layout.PREDICTION_VALUE_FIELD] = {prediction_type: prediction}
+    error = record.get(R.ERROR)
+    if error is not None:
+        out[layout.ERROR_PRESENT_FIELD] = True
+        if type(error) is dict:
+            for field, key in ((layout.ERROR_TYPE_FIELD, "type"), (layout.ERROR_MESSAGE_FIELD, "message")):
+                text = error_text(error.get(key))
+                if text is not None:
+                    out[field] = text
     return out
