@@ -67,7 +67,8 @@ class Finding:
     #: What the window was compared with: ``training`` (the baseline) or ``recent`` (``--reference-window``).
     reference: str = "training"
     #: Evidence as data, merged into the JSON object: ``new_values`` (``[{"value", "count"}]``) and
-    #: ``new_distinct`` for new categories and tokens.
+    #: ``new_distinct`` for new categories and tokens; ``examples`` (``[{"value", "type", "count"}]``) for
+    #: type violations.
     evidence: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -40,10 +40,11 @@ from typing import Any
 
 from .. import record as R
 from ..baseline.model import Baseline, FeatureBaseline
+from ..keys import category_key
 from ..kinds import kind_of
 from ..kinds.text import TOKENS_FIELD
 from ..profile.counting import NO_VERSION
-from ..profile.model import ERRORS_KEEP, UNSEEN_KEEP, FeatureProfile, WindowProfile, top_counts
+from ..profile.model import ERRORS_KEEP, UNSEEN_KEEP, FeatureProfile, WindowProfile, top_counts, top_violations
 from . import layout
 
 __all__ = ["TOKENS_FIELD", "profile_request", "parse_profile", "estimated_buckets", "value_fields"]
@@ -61,7 +62,8 @@ def estimated_buckets(baseline: Baseline, names: Sequence[str]) -> int:
     """Buckets a request for ``names`` may return (for splitting under ``search.max_buckets``)."""
     features = {f.name: f for f in baseline.monitored()}
     common = _VERSIONS_KEEP + UNSEEN_KEEP + 2 * ERRORS_KEEP + 1
-    per_feature = 2 + len(layout.JSON_TYPES)  # present, null, one per JSON type
+    # present, null, one per JSON type, and violation examples (rarely more than a few)
+    per_feature = 2 + len(layout.JSON_TYPES) + UNSEEN_KEEP
     return per_feature * len(names) + common + sum(kind_of(features[n]).buckets(features[n]) for n in names)
 
 
@@ -98,7 +100,12 @@ def profile_request(baseline: Baseline, names: Sequence[str], start: str, end: s
         if feature is baseline.prediction:
             aggs[f"{key}_missing"] = {"missing": {"field": layout.PREDICTION_TYPE_FIELD}}
             aggs[f"{key}_types"] = {"terms": {"field": layout.PREDICTION_TYPE_FIELD, "size": len(layout.JSON_TYPES)}}
-        aggs.update(kind_of(feature).aggregations(feature, value_fields(feature, baseline), key))
+        kind = kind_of(feature)
+        accepted = kind.accepted_types(feature)
+        field = value_fields(feature, baseline)
+        for json_type in [] if accepted is None else [t for t in layout.VALUE_TYPES if t not in accepted]:
+            aggs[f"{key}_violating_{json_type}"] = {"terms": {"field": field(json_type), "size": UNSEEN_KEEP}}
+        aggs.update(kind.aggregations(feature, field, key))
     query = {"bool": {"filter": [
         {"term": {R.MODEL: baseline.model}},
         {"range": {R.TIMESTAMP: {"gte": start, "lt": end, "format": "strict_date_optional_time"}}},
@@ -110,6 +117,19 @@ def _selected(baseline: Baseline, names: Sequence[str]) -> list[tuple[str, Featu
     """``(aggregation key, feature)`` of each name; keys use the feature's position, never its name."""
     wanted = set(names)
     return [(f"f{i}", f) for i, f in enumerate(baseline.monitored()) if f.name in wanted]
+
+
+def _violation_examples(aggs: Mapping[str, Any], key: str, accepted: frozenset[str],
+                        types: Mapping[str, int]) -> dict[str, int]:
+    """Examples named as :func:`featurewatch.kinds.violation_key` names them locally."""
+    examples = {t: n for t, n in types.items() if t not in layout.VALUE_TYPES and n}
+    for json_type in layout.VALUE_TYPES:
+        if json_type in accepted:
+            continue
+        for bucket in aggs.get(f"{key}_violating_{json_type}", {}).get("buckets", []):
+            value = bucket.get("key_as_string") if json_type == "boolean" else bucket.get("key")
+            examples[f"{json_type}:{category_key(value)}"] = int(bucket["doc_count"])
+    return top_violations(examples)
 
 
 def _terms(aggs: Mapping[str, Any], name: str) -> dict[str, int]:
@@ -146,5 +166,7 @@ def parse_profile(baseline: Baseline, names: Sequence[str], body: Mapping[str, A
             types = {json_type: found.get(feature.name, 0) for json_type, found in by_type.items()}
         kind = kind_of(feature)
         accepted = kind.accepted_types(feature)
-        counts.violations = 0 if accepted is None else sum(n for t, n in types.items() if t not in accepted)
+        if accepted is not None:
+            counts.violations = sum(n for t, n in types.items() if t not in accepted)
+            counts.violation_examples = _violation_examples(aggs, key, accepted, types)
         kind.parse(counts, feature, aggs, key)

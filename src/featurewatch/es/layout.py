@@ -70,6 +70,15 @@ KEYWORD_LIMIT = 1024
 ERROR_TEXT_KEEP = 500
 
 
+def indexable_name(name: str) -> bool:
+    """Whether Elasticsearch accepts ``name`` as a field name (as a leaf under ``subobjects: false``).
+
+    Empty names, blank ones and names with an empty dotted part are refused
+    and would cost the whole document: their values are only counted by type.
+    """
+    return bool(name.strip()) and not name.startswith(".") and not name.endswith(".") and ".." not in name
+
+
 def keyword_fits(text: str) -> bool:
     """Whether a keyword field indexes ``text`` (Lucene counts UTF-16 units against ``ignore_above``)."""
     return len(text) <= KEYWORD_LIMIT and (text.isascii() or len(text.encode("utf-16-le")) <= 2 * KEYWORD_LIMIT)
@@ -95,6 +104,7 @@ __all__ = [
     "KEYWORD_LIMIT",
     "ERROR_TEXT_KEEP",
     "keyword_fits",
+    "indexable_name",
     "error_text",
     "TOKENS_FIELD",
     "LENGTH_FIELD",
@@ -171,6 +181,10 @@ FINDING_FIELDS: Mapping[str, str] = MappingProxyType({
     "new_values.value": "keyword",
     "new_values.count": "long",
     "new_distinct": "long",
+    # Evidence of type violations: the most frequent values (none for objects/arrays), their JSON types, counts.
+    "examples.value": "keyword",
+    "examples.type": "keyword",
+    "examples.count": "long",
     # Alert state (featurewatch.findings.documents): new / ongoing / resolved, and since when.
     "alert": "keyword",
     "since": "date",

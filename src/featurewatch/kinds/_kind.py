@@ -14,13 +14,14 @@ Elasticsearch path use kinds without loading pyarrow.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..baseline.model import FeatureBaseline
 from ..detect.check import Check, CheckInput
+from ..es import layout
 from ..keys import category_key
-from ..profile.model import FeatureProfile
+from ..profile.model import FeatureProfile, top_violations
 from ..values import SCALAR_TYPES, json_type
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     #: a float array for numeric dtypes, Python values otherwise.
     Values: TypeAlias = Sequence[Any] | np.ndarray
 
-__all__ = ["Kind", "learn_types", "typed_key", "scalar_types"]
+__all__ = ["Kind", "learn_types", "typed_key", "scalar_types", "violation_key", "count_violations"]
 
 SCALAR_TYPES_SET = frozenset(SCALAR_TYPES)
 
@@ -46,6 +47,32 @@ def learn_types(values: Values) -> list[str]:
 def scalar_types(feature: FeatureBaseline) -> frozenset[str]:
     """The JSON types :func:`typed_key` gives a key: the training types, or any scalar for older baselines."""
     return frozenset(feature.types) if feature.types else SCALAR_TYPES_SET
+
+
+def violation_key(feature: FeatureBaseline, value: Any) -> str | None:
+    """How a type violation is named among the examples: ``"string:12.5"``, ``"object"``.
+
+    None for a value Elasticsearch would not index by value (a string over
+    the keyword limit, a feature name it refuses): it still counts as a
+    violation, only without an example, on both sources alike.
+    """
+    kind = json_type(value)
+    if kind not in SCALAR_TYPES_SET:
+        return kind
+    if not layout.indexable_name(feature.name) or (kind == "string" and not layout.keyword_fits(value)):
+        return None
+    return f"{kind}:{category_key(value)}"
+
+
+def count_violations(target: FeatureProfile, feature: FeatureBaseline, values: Iterable[Any]) -> None:
+    """Count ``values`` (all type violations) and keep the most frequent as examples."""
+    examples = dict(target.violation_examples)
+    for value in values:
+        target.violations += 1
+        key = violation_key(feature, value)
+        if key is not None:
+            examples[key] = examples.get(key, 0) + 1
+    target.violation_examples = top_violations(examples)
 
 
 def typed_key(feature: FeatureBaseline, value: Any) -> str | None:

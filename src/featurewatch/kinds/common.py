@@ -6,6 +6,9 @@ source for every feature alike; the kinds only decide what a violation is.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..baseline.model import PREDICTION
 from ..detect.check import Candidate, Check, CheckInput, rate_candidate
 from ..detect.text import percent
@@ -50,14 +53,41 @@ def type_mismatch_check(expected: str) -> Check:
         """More values have a JSON type the feature's kind does not accept than in the reference."""
         f, ref, w = inp.feature, inp.reference, inp.window
 
+        shown = violation_examples(w.violation_examples)
+        seen = "; e.g. " + ", ".join(_example_text(e) for e in shown[:3]) if shown else ""
+
         def texts(base_rate: float, rate: float) -> tuple[str, str, str]:
             return (percent(base_rate), f"{percent(rate)} ({w.violations:,} of {w.values:,})",
                     f"{f.name} expects {expected}, but {w.violations:,} of {w.values:,} values ({percent(rate)}) "
-                    f"have another JSON type; training: {percent(base_rate)}")
-        return rate_candidate("type_mismatch", inp, "rate_increase",
-                              (ref.violations, ref.values, w.violations, w.values), "values", texts=texts)
+                    f"have another JSON type{seen}; training: {percent(base_rate)}")
+        result = rate_candidate("type_mismatch", inp, "rate_increase",
+                                (ref.violations, ref.values, w.violations, w.values), "values", texts=texts)
+        for item in result:
+            if shown:
+                item.evidence = {"examples": shown}
+        return result
     return Check("type_mismatch", type_mismatch, TYPE_MISMATCH_DEFAULTS,
                  "increase of the share of values of the wrong JSON type", small_samples=True)
+
+
+def violation_examples(counts: Mapping[str, int], limit: int = 5) -> list[dict[str, Any]]:
+    """Evidence of type violations: the most frequent values with their JSON types and counts.
+
+    Objects and arrays are shown by type alone (``value`` None): their
+    contents are never indexed, so no source can show them alike.
+    """
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    out = []
+    for key, count in top:
+        kind, _, value = key.partition(":")
+        out.append({"value": value if _ else None, "type": kind, "count": count})
+    return out
+
+
+def _example_text(example: Mapping[str, Any]) -> str:
+    value, kind, count = example["value"], example["type"], example["count"]
+    shown = f'"{value[:40]}"' if kind == "string" else (f"an {kind}" if value is None else value)
+    return f"{shown} ({kind}) ×{count:,}" if value is not None else f"{shown} ×{count:,}"
 
 
 VANISHED_FEATURE = Check("vanished_feature", vanished_feature, {"warning": 0.05, "critical": 0.5, "min_count": 50},

@@ -22,7 +22,7 @@ from ..detect.text import number, percent
 from ..profile.model import FeatureProfile
 from ..values import is_number
 from . import common
-from ._kind import Kind
+from ._kind import Kind, count_violations
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -100,7 +100,8 @@ class NumericKind(Kind):
 
     def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Values) -> None:
         numbers = _numbers(values)
-        target.violations += len(values) - numbers.size
+        if numbers.size < len(values):
+            count_violations(target, feature, (v for v in values if not is_number(v)))
         count_numbers(target, feature.edges, numbers)
 
     def accepted_types(self, feature: FeatureBaseline) -> frozenset[str]:

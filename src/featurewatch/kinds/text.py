@@ -27,7 +27,7 @@ from ..keys import category_key
 from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
 from ..tokens import distinct_tokens, text_counts, tokenize
 from . import common
-from ._kind import Kind, learn_types, scalar_types, typed_key
+from ._kind import Kind, count_violations, learn_types, scalar_types, typed_key
 from .categorical import examples
 from .numeric import learn_edges, range_buckets
 
@@ -124,12 +124,14 @@ class TextKind(Kind):
 
     def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Values) -> None:
         texts = []
+        wrong = []
         for value in values:
             key = typed_key(feature, value)
             if key is None:
-                target.violations += 1
+                wrong.append(value)
             else:
                 texts.append(key)
+        count_violations(target, feature, wrong)
         count_texts(target, feature, texts)
 
     # Elasticsearch: `value_count` of the indexed tokens is the token count; `terms` with

@@ -28,12 +28,28 @@ import dataclasses
 import math
 from collections.abc import Mapping
 
-__all__ = ["UNSEEN_KEEP", "ERRORS_KEEP", "FeatureProfile", "WindowProfile", "top_counts"]
+__all__ = ["UNSEEN_KEEP", "ERRORS_KEEP", "FeatureProfile", "WindowProfile", "top_counts", "top_violations"]
 
 #: Unseen categories / tokens (and new feature names) kept with their counts.
 UNSEEN_KEEP = 100
 #: Distinct errors kept with their counts.
 ERRORS_KEEP = 10
+
+
+def top_violations(counts: Mapping[str, int], keep: int = UNSEEN_KEEP) -> dict[str, int]:
+    """:func:`top_counts` of type-violation examples (``"<json type>:<key>"``, or the type alone).
+
+    Ties are broken as a ``terms`` aggregation breaks them within one type
+    (numbers by value, text by code point), so the kept examples are the
+    same whether the window was counted locally or by Elasticsearch.
+    """
+    if len(counts) <= keep:
+        return dict(counts)
+
+    def order(item: tuple[str, int]) -> tuple[int, str, float, str]:
+        kind, _, key = item[0].partition(":")
+        return (-item[1], kind, float(key) if kind == "number" else 0.0, key)
+    return dict(sorted(counts.items(), key=order)[:keep])
 
 
 def top_counts(counts: Mapping[str, int], keep: int = UNSEEN_KEEP) -> dict[str, int]:
@@ -90,6 +106,9 @@ class FeatureProfile:
     char_bins: list[int] = dataclasses.field(default_factory=list)
     #: Text: records containing each of the vocabulary's most frequent tokens (the mix of known tokens).
     known_tokens: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: The most frequent type violations: ``"string:12.5"``, ``"number:7"``, ``"boolean:true"``, or
+    #: ``"object"``/``"array"`` (:func:`featurewatch.kinds.violation_key`), with their counts.
+    violation_examples: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def values(self) -> int:
@@ -125,6 +144,7 @@ class FeatureProfile:
             length_bins=_add_bins(self.length_bins, other.length_bins),
             char_bins=_add_bins(self.char_bins, other.char_bins),
             known_tokens=_add(self.known_tokens, other.known_tokens),
+            violation_examples=top_violations(_add(self.violation_examples, other.violation_examples)),
         )
 
 

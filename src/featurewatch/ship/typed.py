@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import record as R
 from ..es import layout
-from ..es.layout import error_text, keyword_fits
+from ..es.layout import error_text, indexable_name, keyword_fits
 
 __all__ = ["typed_fields", "indexable_name"]
 
@@ -25,15 +25,6 @@ _JSON_TYPE = {str: "string", int: "number", float: "number", bool: "boolean", di
 _INDEXED = frozenset(layout.VALUE_TYPES)
 #: indexable_name by name, for the hot path (names repeat from record to record); cleared when large.
 _NAMES: dict[str, bool] = {}
-
-
-def indexable_name(name: str) -> bool:
-    """Whether Elasticsearch accepts ``name`` as a field name (as a leaf under ``subobjects: false``).
-
-    Empty names, blank ones and names with an empty dotted part are refused
-    and would cost the whole document: their values are only counted by type.
-    """
-    return bool(name.strip()) and not name.startswith(".") and not name.endswith(".") and ".." not in name
 
 
 def _indexable(name: str) -> bool:
