@@ -35,3 +35,13 @@ class TestCategoryKeys:
     @pytest.mark.parametrize("value", [None, math.nan, math.inf, {"a": 1}, [1, 2]])
     def test_no_key(self, value):
         assert category_key(value) is None
+
+    def test_integers_beyond_double_precision_are_keyed_as_the_double_they_become(self):
+        """Elasticsearch and Arrow hold such a number as a double: every source keys it so."""
+        big = 2**53 + 1
+        assert category_key(big) == category_key(float(big)) == category_key(2**53) == str(2**53)
+        assert category_key(2**53 - 1) == str(2**53 - 1) and category_key(-3) == "-3"
+
+
+def test_a_very_long_word_is_cut_into_tokens_that_fit_a_keyword():
+    assert [len(t) for t in tokenize("a" * 600 + " b")] == [256, 256, 88, 1]

@@ -26,6 +26,9 @@ from typing import Any
 __all__ = ["category_key"]
 
 
+_EXACT = 2**53
+
+
 def category_key(value: Any) -> str | None:
     """The category string of a scalar ``value``; None for nulls and non-scalars."""
     kind = type(value)
@@ -34,7 +37,8 @@ def category_key(value: Any) -> str | None:
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
-        return str(value)
+        # Beyond 2**53 a JSON number is a double to Elasticsearch and Arrow: keyed as that double everywhere.
+        return str(value) if -_EXACT <= value <= _EXACT else category_key(float(value))
     if kind is float:
         if not math.isfinite(value):
             return None

@@ -20,7 +20,9 @@ from collections.abc import Collection, Iterable
 
 __all__ = ["tokenize", "distinct_tokens", "count_tokens", "text_counts"]
 
-_WORD = re.compile(r"\w+")
+# A word longer than 256 characters is cut into pieces of 256: every token then fits a keyword field
+# (ignore_above 1024 UTF-16 units), so Elasticsearch counts the tokens the local source counts.
+_WORD = re.compile(r"\w{1,256}")
 _findall = _WORD.findall
 
 

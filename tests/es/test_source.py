@@ -131,3 +131,19 @@ class TestErrors:
         assert profile.records == 0
         report = detect_profile(baseline, profile)
         assert [f.check for f in report.findings] == ["no_data"]
+
+
+class TestLayoutCheck:
+    def test_the_days_are_the_search_bounds_days(self):
+        """An end a few microseconds past midnight searches no record of the next day, so its index is not checked."""
+        import datetime as dt
+
+        from featurewatch.errors import BackendError
+        from featurewatch.es.source import _check_layout
+
+        old = {"old_layout": {"fw-requests-2026.11.21"}}
+        _check_layout(old, dt.datetime(2026, 11, 20, 23, tzinfo=dt.UTC),
+                      dt.datetime(2026, 11, 21, 0, 0, 0, 500, tzinfo=dt.UTC), "fw")
+        with pytest.raises(BackendError, match=r"fw-requests-2026\.11\.21 was written"):
+            _check_layout(old, dt.datetime(2026, 11, 20, 23, tzinfo=dt.UTC),
+                          dt.datetime(2026, 11, 21, 0, 0, 1, tzinfo=dt.UTC), "fw")

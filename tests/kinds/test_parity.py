@@ -35,6 +35,10 @@ def _integer_keys(rng, n):
     return rng.integers(1, 5, n)
 
 
+def _digit_strings(rng, n):
+    return rng.choice(["1", "2", "3"], n)
+
+
 def _boolean(rng, n):
     return rng.random(n) < 0.3
 
@@ -56,6 +60,8 @@ CASES = {
                     {"na_spike", "unseen_category"}),
     "integer-keys": ("categorical", _integer_keys, lambda i: {0: 9, 1: 2.0}.get(i % 6, "keep"),
                      {"unseen_category"}),
+    # Trained as the strings "1".."3", sent as JSON numbers: every value a violation (the Arrow fast path too).
+    "digit-strings": ("categorical", _digit_strings, lambda i: int(i % 3) + 1, {"type_mismatch"}),
     "boolean": ("boolean", _boolean, lambda i: {0: None}.get(i % 3, "keep"), {"na_spike"}),
     "text": ("text", _text, lambda i: {0: "necesito dinero para el coche", 1: None}.get(i % 3, "keep"),
              {"unseen_tokens", "na_spike"}),

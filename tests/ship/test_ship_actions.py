@@ -64,6 +64,12 @@ class TestBuildAction:
         assert document["features"] == {"age": 41}
         assert seen and seen[0]["request_id"] == "r-1"
 
+    def test_negative_zero_is_indexed_as_zero(self):
+        """A double field tells -0.0 from 0.0; category keys and bins do not."""
+        document = orjson.loads(build_action(_line(features={"z": -0.0, "i": 0}, prediction=-0.0), "fw").source)
+        assert orjson.dumps(document["values"]["number"]) == b'{"z":0.0,"i":0.0}'
+        assert orjson.dumps(document["prediction_value"]) == b'{"number":0.0}'
+
     def test_enrichment_returning_none_adds_nothing(self):
         line = _line()
         assert build_action(line, "fw", lambda record: None).source == build_action(line, "fw").source

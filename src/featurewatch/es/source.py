@@ -174,8 +174,12 @@ def _check_layout(types: Mapping[str, Any], start: _dt.datetime, end: _dt.dateti
     old = types.get("old_layout") or set()
     if not old:
         return
-    days, day = set(), start.astimezone(_dt.UTC).date()
-    while day <= (end - _dt.timedelta(microseconds=1)).astimezone(_dt.UTC).date():
+    # The days the search reaches, from the very bounds it uses (UTC, cut to the millisecond).
+    low, high = query_bound(start), query_bound(end)
+    day = _dt.date.fromisoformat(low[:10])
+    last = (_dt.datetime.fromisoformat(high.replace("Z", "+00:00")) - _dt.timedelta(milliseconds=1)).date()
+    days = set()
+    while day <= last:
         days.add(layout.requests_index(_dt.datetime.combine(day, _dt.time()), prefix))
         day += _dt.timedelta(days=1)
     reached = sorted(old & days)
@@ -183,4 +187,4 @@ def _check_layout(types: Mapping[str, Any], start: _dt.datetime, end: _dt.dateti
         raise BackendError(
             f"{', '.join(reached)} {'was' if len(reached) == 1 else 'were'} written by a featurewatch older than "
             f"the type-stable layout (version {layout.LAYOUT_VERSION}), which detection cannot count: run "
-            f"`featurewatch setup`, then reindex or re-ship that day's logs into a new index")
+            f"`featurewatch setup`, delete that index, then re-ship (or reindex) its records into it")

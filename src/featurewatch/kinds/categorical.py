@@ -80,13 +80,15 @@ class CategoricalKind(Kind):
         feature.types = learn_types(values)
 
     def arrow_type(self, feature: FeatureBaseline) -> pa.DataType:
-        # Keys that are all numbers (or all booleans) let Arrow parse the values natively; any other
-        # JSON type makes Arrow refuse the chunk, which is then counted line by line.
+        # Keys that are all numbers (or all booleans), learnt from values of that JSON type, let Arrow
+        # parse the values natively; any other JSON type makes Arrow refuse the chunk, which is then
+        # counted line by line (so "1" trained as a string still makes the number 1 a violation).
         import pyarrow as pa
 
-        if feature.known and set(feature.known) <= {"true", "false"}:
+        types = scalar_types(feature)
+        if feature.known and set(feature.known) <= {"true", "false"} and "boolean" in types:
             return pa.bool_()
-        if feature.known and all(_is_numeric_key(k) for k in feature.known):
+        if feature.known and all(_is_numeric_key(k) for k in feature.known) and "number" in types:
             return pa.float64()
         return pa.string()
 
@@ -149,7 +151,10 @@ class CategoricalKind(Kind):
         target.unseen = top_counts({k: c for k, c in unseen.items() if k not in known})
 
     def buckets(self, feature: FeatureBaseline) -> int:
-        return len(feature.known) + UNSEEN_KEEP
+        types = scalar_types(feature)  # a known and an unseen list per accepted type
+        return ((2 if "boolean" in types else 0)
+                + (len(_keys_of_type(feature.known, "number")) + UNSEEN_KEEP if "number" in types else 0)
+                + (len(feature.known) + UNSEEN_KEEP if "string" in types else 0))
 
     def metrics(self, inp: CheckInput, effects: Mapping[str, float]) -> dict[str, float | None]:
         w = inp.window

@@ -51,7 +51,7 @@ def typed_fields(record: Mapping[str, Any]) -> dict[str, Any]:
             if kind is float or kind is int:
                 number_names.append(name)
                 if _indexable(name):
-                    numbers[name] = value
+                    numbers[name] = 0.0 if value == 0 else value  # -0.0 is not 0.0 to a double field
             elif kind is str:
                 string_names.append(name)
                 if keyword_fits(value) and _indexable(name):
@@ -78,7 +78,8 @@ def typed_fields(record: Mapping[str, Any]) -> dict[str, Any]:
         prediction_type = _JSON_TYPE.get(type(prediction), "string")
         out[layout.PREDICTION_TYPE_FIELD] = prediction_type
         if prediction_type in _INDEXED and (prediction_type != "string" or keyword_fits(prediction)):
-            out[layout.PREDICTION_VALUE_FIELD] = {prediction_type: prediction}
+            value = 0.0 if prediction_type == "number" and prediction == 0 else prediction  # not -0.0
+            out[layout.PREDICTION_VALUE_FIELD] = {prediction_type: value}
     error = record.get(R.ERROR)
     if error is not None:
         out[layout.ERROR_PRESENT_FIELD] = True
