@@ -79,8 +79,9 @@ class TestBuildAction:
         features = {"n": 1.5, "s": "12.0", "e": "", "b": False, "o": {"k": 1}, "a": [1], "z": None,
                     "dotted.name": 3, "": 4, "bad..name": 5, "long": "x" * 2000}
         document = orjson.loads(build_action(_line(features=features, prediction={"p": 1}), "fw").source)
-        assert document["values"] == {"number": {"n": 1.5, "dotted.name": 3}, "string": {"s": "12.0", "e": ""},
-                                      "boolean": {"b": False}}
+        # Names Elasticsearch refuses as field names get fields of their own: "~" and their hex.
+        assert document["values"] == {"number": {"n": 1.5, "dotted.name": 3, "~": 4, "~6261642e2e6e616d65": 5},
+                                      "string": {"s": "12.0", "e": ""}, "boolean": {"b": False}}
         assert document["types"] == {"number": ["n", "dotted.name", "", "bad..name"],
                                      "string": ["s", "e", "long"], "boolean": ["b"], "object": ["o"], "array": ["a"]}
         assert document["prediction_type"] == "object" and "prediction_value" not in document

@@ -195,7 +195,7 @@ def run_all_models(job: DetectJob, settings: Settings | None = None) -> AllModel
     start, end = job.window.start, job.window.end
     failures: dict[str, str] = {}
     with cluster.errors():
-        source = _Spans(cluster.source, cluster.source.field_types())
+        source = _Spans(cluster.source, cluster.source.layout_info())
     profiles, notes = _profiles(source, list(baselines.values()), start, end, failures)
     if job.min_records and job.max_lookback:
         _widen_all(source, baselines, profiles, notes, failures, job)
@@ -235,7 +235,7 @@ class _Spans:
     """The Elasticsearch source with the field mappings looked up once for every span a run profiles."""
 
     source: ElasticsearchSource
-    field_types: Mapping[str, Any]
+    layout_info: Mapping[str, Any]
 
 
 def _profiles(spans: _Spans, baselines: list[Baseline], start: _dt.datetime, end: _dt.datetime,
@@ -243,7 +243,7 @@ def _profiles(spans: _Spans, baselines: list[Baseline], start: _dt.datetime, end
     """Every model's profile of ``[start, end)`` (one ``_msearch``) and notes; what failed goes to ``failures``."""
     profiles: dict[str, WindowProfile] = {}
     notes: dict[str, list[str]] = {}
-    for outcome in spans.source.profiles(baselines, start, end, field_types=spans.field_types):
+    for outcome in spans.source.profiles(baselines, start, end, layout_info=spans.layout_info):
         if outcome.error is not None or outcome.profile is None:
             failures[outcome.model] = str(outcome.error)
             continue

@@ -25,7 +25,9 @@ builders all take their index names and field names from here.
     tokens, its token count and its length.
 
   Feature names with dots are leaf names (``subobjects: false``), so every
-  field name is ``<container>.<feature name>`` whatever the name.
+  field name is ``<container>.<feature name>``; a name Elasticsearch refuses
+  as a field name (``""``, ``"a..b"``) is written as ``~`` and its hex
+  (:func:`field_key`).
 * **findings** — one document per finding of a ``detect`` run, and one per
   alert that stopped in that window (``alert: resolved``), in
   ``<prefix>-findings``; ``_id`` derived from model, window, check and
@@ -71,12 +73,21 @@ ERROR_TEXT_KEEP = 500
 
 
 def indexable_name(name: str) -> bool:
-    """Whether Elasticsearch accepts ``name`` as a field name (as a leaf under ``subobjects: false``).
-
-    Empty names, blank ones and names with an empty dotted part are refused
-    and would cost the whole document: their values are only counted by type.
-    """
+    """Whether Elasticsearch accepts ``name`` as a field name (as a leaf under ``subobjects: false``):
+    not empty or blank, no empty dotted part."""
     return bool(name.strip()) and not name.startswith(".") and not name.endswith(".") and ".." not in name
+
+
+def field_key(name: str) -> str:
+    """A feature's name as the last part of its fields (``values.<type>.<key>``, ``tokens.<key>``…).
+
+    The name itself where Elasticsearch accepts it; otherwise (``""``,
+    ``"a..b"``) ``~`` and the name's UTF-8 bytes in hex, as is any name
+    starting with ``~``, so every feature has fields and no two share them.
+    """
+    if indexable_name(name) and not name.startswith("~"):
+        return name
+    return "~" + name.encode("utf-8", "surrogatepass").hex()
 
 
 def keyword_fits(text: str) -> bool:
@@ -105,6 +116,8 @@ __all__ = [
     "ERROR_TEXT_KEEP",
     "keyword_fits",
     "indexable_name",
+    "field_key",
+    "token_field",
     "error_text",
     "TOKENS_FIELD",
     "LENGTH_FIELD",
@@ -124,7 +137,12 @@ def value_field(json_type: str, feature: str | None) -> str:
     """The field holding a feature's values of one JSON type; ``feature=None`` for the prediction."""
     if feature is None:
         return f"{PREDICTION_VALUE_FIELD}.{json_type}"
-    return f"{VALUES_FIELD}.{json_type}.{feature}"
+    return f"{VALUES_FIELD}.{json_type}.{feature if feature == '*' else field_key(feature)}"
+
+
+def token_field(container: str, feature: str) -> str:
+    """A text feature's ship-time field in ``container`` (``tokens``, ``text_tokens``, ``text_chars``)."""
+    return f"{container}.{field_key(feature)}"
 
 
 def types_field(json_type: str) -> str:

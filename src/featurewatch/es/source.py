@@ -66,7 +66,7 @@ class ElasticsearchSource:
         """Counts of ``baseline.model``'s records in ``[start, end)``, from aggregations."""
         low, high = query_bound(start), query_bound(end)
         with backend_errors(self.url):
-            types = self.field_types()
+            types = self.layout_info()
             _check_layout(types, start, end, self.prefix)
             profile, searches = self._plan(baseline, low, high)
             self.notes = _missing_token_fields(baseline, types)
@@ -77,10 +77,10 @@ class ElasticsearchSource:
         return profile
 
     def profiles(self, baselines: Sequence[Baseline], start: _dt.datetime, end: _dt.datetime, *,
-                 field_types: Mapping[str, Any] | None = None) -> list[ModelProfile]:
+                 layout_info: Mapping[str, Any] | None = None) -> list[ModelProfile]:
         """The window's profile of every baseline's model: one mapping look-up and one ``_msearch`` in all.
 
-        ``field_types`` (from :meth:`field_types`) saves the look-up when a
+        ``layout_info`` (from :meth:`layout_info`) saves the look-up when a
         run profiles several spans. A model whose searches fail (a failed
         shard, a mapping its counts cannot use) gets its error in its
         :class:`ModelProfile`, the others their profiles; a failure of the
@@ -89,7 +89,7 @@ class ElasticsearchSource:
         low, high = query_bound(start), query_bound(end)
         out: list[ModelProfile] = []
         with backend_errors(self.url):
-            types = field_types if field_types is not None else self.field_types()
+            types = layout_info if layout_info is not None else self.layout_info()
             _check_layout(types, start, end, self.prefix)
             header = {"index": self.pattern, "ignore_unavailable": True, "allow_no_indices": True}
             planned: list[tuple[ModelProfile, Baseline, list[str], bool]] = []
@@ -122,7 +122,7 @@ class ElasticsearchSource:
         return profile, [(group, index == 0, profile_request(baseline, group, low, high, with_common=index == 0))
                          for index, group in enumerate(self._groups(baseline))]
 
-    def field_types(self) -> dict[str, Any]:
+    def layout_info(self) -> dict[str, Any]:
         """What the requests indices map: ``{"fields": {field: indices}, "old_layout": indices}``.
 
         ``fields`` holds the token and string-value fields (which text
@@ -161,12 +161,12 @@ class ElasticsearchSource:
 def _missing_token_fields(baseline: Baseline, types: Mapping[str, Any]) -> list[str]:
     """Text features whose distinct tokens were never indexed: their unseen-token check has no data."""
     fields = types.get("fields", {})
-    return [f"text feature {f.name!r} has no {TOKENS_FIELD}.{f.name} field in the requests indices, so its "
-            f"unseen tokens cannot be counted: register its baseline (`featurewatch setup --baseline`) or ship "
-            f"with `featurewatch ship --baseline BASELINE`"
+    return [f"text feature {f.name!r} has no {layout.token_field(TOKENS_FIELD, f.name)} field in the requests "
+            f"indices, so its unseen tokens cannot be counted: register its baseline "
+            f"(`featurewatch setup --baseline`) or ship with `featurewatch ship --baseline BASELINE`"
             for f in baseline.features.values()
             if f.kind == TEXT and layout.value_field("string", f.name) in fields
-            and f"{TOKENS_FIELD}.{f.name}" not in fields]
+            and layout.token_field(TOKENS_FIELD, f.name) not in fields]
 
 
 def _check_layout(types: Mapping[str, Any], start: _dt.datetime, end: _dt.datetime, prefix: str) -> None:

@@ -52,14 +52,14 @@ def scalar_types(feature: FeatureBaseline) -> frozenset[str]:
 def violation_key(feature: FeatureBaseline, value: Any) -> str | None:
     """How a type violation is named among the examples: ``"string:12.5"``, ``"object"``.
 
-    None for a value Elasticsearch would not index by value (a string over
-    the keyword limit, a feature name it refuses): it still counts as a
-    violation, only without an example, on both sources alike.
+    None for a string over the keyword limit, which Elasticsearch does not
+    index: it still counts as a violation, only without an example, on both
+    sources alike.
     """
     kind = json_type(value)
     if kind not in SCALAR_TYPES_SET:
         return kind
-    if not layout.indexable_name(feature.name) or (kind == "string" and not layout.keyword_fits(value)):
+    if kind == "string" and not layout.keyword_fits(value):
         return None
     return f"{kind}:{category_key(value)}"
 

@@ -22,7 +22,7 @@ from ..baseline.model import TEXT, FeatureBaseline
 from ..detect import stats
 from ..detect.check import Candidate, Check, CheckInput, new_values, not_enough, rate_candidate
 from ..detect.text import number, percent
-from ..es.layout import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD
+from ..es.layout import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD, token_field
 from ..keys import category_key
 from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
 from ..tokens import distinct_tokens, text_counts, tokenize
@@ -141,7 +141,7 @@ class TextKind(Kind):
         return scalar_types(feature)
 
     def aggregations(self, feature: FeatureBaseline, field: Callable[[str], str], key: str) -> dict[str, Any]:
-        tokens = f"{TOKENS_FIELD}.{feature.name}"
+        tokens = token_field(TOKENS_FIELD, feature.name)
         vocabulary = sorted(feature.vocabulary)
         aggs: dict[str, Any] = {
             f"{key}_tokens": {"value_count": {"field": tokens}},
@@ -151,10 +151,10 @@ class TextKind(Kind):
         if mix:
             aggs[f"{key}_mix"] = {"terms": {"field": tokens, "size": len(mix), "include": mix}}
         if feature.length_edges:
-            aggs[f"{key}_lengths"] = {"range": {"field": f"{LENGTH_FIELD}.{feature.name}",
+            aggs[f"{key}_lengths"] = {"range": {"field": token_field(LENGTH_FIELD, feature.name),
                                                 "ranges": range_buckets(feature.length_edges)}}
         if feature.char_edges:
-            aggs[f"{key}_chars"] = {"range": {"field": f"{CHARS_FIELD}.{feature.name}",
+            aggs[f"{key}_chars"] = {"range": {"field": token_field(CHARS_FIELD, feature.name),
                                               "ranges": range_buckets(feature.char_edges)}}
         return aggs
 

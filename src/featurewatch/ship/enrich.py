@@ -16,8 +16,8 @@ from typing import Any
 
 from .. import record as R
 from ..baseline.model import TEXT, Baseline, FeatureBaseline
+from ..es.layout import field_key
 from ..kinds.text import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD, ship_fields
-from .typed import indexable_name
 
 __all__ = ["TokenEnricher"]
 
@@ -28,7 +28,7 @@ class TokenEnricher:
     def __init__(self, baselines: Iterable[Baseline]) -> None:
         self.text_features: dict[str, tuple[FeatureBaseline, ...]] = {}
         for baseline in baselines:
-            texts = tuple(f for f in baseline.features.values() if f.kind == TEXT and indexable_name(f.name))
+            texts = tuple(f for f in baseline.features.values() if f.kind == TEXT)
             if texts:
                 self.text_features[baseline.model] = texts
 
@@ -43,5 +43,6 @@ class TokenEnricher:
         for feature in texts:
             found = ship_fields(features.get(feature.name), feature)
             if found is not None:
-                tokens[feature.name], lengths[feature.name], chars[feature.name] = found
+                key = field_key(feature.name)
+                tokens[key], lengths[key], chars[key] = found
         return {TOKENS_FIELD: tokens, LENGTH_FIELD: lengths, CHARS_FIELD: chars} if tokens or lengths else None

@@ -16,24 +16,24 @@ from typing import Any
 
 from .. import record as R
 from ..es import layout
-from ..es.layout import error_text, indexable_name, keyword_fits
+from ..es.layout import error_text, field_key, keyword_fits
 
-__all__ = ["typed_fields", "indexable_name"]
+__all__ = ["typed_fields"]
 
 # orjson.loads gives exactly these types.
 _JSON_TYPE = {str: "string", int: "number", float: "number", bool: "boolean", dict: "object", list: "array"}
 _INDEXED = frozenset(layout.VALUE_TYPES)
-#: indexable_name by name, for the hot path (names repeat from record to record); cleared when large.
-_NAMES: dict[str, bool] = {}
+#: field_key by name, for the hot path (names repeat from record to record); cleared when large.
+_KEYS: dict[str, str] = {}
 
 
-def _indexable(name: str) -> bool:
-    known = _NAMES.get(name)
-    if known is None:
-        if len(_NAMES) > 100_000:
-            _NAMES.clear()
-        known = _NAMES[name] = indexable_name(name)
-    return known
+def _key(name: str) -> str:
+    key = _KEYS.get(name)
+    if key is None:
+        if len(_KEYS) > 100_000:
+            _KEYS.clear()
+        key = _KEYS[name] = field_key(name)
+    return key
 
 
 def typed_fields(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,17 +50,16 @@ def typed_fields(record: Mapping[str, Any]) -> dict[str, Any]:
             kind = type(value)
             if kind is float or kind is int:
                 number_names.append(name)
-                if _indexable(name):
-                    numbers[name] = 0.0 if value == 0 else value  # -0.0 is not 0.0 to a double field
+                numbers[_key(name)] = 0.0 if value == 0 else value  # -0.0 is not 0.0 to a double field
             elif kind is str:
                 string_names.append(name)
-                if keyword_fits(value) and _indexable(name):
-                    strings[name] = value
+                if keyword_fits(value):
+                    strings[_key(name)] = value
             elif value is not None:
                 json_type = _JSON_TYPE.get(kind, "string")
                 types.setdefault(json_type, []).append(name)
-                if json_type == "boolean" and _indexable(name):
-                    booleans[name] = value
+                if json_type == "boolean":
+                    booleans[_key(name)] = value
         if number_names:
             types["number"] = number_names
         if string_names:
