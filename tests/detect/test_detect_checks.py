@@ -163,3 +163,16 @@ class TestNovelty:
         report = detect_profile(synth, profile_frame(synth, window, prediction="score"))
         assert ("unseen_category", "merchant") not in _alarms(report)
         assert report.metrics[[m["feature"] for m in report.metrics].index("merchant")]["unseen_category_rate"] > 0
+
+
+def test_severity_is_explained_in_words():
+    """The reason for a severity reads as a sentence, not as `[rate_increase 1 ≥ 0.5, p<1e-300]`."""
+    from featurewatch.detect.text import why
+
+    assert why("js_distance", 0.981, 0.25, "critical", 1e-301) == (
+        "critical because the Jensen–Shannon distance 0.98 is at least 0.25; not chance (p<1e-300, corrected for "
+        "all checks of the window)")
+    assert why("absent_rate_increase", 1.0, 0.5, "critical", None) == (
+        "critical because 100.0 points more of the records lack it than in training, at least 50.0 points")
+    assert why("rate_increase", 0.02, 0.005, "warning", 0.003).startswith(
+        "warning because the share is 2.0 points above the expected one, at least 0.5 points; not chance (p=0.003")

@@ -25,7 +25,7 @@ from .check import Candidate, CheckInput, Thresholds
 from .config import DetectConfig
 from .metrics import window_metrics
 from .report import Finding, Report, Severity
-from .text import pvalue
+from .text import pvalue, why
 from .window_checks import error_rate, new_feature, unexpected_version, unreadable_records
 
 __all__ = ["detect_profile", "run_detection"]
@@ -193,7 +193,7 @@ def _resolve(candidates: list[Candidate], alpha: float) -> list[Finding]:
         if q is not None and q > alpha:
             if candidate.info_when_quiet and candidate.observed_value:
                 findings.append(_finding(candidate, Severity.INFO, None,
-                                         f"{candidate.message} [not yet more than chance: {pvalue(q)}]", q))
+                                         f"{candidate.message} — not yet more than chance ({pvalue(q)})", q))
             continue
         if not candidate.gate:
             continue
@@ -205,9 +205,8 @@ def _resolve(candidates: list[Candidate], alpha: float) -> list[Finding]:
             severity, threshold = Severity.WARNING, warning
         else:
             continue
-        evidence = f" [{candidate.effect_name} {candidate.effect:.3g} ≥ {threshold:g}"
-        evidence += f", {pvalue(q)}]" if q is not None else "]"
-        findings.append(_finding(candidate, severity, threshold, candidate.message + evidence, q))
+        reason = why(candidate.effect_name, candidate.effect, threshold, severity, q)
+        findings.append(_finding(candidate, severity, threshold, f"{candidate.message} — {reason}", q))
     return findings
 
 

@@ -36,3 +36,22 @@ def pvalue(p: float | None) -> str:
     if p is None:
         return ""
     return "p<1e-300" if p < 1e-300 else f"p={p:.2g}"
+
+
+def why(effect_name: str, effect: float, threshold: float, severity: str, q: float | None) -> str:
+    """Why a finding has its severity, in words: the measure, the level it reached, and chance ruled out."""
+    def points(rate: float) -> str:
+        return percent(rate).replace("%", " points")
+
+    if effect_name == "js_distance":
+        measured = f"the Jensen–Shannon distance {effect:.2f} is at least {threshold:g}"
+    elif effect_name == "absent_rate_increase":
+        measured = f"{points(effect)} more of the records lack it than in training, at least {points(threshold)}"
+    elif effect_name == "rate_increase":
+        measured = f"the share is {points(effect)} above the expected one, at least {points(threshold)}"
+    elif effect_name == "share":
+        measured = f"its share {percent(effect)} is at least {percent(threshold)}"
+    else:
+        measured = f"{effect_name} {effect:.3g} is at least {threshold:g}"
+    chance = f"; not chance ({pvalue(q)}, corrected for all checks of the window)" if q is not None else ""
+    return f"{severity} because {measured}{chance}"
