@@ -77,7 +77,10 @@ class TestDetect:
         """DESIGN.md §3: model, window{start,end}, records, findings with the documented fields, resolved."""
         result = _detect(files, "faulty", "--format", "json")
         doc = orjson.loads(result.output)
-        assert set(doc) == {"model", "window", "records", "findings", "unreadable", "resolved"}
+        assert set(doc) == {"model", "window", "records", "findings", "unreadable", "metrics", "resolved"}
+        from featurewatch.detect.metrics import METRIC_NAMES
+
+        assert doc["metrics"] and all(set(m) == {"records", *METRIC_NAMES} for m in doc["metrics"].values())
         assert doc["resolved"] == [] and doc["unreadable"] == {"lines": 0, "files": []}
         flagged = [f for f in doc["findings"] if f["severity"] in {"warning", "critical"}]
         assert flagged and all((f["alert"], f["since"]) == ("new", doc["window"]["start"]) for f in flagged)

@@ -65,7 +65,7 @@ class TestTable:
 
 def test_json_carries_alerts_and_resolved():
     doc = orjson.loads(render_json(_report([_finding(), _finding("x", "y", "info")]), AlertState([ONGOING], [GONE])))
-    assert list(doc) == ["model", "window", "records", "findings", "unreadable", "resolved"]
+    assert list(doc) == ["model", "window", "records", "findings", "unreadable", "metrics", "resolved"]
     assert (doc["findings"][0]["alert"], doc["findings"][0]["since"]) == ("ongoing", "2026-11-20T08:00:00Z")
     assert "alert" not in doc["findings"][1]
     assert doc["resolved"] == [GONE.to_json()]

@@ -122,4 +122,12 @@ class Report:
         """The ``detect --format json`` object (DESIGN.md §3)."""
         return {"model": self.model, "window": {"start": self.start, "end": self.end}, "records": self.records,
                 "findings": [f.to_dict() for f in self.findings],
-                "unreadable": {"lines": self.unreadable_lines, "files": list(self.unreadable_files)}}
+                "unreadable": {"lines": self.unreadable_lines, "files": list(self.unreadable_files)},
+                "metrics": self.feature_metrics()}
+
+    def feature_metrics(self) -> dict[str, dict[str, Any]]:
+        """Per feature, the window's metrics (the numbers behind the checks, as in the metrics index)."""
+        from .metrics import METRIC_NAMES
+
+        return {doc["feature"]: {"records": doc["records"], **{name: doc.get(name) for name in METRIC_NAMES}}
+                for doc in self.metrics}
