@@ -88,3 +88,19 @@ class TestDocuments:
         assert docs[0]["notified"] == "2026-11-20T02:00:00Z" and docs[1]["severity_rank"] == 1
         assert docs[1]["id"] != docs[0]["id"] and docs[1]["message"] == (
             "vanished_feature on age no longer alarms (it did since 2026-11-20T02:00:00Z)")
+
+
+def test_a_finding_against_recent_traffic_is_an_alert_of_its_own():
+    """The same check and feature against training and against recent traffic start and stop apart."""
+    start, end = _hour(1)
+    training, recent = _flagged(), {**_flagged(), "reference": "recent"}
+    first = alert_state([], [training, recent], start, end)
+    assert [(a.reference, a.status) for a in first.alerts] == [("training", "new"), ("recent", "new")]
+    stored = [{**doc, "alert": "new", "since": start, "notified": end, "window": {"start": start, "end": end}}
+              for doc in (training, recent)]
+    start2, end2 = _hour(2)
+    second = alert_state(stored, [training], start2, end2)
+    assert [(a.reference, a.status) for a in second.alerts] == [("training", "ongoing")]
+    assert [(a.reference, a.status) for a in second.resolved] == [("recent", "resolved")]
+    assert second.resolved[0].to_json()["reference"] == "recent" and "reference" not in second.alerts[0].to_json()
+    assert "against recent traffic" in second.resolved[0].describe()

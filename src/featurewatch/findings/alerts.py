@@ -1,4 +1,8 @@
-"""Alert state per (model, check, feature): new, ongoing (since when), resolved — and whether to say so.
+"""Alert state per (model, check, feature, reference): new, ongoing (since when), resolved — and whether to say so.
+
+A finding against recent traffic (``--reference-window``) is an alert of its
+own, apart from the same check against training: one can start or stop
+while the other goes on.
 
 The state is kept where the findings already go: each alarming finding's
 document carries its ``alert``, ``since`` and ``notified``
@@ -22,12 +26,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .. import record as R
-from .documents import ALARMING, RESOLVED
+from .documents import ALARMING, RESOLVED, TRAINING, Key, alert_key
 
-__all__ = ["Alert", "AlertState", "alert_state", "Key"]
+__all__ = ["Alert", "AlertState", "alert_state", "alert_key", "Key"]
 
-#: What an alert is about: ``(check, feature)`` within one model.
-Key = tuple[str, "str | None"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,23 +49,30 @@ class Alert:
     since: str
     notified: str | None = None
     reminder: bool = False
+    #: What the window was compared with: ``training`` or ``recent``.
+    reference: str = TRAINING
 
     @property
     def key(self) -> Key:
-        """``(check, feature)``: what the alert is about within its model."""
-        return (self.check, self.feature)
+        """``(check, feature, reference)``: what the alert is about within its model."""
+        return (self.check, self.feature, self.reference)
 
     def describe(self) -> str:
         """One sentence for people: what, and since when."""
         what = f"{self.check} on {self.feature}" if self.feature else self.check
+        if self.reference != TRAINING:
+            what += f" (against {self.reference} traffic)"
         if self.status == RESOLVED:
             return f"{what} no longer alarms (it did since {self.since})"
         return f"{what} is new" if self.status == "new" else f"{what} still alarms (since {self.since})"
 
     def to_json(self) -> dict[str, Any]:
         """The alert as the webhook body and ``detect --format json`` show it (DESIGN.md §3)."""
-        return {"check": self.check, "feature": self.feature, "severity": str(self.severity),
-                "status": self.status, "since": self.since}
+        out = {"check": self.check, "feature": self.feature, "severity": str(self.severity),
+               "status": self.status, "since": self.since}
+        if self.reference != TRAINING:
+            out["reference"] = self.reference
+        return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,7 +85,7 @@ class AlertState:
     repeated: bool = False
 
     def by_key(self) -> dict[Key, Alert]:
-        """The alarming alerts by ``(check, feature)``, to look a finding's alert up."""
+        """The alarming alerts by :func:`alert_key`, to look a finding's alert up."""
         return {alert.key: alert for alert in self.alerts}
 
     @property
@@ -107,14 +116,13 @@ def alert_state(previous: Iterable[Mapping[str, Any]], flagged: Sequence[Mapping
     is marked as notified at ``end``; a rerun that finds the same changes
     its first run recorded is ``repeated``, so it does not post them again.
     """
-    before: dict[Key, Mapping[str, Any]] = {
-        (doc["check"], doc.get("feature")): doc for doc in previous if doc.get("alert") in ALARMING}
+    before: dict[Key, Mapping[str, Any]] = {alert_key(doc): doc for doc in previous if doc.get("alert") in ALARMING}
     window_end = _moment(end)
     drafts = []
     for doc in flagged:
-        key: Key = (doc["check"], doc.get("feature"))
+        key = alert_key(doc)
         prior = before.get(key)
-        common = {"check": key[0], "feature": key[1], "severity": doc["severity"],
+        common = {"check": key[0], "feature": key[1], "reference": key[2], "severity": doc["severity"],
                   "severity_rank": int(doc["severity_rank"])}
         if prior is None:
             drafts.append(Alert(**common, status="new", since=start, notified=end))
@@ -125,8 +133,9 @@ def alert_state(previous: Iterable[Mapping[str, Any]], flagged: Sequence[Mapping
         drafts.append(Alert(**common, status="ongoing", since=since, notified=notified, reminder=due))
     now = {alert.key for alert in drafts}
     resolved = sorted(
-        (Alert(check=key[0], feature=key[1], severity=doc["severity"], severity_rank=int(doc.get("severity_rank", 0)),
-               status=RESOLVED, since=doc.get("since") or doc["window"]["start"], notified=doc.get("notified"))
+        (Alert(check=key[0], feature=key[1], reference=key[2], severity=doc["severity"],
+               severity_rank=int(doc.get("severity_rank", 0)), status=RESOLVED,
+               since=doc.get("since") or doc["window"]["start"], notified=doc.get("notified"))
          for key, doc in before.items() if key not in now),
         key=lambda a: (-a.severity_rank, a.check, a.feature or ""))
     state = AlertState(drafts, resolved)
@@ -138,7 +147,7 @@ def alert_state(previous: Iterable[Mapping[str, Any]], flagged: Sequence[Mapping
 
 def _repeated(state: AlertState, recorded: Iterable[Mapping[str, Any]], end: str) -> bool:
     """True when ``recorded`` (this window's documents from an earlier run) already hold every change of ``state``."""
-    was = {(doc["check"], doc.get("feature")): doc for doc in recorded if doc.get("alert")}
+    was = {alert_key(doc): doc for doc in recorded if doc.get("alert")}
     if not was:
         return False
     for alert in state.alerts:

@@ -26,12 +26,21 @@ if TYPE_CHECKING:
     from ..detect.report import Report
     from .alerts import Alert
 
-__all__ = ["WindowDocuments", "window_documents", "metric_id", "resolved_id", "nested", "ALARMING", "RESOLVED"]
+__all__ = ["WindowDocuments", "window_documents", "metric_id", "resolved_id", "nested", "ALARMING", "RESOLVED",
+           "Key", "alert_key"]
 
 #: ``alert`` values of a finding that is alarming in its window.
 ALARMING = ("new", "ongoing")
 #: ``alert`` value of the document that says an alert stopped.
 RESOLVED = "resolved"
+TRAINING = "training"
+#: What an alert is about: ``(check, feature, reference)`` within one model.
+Key = tuple[str, "str | None", str]
+
+
+def alert_key(doc: Mapping[str, Any]) -> Key:
+    """The alert a finding or stored document belongs to (documents without a reference: training)."""
+    return (doc["check"], doc.get("feature"), doc.get("reference") or TRAINING)
 
 
 def _digest(*parts: str) -> str:
@@ -43,9 +52,10 @@ def metric_id(model: str, start: str, end: str, feature: str) -> str:
     return _digest(model, start, end, feature)
 
 
-def resolved_id(model: str, start: str, end: str, check: str, feature: str | None) -> str:
+def resolved_id(model: str, start: str, end: str, check: str, feature: str | None,
+                reference: str = "training") -> str:
     """Deterministic id of a resolved-alert document; never that of a finding of the same window."""
-    return _digest(model, start, end, check, feature or "", RESOLVED)
+    return _digest(model, start, end, check, feature or "", RESOLVED, *([] if reference == "training" else [reference]))
 
 
 def nested(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -71,22 +81,23 @@ class WindowDocuments:
     metrics: list[dict[str, Any]]
 
 
-def window_documents(report: Report, alerts: Mapping[tuple[str, str | None], Alert] | None = None,
+def window_documents(report: Report, alerts: Mapping[Key, Alert] | None = None,
                      resolved: Sequence[Alert] = ()) -> WindowDocuments:
     """The documents of ``report``'s window: its findings with their ``alerts``, the ``resolved``, the metrics."""
     alerts = alerts or {}
     findings = []
     for doc in report.finding_documents():
-        alert = alerts.get((doc["check"], doc["feature"]))
+        alert = alerts.get(alert_key(doc))
         if alert is not None:
             doc.update({"alert": alert.status, "since": alert.since, "notified": alert.notified})
         findings.append(doc)
     for alert in resolved:
         findings.append({
-            "id": resolved_id(report.model, report.start, report.end, alert.check, alert.feature),
+            "id": resolved_id(report.model, report.start, report.end, alert.check, alert.feature, alert.reference),
             "@timestamp": report.end, "model": report.model, "window": {"start": report.start, "end": report.end},
             "check": alert.check, "feature": alert.feature, "severity": alert.severity,
             "severity_rank": alert.severity_rank, "alert": RESOLVED, "since": alert.since,
+            "reference": alert.reference,
             "message": alert.describe(),
         })
     metrics = [{"id": metric_id(report.model, report.start, report.end, str(metric["feature"])), **nested(metric)}

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from .documents import alert_key
+
 if TYPE_CHECKING:
     from ..detect.report import Report
     from .alerts import AlertState
@@ -86,7 +88,7 @@ def render_table(report: Report, *, details: bool = True, state: AlertState | No
         headers = ["SEVERITY", *(["ALERT"] if state is not None else []), "CHECK", "FEATURE", "EXPECTED", "SEEN"]
         rows, messages = [], []
         for finding in report.findings:
-            alert = alerts.get((finding.check, finding.feature))
+            alert = alerts.get((finding.check, finding.feature, finding.reference))
             status = [alert.status if alert else "-"] if state is not None else []
             rows.append([str(finding.severity), *status, finding.check, finding.feature or "-",
                          finding.baseline or "-", finding.observed or "-"])
@@ -121,7 +123,7 @@ def render_json(report: Report, state: AlertState | None = None) -> str:
     if state is not None:
         alerts = state.by_key()
         for finding in doc["findings"]:
-            alert = alerts.get((finding["check"], finding["feature"]))
+            alert = alerts.get(alert_key(finding))
             if alert is not None:
                 finding["alert"], finding["since"] = alert.status, alert.since
         doc["resolved"] = [alert.to_json() for alert in state.resolved]

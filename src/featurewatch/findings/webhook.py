@@ -32,7 +32,7 @@ def webhook_payload(report: Report, state: AlertState, limit: int = 5) -> dict[s
     a receiver sees the whole state in each post; the text names the first
     ``limit`` of them, new and resolved first.
     """
-    findings = {(f.check, f.feature): f for f in report.findings}
+    findings = {(f.check, f.feature, f.reference): f for f in report.findings}
     everything = state.alerts + state.resolved
     counts = {s: sum(1 for a in everything if a.status == s) for s in ("new", "ongoing", "resolved")}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "nothing alarming"
