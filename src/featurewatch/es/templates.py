@@ -24,9 +24,12 @@ type-stable layout of :mod:`featurewatch.es.layout`:
   per-record token fields of text features.
 * Everything else that is dynamic: strings → keyword, never ``text``;
   ``date_detection`` and ``numeric_detection`` off.
-* ``index.mapping.total_fields.limit`` is 2000 (the default is 1000): room for
-  several hundred features plus their token fields, while still stopping a
-  runaway record with thousands of distinct keys.
+* ``index.mapping.total_fields.limit`` is 2000 (the default is 1000), counted
+  over every model shipping into the same daily index: a feature maps one
+  value field per JSON type it arrives in (usually one), a text feature three
+  token fields more. Room for several hundred features, while still stopping
+  a runaway record with thousands of distinct keys (such a record is
+  rejected and dead-lettered, with the limit named).
 """
 
 from __future__ import annotations
