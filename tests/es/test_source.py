@@ -147,3 +147,17 @@ class TestLayoutCheck:
         with pytest.raises(BackendError, match=r"fw-requests-2026\.11\.21 was written"):
             _check_layout(old, dt.datetime(2026, 11, 20, 23, tzinfo=dt.UTC),
                           dt.datetime(2026, 11, 21, 0, 0, 1, tzinfo=dt.UTC), "fw")
+
+
+def test_an_index_created_before_the_upgrade_is_old_even_if_new_records_reach_it(es_client, es_prefix, baseline):
+    """The day of an upgrade: today's index keeps the old mapping, whatever the shipper now sends into it."""
+    from featurewatch.errors import BackendError
+    from featurewatch.ship.typed import typed_fields
+
+    record = {"@timestamp": START.isoformat(), "model": "parity", "features": {"age": 3},
+              "features_present": ["age"], "features_null": []}
+    index = layout.requests_index(START, es_prefix)
+    es_client.index(index=index, id="old", refresh=True, document=record)  # the old mapping: features.age
+    es_client.index(index=index, id="new", refresh=True, document={**record, **typed_fields(record)})
+    with pytest.raises(BackendError, match="written by a featurewatch older"):
+        ElasticsearchSource(es_client, es_prefix).profile(baseline, START, END)

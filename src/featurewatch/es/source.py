@@ -126,13 +126,13 @@ class ElasticsearchSource:
         """What the requests indices map: ``{"fields": {field: indices}, "old_layout": indices}``.
 
         ``fields`` holds the token and string-value fields (which text
-        features have token fields); ``old_layout`` the daily indices written
-        before the type-stable layout (no ``types.number``), which detection
-        cannot count.
+        features have token fields); ``old_layout`` the daily indices created
+        before the type-stable layout (``features.*`` indexed, or no
+        ``types.number``), which detection cannot count.
         """
         answer = self.client.indices.get_field_mapping(
             index=self.pattern, fields=[f"{TOKENS_FIELD}.*", layout.value_field("string", "*"),
-                                        layout.types_field("number"), R.FEATURES_PRESENT],
+                                        layout.types_field("number"), R.FEATURES_PRESENT, f"{R.FEATURES}.*"],
             ignore_unavailable=True, allow_no_indices=True)
         if not answer.body:
             raise BackendError(f"no requests indices match {self.pattern}: has `featurewatch ship` sent records "
@@ -143,7 +143,10 @@ class ElasticsearchSource:
             mapped = entry.get("mappings") or {}
             for field in mapped:
                 fields.setdefault(field, set()).add(index)
-            if R.FEATURES_PRESENT in mapped and layout.types_field("number") not in mapped:
+            # Indexed `features.*` leaves, or no `types.number`: created before the type-stable template
+            # (on the day of an upgrade, today's index still has the old mapping whoever ships into it).
+            if (R.FEATURES_PRESENT in mapped and layout.types_field("number") not in mapped) or \
+                    any(field.startswith(f"{R.FEATURES}.") for field in mapped):
                 old.add(index)
         return {"fields": fields, "old_layout": old}
 
