@@ -48,7 +48,8 @@ def why(effect_name: str, effect: float, threshold: float, severity: str, q: flo
     elif effect_name == "absent_rate_increase":
         measured = f"{points(effect)} more of the records lack it than in training, at least {points(threshold)}"
     elif effect_name == "rate_increase":
-        measured = f"the share is {points(effect)} above the expected one, at least {points(threshold)}"
+        level = f"at least {points(threshold)}" if threshold > 0 else "any rise alarms for this field"
+        measured = f"the share is {points(effect)} above the expected one, {level}"
     elif effect_name == "share":
         measured = f"its share {percent(effect)} is at least {percent(threshold)}"
     else:
