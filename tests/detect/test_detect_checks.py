@@ -175,6 +175,9 @@ def test_severity_is_explained_in_words():
     assert why("absent_rate_increase", 1.0, 0.5, "critical", None) == (
         "critical because 100.0 points more of the records lack it than in training, at least 50.0 points")
     assert why("rate_increase", 0.004, 0.0, "warning", None) == (
-        "warning because the share is 0.4 points above the expected one, any rise alarms for this field")
+        "warning because the share is 0.4 points above the expected one, any rise alarms for this check")
+    assert why("share", 0.04, 0.0, "warning", None) == (
+        "warning because its share 4.0% is more than none, which alarms for this check")
+    assert "than in recent traffic" in why("absent_rate_increase", 0.5, 0.05, "critical", None, "recent")
     assert why("rate_increase", 0.02, 0.005, "warning", 0.003).startswith(
         "warning because the share is 2.0 points above the expected one, at least 0.5 points; not chance (p=0.003")

@@ -55,7 +55,7 @@ class TestEveryFieldIsMapped:
     def test_findings(self, documents):
         written = set().union(*(_paths({k: v for k, v in doc.items() if k != "id"}) for doc in documents.findings))
         assert {"effect", "baseline_value", "observed_value", "reference", "alert", "since", "new_values.value",
-                "new_distinct"} <= written
+                "new_distinct", "examples.value", "examples.type", "examples.count"} <= written
         assert written - set(layout.FINDING_FIELDS) == set()
 
     def test_metrics(self, documents):

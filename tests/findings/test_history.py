@@ -40,3 +40,51 @@ class TestIncidents:
                 {**_doc(2, "new", 2), "alert": None}]
         assert sorted((i.model, i.feature) for i in incidents(docs)) == [("m", "age"), ("m", "amount"),
                                                                           ("other", "amount")]
+
+
+class TestReferences:
+    """A check against recent traffic is an alert, and an incident, of its own."""
+
+    @staticmethod
+    def _report(hour, findings):
+        from featurewatch.detect.report import Report
+
+        start, end = f"2026-01-01T{hour:02d}:00:00Z", f"2026-01-01T{hour + 1:02d}:00:00Z"
+        return Report(model="m", start=start, end=end, records=100, findings=findings)
+
+    @staticmethod
+    def _finding(severity, reference):
+        from featurewatch.detect.report import Finding
+
+        return Finding(check="type_mismatch", feature="x", severity=severity, statistic=0.5, threshold=0.1,
+                       baseline="0%", observed="50%", message="m", reference=reference)
+
+    def test_an_info_finding_against_recent_traffic_is_no_alert(self):
+        from types import SimpleNamespace
+
+        from featurewatch.detect.job import _conclude
+
+        job = SimpleNamespace(fail_on="warning", remind_every=None)
+        result, documents = _conclude(job, self._report(0, [self._finding("critical", "training"),
+                                                            self._finding("info", "recent")]), [], [], "here")
+        assert [a.key for a in result.state.alerts] == [("type_mismatch", "x", "training")]
+        assert [(d["reference"], d.get("alert")) for d in documents.findings] == [("training", "new"), ("recent", None)]
+
+    def test_incidents_are_per_reference(self):
+        from types import SimpleNamespace
+
+        from featurewatch.detect.job import _conclude
+        from featurewatch.findings.history import incidents
+
+        job = SimpleNamespace(fail_on="warning", remind_every=None)
+        stored, everything = [], []
+        for hour, findings in enumerate([[("critical", "training")],
+                                         [("critical", "training"), ("warning", "recent")],
+                                         [("critical", "training")]]):
+            report = self._report(hour, [self._finding(s, r) for s, r in findings])
+            _, documents = _conclude(job, report, stored, [], "here")
+            stored = documents.findings
+            everything += stored
+        found = {(i.reference, i.status, i.windows) for i in incidents(everything)}
+        assert found == {("training", "open", 3), ("recent", "resolved", 1)}
+        assert [i.to_json().get("reference") for i in incidents(everything)] == [None, "recent"]

@@ -108,6 +108,20 @@ class TestWriteNdjson:
         assert write_ndjson(demo_spec, out) == demo_bytes.count(b"\n")
         assert out.read_bytes() == demo_bytes
 
+    def test_feature_names_elasticsearch_refuses_get_charts(self, tmp_path: Path) -> None:
+        """Names stored under an encoded field (``~`` and hex) are charted there, and the objects validate."""
+        from featurewatch.kibana.spec import spec_from_baseline
+
+        rng = __import__("numpy").random.default_rng(3)
+        frame = pd.DataFrame({"~tilde": rng.choice(["a", "b"], 200), "a..b": rng.choice(["x", "y"], 200),
+                              "amount": rng.normal(5, 1, 200)})
+        baseline = build_baseline(frame, BaselineOptions(model="odd-names", kinds={"~tilde": "categorical",
+                                                                                   "a..b": "categorical"}))
+        out = tmp_path / "odd.ndjson"
+        assert write_ndjson(spec_from_baseline(baseline), out) > 0
+        text = out.read_text()
+        assert "values.string.~7e74696c6465" in text and "values.string.~612e2e62" in text
+
     def test_objects_that_fail_validation_are_not_written(self, tmp_path: Path, demo_spec, monkeypatch) -> None:
         from featurewatch.kibana import build as builder
 

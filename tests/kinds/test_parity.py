@@ -208,3 +208,25 @@ def test_every_value_class_in_every_kind_counts_the_same(tmp_path, es_url, es_cl
     assert counts[main.prediction.name].violations > 0  # strings, booleans, objects as the prediction
     errors = LocalSource(logs, workers=1).profile(main, *SPAN)
     assert errors.errors == 30 and len(errors.error_messages) == 2  # the long ones are alike in their first 500
+
+
+def test_violation_examples_agree_when_the_window_is_read_in_many_chunks(tmp_path, es_url, es_client, es_prefix):
+    """An example cut short in one chunk's list still counts whole: many small chunks give Elasticsearch's list."""
+    rng = np.random.default_rng(5)
+    baseline = build_baseline(pd.DataFrame({"x": rng.normal(50, 10, 500)}),
+                              BaselineOptions(model="chunks", versions=("1",), kinds={"x": "numeric"}))
+    logs = tmp_path / "logs"
+    fw.configure(log_dir=str(logs))
+    values = [f"bad-{j:03d}" for j in range(150) for _ in range(2)] + ["late"] + [1.0] * 300 + ["late"] * 5
+    for i, value in enumerate(values):
+        fw.log_request(model="chunks", version="1", features={"x": value}, timestamp=START + dt.timedelta(seconds=i))
+    fw.flush()
+    setup.install(es_client, es_prefix)
+    config = ShipConfig(source=logs, checkpoint=tmp_path / "ckpt.json", dead_letter=tmp_path / "dead.jsonl",
+                        prefix=es_prefix, retry=RetryPolicy(max_tries=3))
+    assert Shipper(config, bulk_sender(es_client, es_url)).run().as_dict()["dead_lettered"] == 0
+    es_client.indices.refresh(index=layout.requests_pattern(es_prefix))
+    remote = ElasticsearchSource(es_client, es_prefix).profile(baseline, START, END).features["x"]
+    chunked = LocalSource(logs, workers=1, chunk_bytes=4096).profile(baseline, START, END).features["x"]
+    assert chunked.violation_examples == remote.violation_examples
+    assert remote.violation_examples["string:late"] == 6 and len(remote.violation_examples) == 100

@@ -292,12 +292,12 @@ def _conclude(job: DetectJob, report: Report, previous: list[dict[str, Any]], re
               where: str) -> tuple[DetectResult, WindowDocuments]:
     """The alert state of ``report`` against the previous window and what this window recorded, and its documents."""
     from ..findings.alerts import AlertState, alert_state
-    from ..findings.documents import window_documents
+    from ..findings.documents import alert_key, window_documents
 
     state = AlertState([], [])
     if job.fail_on != "never":
-        flagged = {(f.check, f.feature) for f in report.flagged(job.fail_on)}
-        current = [doc for doc in report.finding_documents() if (doc["check"], doc["feature"]) in flagged]
+        flagged = {(f.check, f.feature, f.reference) for f in report.flagged(job.fail_on)}
+        current = [doc for doc in report.finding_documents() if alert_key(doc) in flagged]
         state = alert_state(previous, current, report.start, report.end, job.remind_every, recorded)
     documents = window_documents(report, state.by_key(), state.resolved)
     result = DetectResult(report=report, fail_on=job.fail_on, state=state, source=where, warnings=list(report.notes))

@@ -205,7 +205,7 @@ def _resolve(candidates: list[Candidate], alpha: float) -> list[Finding]:
             severity, threshold = Severity.WARNING, warning
         else:
             continue
-        reason = why(candidate.effect_name, candidate.effect, threshold, severity, q)
+        reason = why(candidate.effect_name, candidate.effect, threshold, severity, q, candidate.reference)
         findings.append(_finding(candidate, severity, threshold, f"{candidate.message} — {reason}", q))
     return findings
 

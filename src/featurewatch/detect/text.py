@@ -38,21 +38,26 @@ def pvalue(p: float | None) -> str:
     return "p<1e-300" if p < 1e-300 else f"p={p:.2g}"
 
 
-def why(effect_name: str, effect: float, threshold: float, severity: str, q: float | None) -> str:
+def why(effect_name: str, effect: float, threshold: float, severity: str, q: float | None,
+        reference: str = "training") -> str:
     """Why a finding has its severity, in words: the measure, the level it reached, and chance ruled out."""
     def points(rate: float) -> str:
         return percent(rate).replace("%", " points")
 
+    def level(shown: str) -> str:
+        return f"at least {shown}" if threshold > 0 else "any rise alarms for this check"
+
+    compared = "training" if reference == "training" else f"{reference} traffic"
     if effect_name == "js_distance":
-        measured = f"the Jensen–Shannon distance {effect:.2f} is at least {threshold:g}"
+        measured = f"the Jensen–Shannon distance {effect:.2f} is {level(f'{threshold:g}')}"
     elif effect_name == "absent_rate_increase":
-        measured = f"{points(effect)} more of the records lack it than in training, at least {points(threshold)}"
+        measured = f"{points(effect)} more of the records lack it than in {compared}, {level(points(threshold))}"
     elif effect_name == "rate_increase":
-        level = f"at least {points(threshold)}" if threshold > 0 else "any rise alarms for this field"
-        measured = f"the share is {points(effect)} above the expected one, {level}"
+        measured = f"the share is {points(effect)} above the expected one, {level(points(threshold))}"
     elif effect_name == "share":
-        measured = f"its share {percent(effect)} is at least {percent(threshold)}"
+        measured = f"its share {percent(effect)} is " + (f"at least {percent(threshold)}" if threshold > 0
+                                                         else "more than none, which alarms for this check")
     else:
-        measured = f"{effect_name} {effect:.3g} is at least {threshold:g}"
+        measured = f"{effect_name} {effect:.3g} is {level(f'{threshold:g}')}"
     chance = f"; not chance ({pvalue(q)}, corrected for all checks of the window)" if q is not None else ""
     return f"{severity} because {measured}{chance}"

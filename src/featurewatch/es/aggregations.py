@@ -62,9 +62,17 @@ def estimated_buckets(baseline: Baseline, names: Sequence[str]) -> int:
     """Buckets a request for ``names`` may return (for splitting under ``search.max_buckets``)."""
     features = {f.name: f for f in baseline.monitored()}
     common = _VERSIONS_KEEP + UNSEEN_KEEP + 2 * ERRORS_KEEP + 1
-    # present, null, one per JSON type, and violation examples (rarely more than a few)
-    per_feature = 2 + len(layout.JSON_TYPES) + UNSEEN_KEEP
-    return per_feature * len(names) + common + sum(kind_of(features[n]).buckets(features[n]) for n in names)
+    # present, null, one per JSON type, and the violation examples of each type the kind does not accept
+    per_feature = 2 + len(layout.JSON_TYPES)
+    return per_feature * len(names) + common + sum(kind_of(features[n]).buckets(features[n])
+                                                   + _violation_buckets(features[n]) for n in names)
+
+
+def _violation_buckets(feature: FeatureBaseline) -> int:
+    accepted = kind_of(feature).accepted_types(feature)
+    if accepted is None:
+        return 0
+    return sum(2 if t == "boolean" else UNSEEN_KEEP for t in layout.VALUE_TYPES if t not in accepted)
 
 
 def profile_request(baseline: Baseline, names: Sequence[str], start: str, end: str,

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import record as R
-from .documents import ALARMING, RESOLVED
+from .documents import ALARMING, RESOLVED, alert_key
 
 __all__ = ["Incident", "incidents"]
 
@@ -32,13 +32,22 @@ class Incident:
     first_window_start: str
     last_window_end: str
     windows: int
+    #: What the windows were compared with: ``training`` or ``recent`` (an alert of its own).
+    reference: str = "training"
 
     def to_json(self) -> dict[str, Any]:
-        """The ``featurewatch findings --format json`` entry (DESIGN.md §3)."""
-        return {"model": self.model, "check": self.check, "feature": self.feature,
-                "worst_severity": self.worst_severity, "status": self.status,
-                "first_window_start": self.first_window_start, "last_window_end": self.last_window_end,
-                "windows": self.windows}
+        """The ``featurewatch findings --format json`` entry (DESIGN.md §3; ``reference`` when not training)."""
+        out = {"model": self.model, "check": self.check, "feature": self.feature,
+               "worst_severity": self.worst_severity, "status": self.status,
+               "first_window_start": self.first_window_start, "last_window_end": self.last_window_end,
+               "windows": self.windows}
+        if self.reference != "training":
+            out["reference"] = self.reference
+        return out
+
+
+#: An incident's alert: model, check, feature, reference.
+_Alert = tuple[str, str, "str | None", str]
 
 
 def _when(text: str) -> Any:
@@ -53,34 +62,35 @@ def incidents(documents: Iterable[dict[str, Any]]) -> list[Incident]:
     """The incidents in ``documents`` (any order), oldest first.
 
     An incident is open unless a ``resolved`` document closes it or a later
-    incident of the same (model, check, feature) has begun.
+    incident of the same (model, check, feature, reference) has begun.
     """
-    runs: dict[tuple[str, str, str | None, str], list[dict[str, Any]]] = {}
-    closed: set[tuple[str, str, str | None, str]] = set()
+    runs: dict[tuple[_Alert, str], list[dict[str, Any]]] = {}
+    closed: set[tuple[_Alert, str]] = set()
     for doc in documents:
         alert = doc.get("alert")
         since = doc.get("since") or (doc.get("window") or {}).get("start")
         if since is None or "model" not in doc or "check" not in doc:
             continue
-        key = (str(doc["model"]), str(doc["check"]), doc.get("feature"), str(since))
+        key = ((str(doc["model"]), *alert_key(doc)), str(since))
         if alert in ALARMING:
             runs.setdefault(key, []).append(doc)
         elif alert == RESOLVED:
             closed.add(key)
-    latest: dict[tuple[str, str, str | None], Any] = {}
-    for model, check, feature, since in runs:
+    latest: dict[_Alert, Any] = {}
+    for which, since in runs:
         moment = _when(since)
-        if (model, check, feature) not in latest or moment > latest[(model, check, feature)]:
-            latest[(model, check, feature)] = moment
+        if which not in latest or moment > latest[which]:
+            latest[which] = moment
     found = []
     for key, docs in runs.items():
-        model, check, feature, since = key
+        (model, check, feature, reference), since = key
         worst = max(docs, key=lambda d: int(d.get("severity_rank", 0)))
         starts = [d["window"]["start"] for d in docs]
         ends = [d["window"]["end"] for d in docs]
-        open_ = key not in closed and latest[(model, check, feature)] == _when(since)
+        open_ = key not in closed and latest[key[0]] == _when(since)
         found.append(Incident(
             model=model, check=check, feature=feature, worst_severity=str(worst["severity"]),
             status="open" if open_ else "resolved", first_window_start=min(starts, key=_when),
-            last_window_end=max(ends, key=_when), windows=len({(s, e) for s, e in zip(starts, ends)})))
+            last_window_end=max(ends, key=_when), windows=len({(s, e) for s, e in zip(starts, ends)}),
+            reference=reference))
     return sorted(found, key=lambda i: (_when(i.first_window_start), i.model, i.check, i.feature or ""))

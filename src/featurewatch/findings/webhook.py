@@ -42,6 +42,8 @@ def webhook_payload(report: Report, state: AlertState, limit: int = 5) -> dict[s
     shown = sorted(everything, key=lambda a: (a.status == "ongoing", -a.severity_rank))
     for alert in shown[:limit]:
         name = f"{alert.check} {alert.feature or ''}".rstrip()
+        if alert.reference != "training":
+            name += f" (against {alert.reference} traffic)"
         line = f"• {_LABELS[alert.status]} {alert.severity} {name}"
         finding = findings.get(alert.key)
         if alert.status == "resolved":

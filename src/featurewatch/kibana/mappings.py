@@ -178,7 +178,7 @@ def sample_record(spec: ModelSpec) -> dict[str, Any]:
     values: dict[str, dict[str, Any]] = {}
     types: dict[str, list[str]] = {}
     for feature in spec.features:
-        values.setdefault(feature.value_type, {})[feature.name] = features[feature.name]
+        values.setdefault(feature.value_type, {})[layout.field_key(feature.name)] = features[feature.name]
         types.setdefault(feature.value_type, []).append(feature.name)
     texts = {f.name: str(features[f.name]) for f in spec.of_kind("text")}
     prediction = 0.5 if spec.prediction is None else _sample_value(spec.prediction)
@@ -189,9 +189,9 @@ def sample_record(spec: ModelSpec) -> dict[str, Any]:
             record.FEATURES_NULL: [], record.PREDICTION: prediction,
             layout.VALUES_FIELD: values, layout.TYPES_FIELD: types,
             layout.PREDICTION_VALUE_FIELD: {prediction_type: prediction}, layout.PREDICTION_TYPE_FIELD: prediction_type,
-            layout.TOKENS_FIELD: {name: sorted(set(text.split())) for name, text in texts.items()},
-            layout.LENGTH_FIELD: {name: len(text.split()) for name, text in texts.items()},
-            layout.CHARS_FIELD: {name: len(text) for name, text in texts.items()}}
+            layout.TOKENS_FIELD: {layout.field_key(n): sorted(set(text.split())) for n, text in texts.items()},
+            layout.LENGTH_FIELD: {layout.field_key(n): len(text.split()) for n, text in texts.items()},
+            layout.CHARS_FIELD: {layout.field_key(n): len(text) for n, text in texts.items()}}
 
 
 def contract_mappings(spec: ModelSpec, prefix: str = layout.DEFAULT_PREFIX) -> dict[str, FieldTypes]:

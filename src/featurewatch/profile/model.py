@@ -28,12 +28,16 @@ import dataclasses
 import math
 from collections.abc import Mapping
 
-__all__ = ["UNSEEN_KEEP", "ERRORS_KEEP", "FeatureProfile", "WindowProfile", "top_counts", "top_violations"]
+__all__ = ["UNSEEN_KEEP", "ERRORS_KEEP", "VIOLATIONS_WHILE_COUNTING", "FeatureProfile", "WindowProfile",
+           "top_counts", "top_violations"]
 
 #: Unseen categories / tokens (and new feature names) kept with their counts.
 UNSEEN_KEEP = 100
 #: Distinct errors kept with their counts.
 ERRORS_KEEP = 10
+#: Type-violation examples kept while chunks are counted and merged; a finished profile keeps
+#: UNSEEN_KEEP (:meth:`FeatureProfile.finish`), so counts cut short in one chunk do not show.
+VIOLATIONS_WHILE_COUNTING = 20 * UNSEEN_KEEP
 
 
 def top_violations(counts: Mapping[str, int], keep: int = UNSEEN_KEEP) -> dict[str, int]:
@@ -144,8 +148,13 @@ class FeatureProfile:
             length_bins=_add_bins(self.length_bins, other.length_bins),
             char_bins=_add_bins(self.char_bins, other.char_bins),
             known_tokens=_add(self.known_tokens, other.known_tokens),
-            violation_examples=top_violations(_add(self.violation_examples, other.violation_examples)),
+            violation_examples=top_violations(_add(self.violation_examples, other.violation_examples),
+                                              VIOLATIONS_WHILE_COUNTING),
         )
+
+    def finish(self) -> None:
+        """Called once a window is counted: keep the examples a ``terms`` aggregation would return."""
+        self.violation_examples = top_violations(self.violation_examples)
 
 
 @dataclasses.dataclass
