@@ -230,3 +230,27 @@ def test_violation_examples_agree_when_the_window_is_read_in_many_chunks(tmp_pat
     chunked = LocalSource(logs, workers=1, chunk_bytes=4096).profile(baseline, START, END).features["x"]
     assert chunked.violation_examples == remote.violation_examples
     assert remote.violation_examples["string:late"] == 6 and len(remote.violation_examples) == 100
+
+
+def test_unseen_examples_agree_when_the_window_is_read_in_many_chunks(tmp_path, es_url, es_client, es_prefix):
+    """New categories counted over many chunks keep whole counts, as the terms aggregation does."""
+    rng = np.random.default_rng(6)
+    baseline = build_baseline(pd.DataFrame({"c": rng.choice(["a", "b"], 500)}),
+                              BaselineOptions(model="tail", versions=("1",), kinds={"c": "categorical"}))
+    logs = tmp_path / "logs"
+    fw.configure(log_dir=str(logs))
+    values = [f"new-{j:03d}" for j in range(150) for _ in range(2)] + ["late"] + ["a"] * 300 + ["late"] * 5
+    for i, value in enumerate(values):
+        fw.log_request(model="tail", version="1", features={"c": value, f"extra-{i % 150}": 1},
+                       timestamp=START + dt.timedelta(seconds=i))
+    fw.flush()
+    setup.install(es_client, es_prefix)
+    config = ShipConfig(source=logs, checkpoint=tmp_path / "ckpt.json", dead_letter=tmp_path / "dead.jsonl",
+                        prefix=es_prefix, retry=RetryPolicy(max_tries=3))
+    assert Shipper(config, bulk_sender(es_client, es_url)).run().as_dict()["dead_lettered"] == 0
+    es_client.indices.refresh(index=layout.requests_pattern(es_prefix))
+    remote = ElasticsearchSource(es_client, es_prefix).profile(baseline, START, END)
+    chunked = LocalSource(logs, workers=1, chunk_bytes=4096).profile(baseline, START, END)
+    assert chunked.features["c"].unseen == remote.features["c"].unseen
+    assert remote.features["c"].unseen["late"] == 6 and len(remote.features["c"].unseen) == 100
+    assert chunked.new_features == remote.new_features and len(remote.new_features) == 100

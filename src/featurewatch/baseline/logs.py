@@ -86,6 +86,7 @@ def baseline_from_records(records: Iterable[Mapping[str, Any]], options: Baselin
     baseline = learn_schema(frame, options, source=source)
     reference = empty_profile(baseline, "", "")
     count_records(reference, kept, [(f, kind_of(f)) for f in baseline.monitored()], baseline.known_names())
+    reference.finish()
     for feature in baseline.monitored():
         feature.reference = reference.features[feature.name]
     baseline.errors = reference.errors

@@ -21,7 +21,7 @@ from ..baseline.model import FeatureBaseline
 from ..detect.check import Check, CheckInput
 from ..es import layout
 from ..keys import category_key
-from ..profile.model import VIOLATIONS_WHILE_COUNTING, FeatureProfile, top_violations
+from ..profile.model import KEEP_WHILE_COUNTING, FeatureProfile, top_violations
 from ..values import SCALAR_TYPES, json_type
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def count_violations(target: FeatureProfile, feature: FeatureBaseline, values: I
         key = violation_key(feature, value)
         if key is not None:
             examples[key] = examples.get(key, 0) + 1
-    target.violation_examples = top_violations(examples, VIOLATIONS_WHILE_COUNTING)
+    target.violation_examples = top_violations(examples, KEEP_WHILE_COUNTING)
 
 
 def typed_key(feature: FeatureBaseline, value: Any) -> str | None:

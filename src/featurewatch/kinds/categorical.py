@@ -20,7 +20,7 @@ from ..detect import stats
 from ..detect.check import Candidate, Check, CheckInput, new_values, not_enough, rate_candidate
 from ..detect.text import percent
 from ..keys import category_key
-from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
+from ..profile.model import KEEP_WHILE_COUNTING, UNSEEN_KEEP, FeatureProfile, top_counts
 from . import common
 from ._kind import Kind, count_violations, learn_types, scalar_types, typed_key
 
@@ -49,7 +49,7 @@ def count_keys(target: FeatureProfile, known: frozenset[str] | set[str], counts:
         merged = dict(target.unseen)
         for key, count in unseen.items():
             merged[key] = merged.get(key, 0) + count
-        target.unseen = top_counts(merged)
+        target.unseen = top_counts(merged, KEEP_WHILE_COUNTING)
 
 
 def expected_new(feature: FeatureBaseline, reference: FeatureProfile) -> tuple[int, int]:

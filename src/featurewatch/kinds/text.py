@@ -24,7 +24,7 @@ from ..detect.check import Candidate, Check, CheckInput, new_values, not_enough,
 from ..detect.text import number, percent
 from ..es.layout import CHARS_FIELD, LENGTH_FIELD, TOKENS_FIELD, token_field
 from ..keys import category_key
-from ..profile.model import UNSEEN_KEEP, FeatureProfile, top_counts
+from ..profile.model import KEEP_WHILE_COUNTING, UNSEEN_KEEP, FeatureProfile, top_counts
 from ..tokens import distinct_tokens, text_counts, tokenize
 from . import common
 from ._kind import Kind, count_violations, learn_types, scalar_types, typed_key
@@ -67,7 +67,7 @@ def count_texts(target: FeatureProfile, feature: FeatureBaseline, texts: Sequenc
         merged = dict(target.unseen_token_examples)
         for key, count in unseen.items():
             merged[key] = merged.get(key, 0) + count
-        target.unseen_token_examples = top_counts(merged)
+        target.unseen_token_examples = top_counts(merged, KEEP_WHILE_COUNTING)
     if feature.length_edges:
         target.length_bins = _binned(target.length_bins, feature.length_edges, np.asarray(lengths, dtype=float))
     if feature.char_edges:

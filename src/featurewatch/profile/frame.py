@@ -60,4 +60,5 @@ def profile_frame(baseline: Baseline, frame: pd.DataFrame, *, prediction: str | 
         target.present += rows
         target.nulls += rows - len(values)
         kind_of(feature).count_values(target, feature, values)
+    profile.finish()
     return profile

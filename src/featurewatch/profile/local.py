@@ -88,8 +88,7 @@ class LocalSource:
         else:
             for path, begin, stop in pieces:
                 result = result.merge(profile_file(path, baseline, low, high, self.chunk_bytes, begin, stop))
-        for counts in result.features.values():
-            counts.finish()
+        result.finish()
         return result
 
 

@@ -28,16 +28,17 @@ import dataclasses
 import math
 from collections.abc import Mapping
 
-__all__ = ["UNSEEN_KEEP", "ERRORS_KEEP", "VIOLATIONS_WHILE_COUNTING", "FeatureProfile", "WindowProfile",
+__all__ = ["UNSEEN_KEEP", "ERRORS_KEEP", "KEEP_WHILE_COUNTING", "FeatureProfile", "WindowProfile",
            "top_counts", "top_violations"]
 
 #: Unseen categories / tokens (and new feature names) kept with their counts.
 UNSEEN_KEEP = 100
 #: Distinct errors kept with their counts.
 ERRORS_KEEP = 10
-#: Type-violation examples kept while chunks are counted and merged; a finished profile keeps
-#: UNSEEN_KEEP (:meth:`FeatureProfile.finish`), so counts cut short in one chunk do not show.
-VIOLATIONS_WHILE_COUNTING = 20 * UNSEEN_KEEP
+#: Examples (unseen categories and tokens, type violations, new features, errors) kept while chunks
+#: are counted and merged; a finished profile keeps UNSEEN_KEEP / ERRORS_KEEP
+#: (:meth:`WindowProfile.finish`), so a count cut short in one chunk's list does not show.
+KEEP_WHILE_COUNTING = 20 * UNSEEN_KEEP
 
 
 def top_violations(counts: Mapping[str, int], keep: int = UNSEEN_KEEP) -> dict[str, int]:
@@ -136,7 +137,7 @@ class FeatureProfile:
             nulls=self.nulls + other.nulls,
             violations=self.violations + other.violations,
             categories=_add(self.categories, other.categories),
-            unseen=top_counts(_add(self.unseen, other.unseen)),
+            unseen=top_counts(_add(self.unseen, other.unseen), KEEP_WHILE_COUNTING),
             unseen_total=self.unseen_total + other.unseen_total,
             bins=_add_bins(self.bins, other.bins),
             minimum=_low(self.minimum, other.minimum),
@@ -144,16 +145,19 @@ class FeatureProfile:
             total=self.total + other.total,
             tokens=self.tokens + other.tokens,
             unseen_tokens=self.unseen_tokens + other.unseen_tokens,
-            unseen_token_examples=top_counts(_add(self.unseen_token_examples, other.unseen_token_examples)),
+            unseen_token_examples=top_counts(_add(self.unseen_token_examples, other.unseen_token_examples),
+                                             KEEP_WHILE_COUNTING),
             length_bins=_add_bins(self.length_bins, other.length_bins),
             char_bins=_add_bins(self.char_bins, other.char_bins),
             known_tokens=_add(self.known_tokens, other.known_tokens),
             violation_examples=top_violations(_add(self.violation_examples, other.violation_examples),
-                                              VIOLATIONS_WHILE_COUNTING),
+                                              KEEP_WHILE_COUNTING),
         )
 
     def finish(self) -> None:
         """Called once a window is counted: keep the examples a ``terms`` aggregation would return."""
+        self.unseen = top_counts(self.unseen)
+        self.unseen_token_examples = top_counts(self.unseen_token_examples)
         self.violation_examples = top_violations(self.violation_examples)
 
 
@@ -196,12 +200,20 @@ class WindowProfile:
             unreadable=self.unreadable + other.unreadable,
             unreadable_files=self.unreadable_files + [f for f in other.unreadable_files
                                                       if f not in self.unreadable_files],
-            new_features=top_counts(_add(self.new_features, other.new_features)),
+            new_features=top_counts(_add(self.new_features, other.new_features), KEEP_WHILE_COUNTING),
             errors=self.errors + other.errors,
-            error_types=top_counts(_add(self.error_types, other.error_types), ERRORS_KEEP),
-            error_messages=top_counts(_add(self.error_messages, other.error_messages), ERRORS_KEEP),
+            error_types=top_counts(_add(self.error_types, other.error_types), KEEP_WHILE_COUNTING),
+            error_messages=top_counts(_add(self.error_messages, other.error_messages), KEEP_WHILE_COUNTING),
             other_models=top_counts(_add(self.other_models, other.other_models)),
         )
+
+    def finish(self) -> None:
+        """Called once a window is counted from chunks: keep the examples a ``terms`` aggregation would return."""
+        for counts in self.features.values():
+            counts.finish()
+        self.new_features = top_counts(self.new_features)
+        self.error_types = top_counts(self.error_types, ERRORS_KEEP)
+        self.error_messages = top_counts(self.error_messages, ERRORS_KEEP)
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able form (for debugging and parity tests; ``other_models`` is a local hint, left out)."""

@@ -15,7 +15,7 @@ from ..baseline.model import PREDICTION, FeatureBaseline
 from ..es.layout import error_text
 from ..kinds import Kind
 from .counting import NO_VERSION
-from .model import ERRORS_KEEP, WindowProfile, top_counts
+from .model import KEEP_WHILE_COUNTING, WindowProfile, top_counts
 
 __all__ = ["count_records", "count_common", "is_record"]
 
@@ -36,14 +36,14 @@ def count_common(profile: WindowProfile, present: Mapping[str, int], known: set[
     """Count what does not belong to a feature: names the baseline does not know, and errors."""
     new = {name: count for name, count in present.items() if name not in known}
     if new:
-        profile.new_features = top_counts(_add(profile.new_features, new))
+        profile.new_features = top_counts(_add(profile.new_features, new), KEEP_WHILE_COUNTING)
     errors = sum(error_types.values())
     if errors:
         profile.errors += errors
         types = {str(k): c for k, c in error_types.items() if k is not None}
         messages = {str(k): c for k, c in error_messages.items() if k is not None}
-        profile.error_types = top_counts(_add(profile.error_types, types), ERRORS_KEEP)
-        profile.error_messages = top_counts(_add(profile.error_messages, messages), ERRORS_KEEP)
+        profile.error_types = top_counts(_add(profile.error_types, types), KEEP_WHILE_COUNTING)
+        profile.error_messages = top_counts(_add(profile.error_messages, messages), KEEP_WHILE_COUNTING)
 
 
 def _add(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
