@@ -75,6 +75,17 @@ def _findings(baseline, profile):
             for f in detect_profile(baseline, profile).findings]
 
 
+def _ship(tmp_path, logs, es_url, es_client, es_prefix, baselines=()) -> dict:
+    """Install the templates, ship ``logs`` (token fields for ``baselines``), refresh; the shipper's counters."""
+    setup.install(es_client, es_prefix)
+    config = ShipConfig(source=logs, checkpoint=tmp_path / "ckpt.json", dead_letter=tmp_path / "dead.jsonl",
+                        prefix=es_prefix, retry=RetryPolicy(max_tries=3),
+                        enrich=TokenEnricher(list(baselines)) if baselines else None)
+    stats = Shipper(config, bulk_sender(es_client, es_url)).run().as_dict()
+    es_client.indices.refresh(index=layout.requests_pattern(es_prefix))
+    return stats
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_kind_counts_and_findings_agree(case, tmp_path, es_url, es_client, es_prefix):
     kind, values, fault, expected = CASES[case]
@@ -97,11 +108,7 @@ def test_kind_counts_and_findings_agree(case, tmp_path, es_url, es_client, es_pr
                        timestamp=START + dt.timedelta(seconds=i * 3))
     fw.flush()
 
-    setup.install(es_client, es_prefix)
-    config = ShipConfig(source=logs, checkpoint=tmp_path / "ckpt.json", dead_letter=tmp_path / "dead.jsonl",
-                        prefix=es_prefix, retry=RetryPolicy(max_tries=3), enrich=TokenEnricher([baseline]))
-    assert Shipper(config, bulk_sender(es_client, es_url)).run().as_dict()["dead_lettered"] == 0
-    es_client.indices.refresh(index=layout.requests_pattern(es_prefix))
+    assert _ship(tmp_path, logs, es_url, es_client, es_prefix, [baseline])["dead_lettered"] == 0
 
     local = LocalSource(logs, workers=1).profile(baseline, START, END)
     remote = ElasticsearchSource(es_client, es_prefix).profile(baseline, START, END)
@@ -185,12 +192,8 @@ def test_every_value_class_in_every_kind_counts_the_same(tmp_path, es_url, es_cl
                            features={"num.x": ["lo", "hi", 3][i % 3], "cat.x": [0, 1, "2", 9][i % 4]})
     fw.flush()
 
-    setup.install(es_client, es_prefix)
-    config = ShipConfig(source=logs, checkpoint=tmp_path / "ckpt.json", dead_letter=tmp_path / "dead.jsonl",
-                        prefix=es_prefix, retry=RetryPolicy(max_tries=3), enrich=TokenEnricher([main, other]))
-    stats = Shipper(config, bulk_sender(es_client, es_url)).run().as_dict()
+    stats = _ship(tmp_path, logs, es_url, es_client, es_prefix, [main, other])
     assert stats["dead_lettered"] == 0 and stats["indexed"] == 1830
-    es_client.indices.refresh(index=layout.requests_pattern(es_prefix))
     assert len(es_client.indices.get(index=layout.requests_pattern(es_prefix)).body) == 2  # two daily indices
 
     for baseline in (main, other):
@@ -221,11 +224,7 @@ def test_violation_examples_agree_when_the_window_is_read_in_many_chunks(tmp_pat
     for i, value in enumerate(values):
         fw.log_request(model="chunks", version="1", features={"x": value}, timestamp=START + dt.timedelta(seconds=i))
     fw.flush()
-    setup.install(es_client, es_prefix)
-    config = ShipConfig(source=logs, checkpoint=tmp_path / "ckpt.json", dead_letter=tmp_path / "dead.jsonl",
-                        prefix=es_prefix, retry=RetryPolicy(max_tries=3))
-    assert Shipper(config, bulk_sender(es_client, es_url)).run().as_dict()["dead_lettered"] == 0
-    es_client.indices.refresh(index=layout.requests_pattern(es_prefix))
+    assert _ship(tmp_path, logs, es_url, es_client, es_prefix)["dead_lettered"] == 0
     remote = ElasticsearchSource(es_client, es_prefix).profile(baseline, START, END).features["x"]
     chunked = LocalSource(logs, workers=1, chunk_bytes=4096).profile(baseline, START, END).features["x"]
     assert chunked.violation_examples == remote.violation_examples
@@ -244,11 +243,7 @@ def test_unseen_examples_agree_when_the_window_is_read_in_many_chunks(tmp_path, 
         fw.log_request(model="tail", version="1", features={"c": value, f"extra-{i % 150}": 1},
                        timestamp=START + dt.timedelta(seconds=i))
     fw.flush()
-    setup.install(es_client, es_prefix)
-    config = ShipConfig(source=logs, checkpoint=tmp_path / "ckpt.json", dead_letter=tmp_path / "dead.jsonl",
-                        prefix=es_prefix, retry=RetryPolicy(max_tries=3))
-    assert Shipper(config, bulk_sender(es_client, es_url)).run().as_dict()["dead_lettered"] == 0
-    es_client.indices.refresh(index=layout.requests_pattern(es_prefix))
+    assert _ship(tmp_path, logs, es_url, es_client, es_prefix)["dead_lettered"] == 0
     remote = ElasticsearchSource(es_client, es_prefix).profile(baseline, START, END)
     chunked = LocalSource(logs, workers=1, chunk_bytes=4096).profile(baseline, START, END)
     assert chunked.features["c"].unseen == remote.features["c"].unseen

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     #: a float array for numeric dtypes, Python values otherwise.
     Values: TypeAlias = Sequence[Any] | np.ndarray
 
-__all__ = ["Kind", "learn_types", "typed_key", "scalar_types", "violation_key", "count_violations"]
+__all__ = ["Kind", "learn_types", "typed_key", "scalar_types", "violation_key", "count_violations",
+           "typed_keys"]
 
 SCALAR_TYPES_SET = frozenset(SCALAR_TYPES)
 
@@ -73,6 +74,19 @@ def count_violations(target: FeatureProfile, feature: FeatureBaseline, values: I
         if key is not None:
             examples[key] = examples.get(key, 0) + 1
     target.violation_examples = top_violations(examples, KEEP_WHILE_COUNTING)
+
+
+def typed_keys(feature: FeatureBaseline, values: Iterable[Any]) -> tuple[list[str], list[Any]]:
+    """``(keys, violations)``: the :func:`typed_key` of each value, and the values that have none."""
+    keys: list[str] = []
+    wrong: list[Any] = []
+    for value in values:
+        key = typed_key(feature, value)
+        if key is None:
+            wrong.append(value)
+        else:
+            keys.append(key)
+    return keys, wrong
 
 
 def typed_key(feature: FeatureBaseline, value: Any) -> str | None:

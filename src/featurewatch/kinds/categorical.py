@@ -22,7 +22,7 @@ from ..detect.text import percent
 from ..keys import category_key
 from ..profile.model import KEEP_WHILE_COUNTING, UNSEEN_KEEP, FeatureProfile, top_counts
 from . import common
-from ._kind import Kind, count_violations, learn_types, scalar_types, typed_key
+from ._kind import Kind, count_violations, learn_types, scalar_types, typed_keys
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -104,16 +104,9 @@ class CategoricalKind(Kind):
         count_keys(target, frozenset(feature.known), keys)
 
     def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Values) -> None:
-        keys: dict[str, int] = {}
-        wrong = []
-        for value in values:
-            key = typed_key(feature, value)
-            if key is None:
-                wrong.append(value)
-            else:
-                keys[key] = keys.get(key, 0) + 1
+        keys, wrong = typed_keys(feature, values)
         count_violations(target, feature, wrong)
-        count_keys(target, frozenset(feature.known), keys)
+        count_keys(target, frozenset(feature.known), collections.Counter(keys))
 
     def accepted_types(self, feature: FeatureBaseline) -> frozenset[str]:
         return scalar_types(feature)

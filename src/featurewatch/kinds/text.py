@@ -27,7 +27,7 @@ from ..keys import category_key
 from ..profile.model import KEEP_WHILE_COUNTING, UNSEEN_KEEP, FeatureProfile, top_counts
 from ..tokens import distinct_tokens, text_counts, tokenize
 from . import common
-from ._kind import Kind, count_violations, learn_types, scalar_types, typed_key
+from ._kind import Kind, count_violations, learn_types, scalar_types, typed_key, typed_keys
 from .categorical import examples
 from .numeric import learn_edges, range_buckets
 
@@ -123,14 +123,7 @@ class TextKind(Kind):
         count_texts(target, feature, values.to_pylist())
 
     def count_values(self, target: FeatureProfile, feature: FeatureBaseline, values: Values) -> None:
-        texts = []
-        wrong = []
-        for value in values:
-            key = typed_key(feature, value)
-            if key is None:
-                wrong.append(value)
-            else:
-                texts.append(key)
+        texts, wrong = typed_keys(feature, values)
         count_violations(target, feature, wrong)
         count_texts(target, feature, texts)
 
